@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { apiTooOldError, EngineError, toEngineError } from './errors';
+import { EngineTarget } from './target';
+
+/** Oldest API we support: Docker 20.10 (what Debian 12 ships). */
+export const minimumApiVersion = '1.41';
+/** Newest API we have been tested against; newer engines are spoken to at this version. */
+export const maximumApiVersion = '1.47';
+
+export function compareApiVersions(a: string, b: string): number {
+  const [aMajor, aMinor] = a.split('.').map(Number);
+  const [bMajor, bMinor] = b.split('.').map(Number);
+  return (aMajor ?? 0) - (bMajor ?? 0) || (aMinor ?? 0) - (bMinor ?? 0);
+}
+
+/** Logs engine calls; the UI points this at its LogOutputChannel, the CLI at stderr or nowhere. */
+export interface EngineLog {
+  trace(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLog: EngineLog = { trace() {}, info() {}, warn() {}, error() {} };
+
+function readTls(target: EngineTarget): Pick<Docker.DockerOptions, 'ca' | 'cert' | 'key'> & { agent?: HttpsAgent } {
+  const tls = target.tls;
+  if (!tls) return {};
+  const read = (file: string): Buffer | undefined => {
+    try {
+      return readFileSync(join(tls.dir, file));
+    } catch (err) {
+      if (file === 'ca.pem' && !tls.verify) return undefined;
+      throw new EngineError(
+        'tls',
+        `Cannot read ${file} for the TLS engine at ${target.host} from ${tls.dir}: ${(err as Error).message}.`,
+        'Set aicli.docker.certPath (or DOCKER_CERT_PATH) to the folder with ca.pem, cert.pem and key.pem.',
+        [{ id: 'openSettings', label: 'Open Settings' }],
+        err,
+      );
+    }
+  };
+  const material = { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+  // docker-modem has no switch for skipping verification; a custom agent carries it.
+  return tls.verify ? material : { ...material, agent: new HttpsAgent({ ...material, rejectUnauthorized: false }) };
+}
+
+/**
+ * dockerode options for a target. Every transport key is set explicitly (even to undefined)
+ * because docker-modem merges DOCKER_HOST from the environment underneath our options.
+ */
+export function dockerOptionsFor(target: EngineTarget, version: string | undefined, timeoutMs: number | undefined): Docker.DockerOptions {
+  const spec = target.spec;
+  const base = { version: version ? `v${version}` : undefined, timeout: timeoutMs, socketPath: undefined, host: undefined, port: undefined, protocol: undefined };
+  switch (spec.scheme) {
+    case 'unix':
+      return { ...base, socketPath: spec.socketPath };
+    case 'npipe':
+      return { ...base, socketPath: spec.pipePath };
+    case 'tcp':
+      return { ...base, host: spec.host, port: spec.port, protocol: target.tls ? 'https' : 'http', ...readTls(target) };
+    case 'ssh':
+      return {
+        ...base,
+        host: spec.host,
+        port: spec.port,
+        protocol: 'ssh',
+        username: spec.username,
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      } as Docker.DockerOptions;
+  }
+}
+
+export interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  Os: string;
+  Arch: string;
+  KernelVersion?: string;
+}
+
+/**
+ * One engine: a negotiated API version and two clients over the same transport — one with
+ * the request timeout for calls, one without it for long-lived streams (events, logs, stats,
+ * exec), which would otherwise be cut after `timeout` ms of silence.
+ */
+export class EngineConnection {
+  private constructor(
+    readonly target: EngineTarget,
+    readonly apiVersion: string,
+    readonly engineVersion: EngineVersion,
+    readonly docker: Docker,
+    readonly streams: Docker,
+    readonly log: EngineLog,
+  ) {}
+
+  get host(): string {
+    return this.target.host;
+  }
+
+  /** Pings the engine, negotiates the API version, and returns a ready connection. */
+  static async connect(target: EngineTarget, log: EngineLog = silentLog): Promise<EngineConnection> {
+    const started = Date.now();
+    const probe = new Docker(dockerOptionsFor(target, undefined, target.timeoutMs));
+    let version: EngineVersion;
+    try {
+      await probe.ping();
+      version = (await probe.version()) as EngineVersion;
+    } catch (err) {
+      const mapped = toEngineError(err, target.host);
+      log.error(`connect ${target.host} (${target.source}) failed: ${mapped.message}`);
+      throw mapped;
+    }
+    if (compareApiVersions(version.ApiVersion, minimumApiVersion) < 0) {
+      throw apiTooOldError(target.host, `engine API ${version.ApiVersion}, this extension needs ${minimumApiVersion} or newer`);
+    }
+    const apiVersion =
+      target.apiVersion ?? (compareApiVersions(version.ApiVersion, maximumApiVersion) > 0 ? maximumApiVersion : version.ApiVersion);
+    const docker = new Docker(dockerOptionsFor(target, apiVersion, target.timeoutMs));
+    const streams = new Docker(dockerOptionsFor(target, apiVersion, undefined));
+    if (target.apiVersion) {
+      // A pinned version the engine can't speak fails here, with the engine's own reason.
+      await docker.ping().catch((err: unknown) => {
+        throw toEngineError(err, target.host);
+      });
+    }
+    log.info(`connected to ${target.host} (${target.source}): Docker ${version.Version}, API ${apiVersion} in ${Date.now() - started} ms`);
+    return new EngineConnection(target, apiVersion, version, docker, streams, log);
+  }
+
+  /** Runs one engine call with error mapping and a trace-level timing line. */
+  async call<T>(what: string, fn: (docker: Docker) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await fn(this.docker);
+      this.log.trace(`${what} ${Date.now() - started} ms`);
+      return result;
+    } catch (err) {
+      const mapped = toEngineError(err, this.host);
+      this.log.error(`${what} failed after ${Date.now() - started} ms: ${mapped.message}`);
+      throw mapped;
+    }
+  }
+}

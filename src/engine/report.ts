@@ -1,0 +1,91 @@
+import { EngineConnection } from './connection';
+
+/** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
+export interface EngineReport {
+  host: string;
+  hostSource: string;
+  engineVersion: string;
+  apiVersion: string;
+  engineApiVersion: string;
+  os: string;
+  kernel: string;
+  architecture: string;
+  storageDriver: string;
+  cgroupVersion: string;
+  cgroupDriver: string;
+  cpus: number;
+  memoryBytes: number;
+  security: { seccomp: boolean; apparmor: boolean; selinux: boolean; userns: boolean; rootless: boolean };
+  /** Plain sentences about what is missing and what that means for isolation. */
+  notes: string[];
+}
+
+interface EngineInfo {
+  OperatingSystem?: string;
+  KernelVersion?: string;
+  Architecture?: string;
+  Driver?: string;
+  CgroupVersion?: string;
+  CgroupDriver?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  SecurityOptions?: string[];
+}
+
+/** Reads `/info` once and turns its SecurityOptions ("name=seccomp,profile=default") into flags. */
+export async function collectEngineReport(connection: EngineConnection): Promise<EngineReport> {
+  const info = (await connection.call('info', (docker) => docker.info())) as EngineInfo;
+  const options = (info.SecurityOptions ?? []).map((option) => /name=([^,]+)/.exec(option)?.[1] ?? option);
+  const has = (name: string): boolean => options.includes(name);
+  const security = {
+    seccomp: has('seccomp'),
+    apparmor: has('apparmor'),
+    selinux: has('selinux'),
+    userns: has('userns'),
+    rootless: has('rootless'),
+  };
+  const notes: string[] = [];
+  if (!security.seccomp) notes.push('seccomp is not available: workspaces run without a syscall filter.');
+  if (!security.apparmor && !security.selinux) {
+    notes.push('Neither AppArmor nor SELinux is available on this engine: workspaces rely on capabilities, seccomp and namespaces only.');
+  }
+  if (!security.userns) notes.push('User-namespace remapping is off: root in a workspace is root on the host kernel (capabilities are still dropped).');
+  return {
+    host: connection.host,
+    hostSource: connection.target.source,
+    engineVersion: connection.engineVersion.Version,
+    apiVersion: connection.apiVersion,
+    engineApiVersion: connection.engineVersion.ApiVersion,
+    os: info.OperatingSystem ?? connection.engineVersion.Os,
+    kernel: info.KernelVersion ?? connection.engineVersion.KernelVersion ?? 'unknown',
+    architecture: info.Architecture ?? connection.engineVersion.Arch,
+    storageDriver: info.Driver ?? 'unknown',
+    cgroupVersion: info.CgroupVersion ?? '1',
+    cgroupDriver: info.CgroupDriver ?? 'unknown',
+    cpus: info.NCPU ?? 0,
+    memoryBytes: info.MemTotal ?? 0,
+    security,
+    notes,
+  };
+}
+
+/** The report as aligned text lines, shared by the CLI and the info document. */
+export function formatEngineReport(report: EngineReport): string[] {
+  const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+  const rows: [string, string][] = [
+    ['Host', `${report.host} (from ${report.hostSource})`],
+    ['Engine', `Docker ${report.engineVersion}`],
+    ['API', `${report.apiVersion} (engine offers ${report.engineApiVersion})`],
+    ['OS', `${report.os}, kernel ${report.kernel}, ${report.architecture}`],
+    ['Resources', `${report.cpus} CPUs, ${(report.memoryBytes / 2 ** 30).toFixed(1)} GiB`],
+    ['Storage', report.storageDriver],
+    ['Cgroups', `v${report.cgroupVersion} (${report.cgroupDriver})`],
+    ['Seccomp', yesNo(report.security.seccomp)],
+    ['AppArmor', yesNo(report.security.apparmor)],
+    ['SELinux', yesNo(report.security.selinux)],
+    ['Userns', yesNo(report.security.userns)],
+    ['Rootless', yesNo(report.security.rootless)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`), ...report.notes.map((note) => `Note: ${note}`)];
+}

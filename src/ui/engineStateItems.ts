@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import { EngineState } from '../engine/engine';
+
+/** The tree shows engine trouble as content, with the actions that fix it, not as pop-ups. */
+export function engineStateItem(state: EngineState): vscode.TreeItem {
+  switch (state.kind) {
+    case 'connecting': {
+      const item = new vscode.TreeItem('Connecting to Docker…');
+      item.id = 'engine-state';
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.contextValue = 'engineConnecting';
+      return item;
+    }
+    case 'unreachable': {
+      const item = new vscode.TreeItem(state.error.message);
+      item.id = 'engine-state';
+      item.description = state.retryInMs ? `retrying in ${Math.round(state.retryInMs / 1000) || 1} s` : undefined;
+      item.tooltip = new vscode.MarkdownString(`**${state.error.message}**\n\n${state.error.suggestion}`);
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.contextValue = 'engineError';
+      item.command = { command: 'aicli.retryConnection', title: 'Retry' };
+      return item;
+    }
+    case 'connected': {
+      const { connection } = state;
+      const item = new vscode.TreeItem(`Docker ${connection.engineVersion.Version}`);
+      item.id = 'engine-state';
+      item.description = `${connection.host} · API ${connection.apiVersion}`;
+      item.tooltip = `Connected to ${connection.host} (from ${connection.target.source}). Click for engine details.`;
+      item.iconPath = new vscode.ThemeIcon('vm-active');
+      item.contextValue = 'engineConnected';
+      item.command = { command: 'aicli.showEngineInfo', title: 'Show Engine Info' };
+      return item;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EngineConnection, minimumApiVersion, compareApiVersions } from '../../src/engine/connection';
+import { Engine, EngineNotice } from '../../src/engine/engine';
+import { EngineError } from '../../src/engine/errors';
+import { DockerEvent } from '../../src/engine/events';
+import { baseImage, connect, repoRoot, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine, waitFor } from './support';
+
+const run = promisify(execFile);
+const cli = join(repoRoot, 'dist', 'cli.js');
+
+describe('engine connection (real engine)', function () {
+  let connection: EngineConnection;
+
+  before(async () => {
+    connection = await connect();
+  });
+  after(() => sweepTestResources(connection.docker));
+
+  it('pings and negotiates an API version the engine speaks', async () => {
+    assert.equal(String(await connection.docker.ping()), 'OK');
+    assert.ok(compareApiVersions(connection.apiVersion, minimumApiVersion) >= 0);
+    assert.ok(compareApiVersions(connection.apiVersion, connection.engineVersion.ApiVersion) <= 0);
+    const version = await connection.docker.version();
+    assert.equal(version.Version, connection.engineVersion.Version);
+  });
+
+  it('delivers a container start on the shared events stream within 200 ms', async () => {
+    const engine = new Engine(() => targetFor());
+    engine.start();
+    try {
+      await engine.connection();
+      const container = await connection.docker.createContainer({ Image: baseImage, Cmd: ['sleep', '30'], Labels: testLabel, HostConfig: { Init: true } });
+      const started = waitFor<{ event: DockerEvent; receivedAt: number }>('the start event', 5000, (resolve) =>
+        engine.onEvent((event) => {
+          if (event.Type === 'container' && event.Action === 'start' && event.Actor.ID === container.id) resolve({ event, receivedAt: Date.now() });
+        }),
+      );
+      const before = Date.now();
+      await container.start();
+      const { event, receivedAt } = await started;
+      const latencyMs = receivedAt - event.timeNano / 1e6;
+      console.log(`      start event delivered ${latencyMs.toFixed(1)} ms after the engine stamped it (${receivedAt - before} ms after the start call)`);
+      assert.ok(latencyMs < 200, `event latency ${latencyMs} ms`);
+      await container.remove({ force: true });
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('doctor reports the engine, cgroups and missing security modules', async () => {
+    const { stdout } = await run(process.execPath, [cli, 'doctor', '--json']);
+    const report = JSON.parse(stdout);
+    assert.equal(report.engineVersion, connection.engineVersion.Version);
+    assert.equal(report.apiVersion, connection.apiVersion);
+    assert.match(report.cgroupVersion, /^[12]$/);
+    assert.equal(typeof report.storageDriver, 'string');
+    assert.equal(report.security.seccomp, true);
+    const info = await connection.docker.info();
+    const apparmor = (info.SecurityOptions as string[]).some((option) => option.includes('apparmor'));
+    assert.equal(report.security.apparmor, apparmor);
+    if (!apparmor && !report.security.selinux) assert.ok(report.notes.some((note: string) => /Neither AppArmor nor SELinux/.test(note)));
+    const text = await run(process.execPath, [cli, 'doctor']);
+    assert.match(text.stdout, /^Host\s+unix:\/\//m);
+    assert.match(text.stdout, /^AppArmor\s+(yes|no)$/m);
+  });
+});
+
+describe('engine going away and coming back (throwaway engine)', function () {
+  this.timeout(120_000);
+  let throwaway: ThrowawayEngine;
+
+  before(async () => {
+    throwaway = await startThrowawayEngine('reconnect');
+  });
+  after(async () => {
+    await throwaway?.stop();
+  });
+
+  it('reports "not running" clearly when stopped and reconnects the stream when it returns', async () => {
+    const engine = new Engine(() => targetFor(throwaway.host), { backoffMs: { initial: 100, max: 500 } });
+    const notices: EngineNotice[] = [];
+    engine.onNotice((notice) => notices.push(notice));
+    engine.start();
+    try {
+      await engine.connection();
+      const lost = waitFor<EngineError>('the engine to be reported unreachable', 20_000, (resolve) =>
+        engine.onDidChangeState((state) => {
+          if (state.kind === 'unreachable' && state.error.kind === 'notRunning') resolve(state.error);
+        }),
+      );
+      await throwaway.stop();
+      const error = await lost;
+      assert.match(error.message, new RegExp(`Docker engine at ${throwaway.host.replace(/[/.]/g, '\\$&')}`));
+      assert.match(error.suggestion, /Start Docker/);
+      await assert.rejects(engine.connection(), (err: unknown) => err instanceof EngineError && err.kind === 'notRunning');
+
+      const cliResult = await run(process.execPath, [cli, 'doctor', '--host', throwaway.host]).catch((err: { code: number; stderr: string }) => err);
+      assert.equal((cliResult as { code: number }).code, 1);
+      assert.match((cliResult as { stderr: string }).stderr, /is not running.*\n.*Start Docker/);
+
+      const back = waitFor<EngineNotice>('the reconnect notice', 30_000, (resolve) =>
+        engine.onNotice((notice) => {
+          if (notice.kind === 'reconnected') resolve(notice);
+        }),
+      );
+      await throwaway.start();
+      await back;
+      const live = await engine.connection();
+      const volumeEvent = waitFor<DockerEvent>('a volume event after the reconnect', 5000, (resolve) =>
+        engine.onEvent((event) => {
+          if (event.Type === 'volume' && event.Action === 'create' && event.Actor.ID === 'aicli-test-reconnect') resolve(event);
+        }),
+      );
+      await live.docker.createVolume({ Name: 'aicli-test-reconnect', Labels: { 'aicli.test': 'true' } });
+      await volumeEvent;
+      await live.docker.getVolume('aicli-test-reconnect').remove();
+      assert.deepEqual(notices.map((notice) => notice.kind), ['connected', 'disconnected', 'reconnected']);
+    } finally {
+      engine.dispose();
+    }
+  });
+});
