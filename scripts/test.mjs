@@ -1,0 +1,106 @@
+// `npm test`: build, then unit (plain Node), integration (real engine) and e2e (code-server +
+// headless Chromium) tests in one command. Prints one final line "N passed, N failed".
+// `node scripts/test.mjs unit integration` runs only the named phases.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { ensureEngine } from './engine.mjs';
+
+const require = createRequire(import.meta.url);
+const Mocha = require('mocha');
+const root = resolve(import.meta.dirname, '..');
+const allPhases = ['unit', 'integration', 'e2e'];
+const requested = process.argv.slice(2).filter((arg) => allPhases.includes(arg));
+const phases = requested.length ? requested : allPhases;
+const totals = { passed: 0, failed: 0 };
+const timings = [];
+
+function testFiles(folder) {
+  const dir = join(root, 'out', 'test', folder);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .filter((file) => file.endsWith('.test.js'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+async function timed(name, fn) {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+/** Runs mocha in this process; skipped tests count as failures (none may hide in CI). */
+async function runMocha(label, files, timeout) {
+  if (files.length === 0) {
+    console.error(`[test] ${label}: no test files found`);
+    totals.failed++;
+    return;
+  }
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout, forbidOnly: true, color: process.stdout.isTTY });
+  files.forEach((file) => mocha.addFile(file));
+  await mocha.loadFilesAsync();
+  const stats = await new Promise((done) => {
+    const runner = mocha.run(() => done(runner.stats));
+  });
+  if (stats.pending) console.error(`[test] ${label}: ${stats.pending} skipped test(s) count as failed`);
+  totals.passed += stats.passes;
+  totals.failed += stats.failures + stats.pending;
+}
+
+function build() {
+  console.log('[test] building (esbuild) and type-checking (tsc)');
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });
+}
+
+async function main() {
+  let engine;
+  const stopEngine = async () => {
+    const current = engine;
+    engine = undefined;
+    await current?.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => stopEngine().finally(() => process.exit(130)));
+  }
+  try {
+    await timed('build', build);
+    if (phases.includes('unit')) await timed('unit', () => runMocha('unit', testFiles('unit'), 10_000));
+    if (phases.some((phase) => phase !== 'unit')) {
+      engine = await timed('engine', () => ensureEngine({ log: (line) => console.log(line) }));
+    }
+    if (phases.includes('integration')) await timed('integration', () => runMocha('integration', testFiles('integration'), 60_000));
+    if (phases.includes('e2e')) {
+      const harness = require(join(root, 'out', 'test', 'e2e', 'harness.js'));
+      await timed('e2e host', async () => {
+        const workspaceFolder = harness.makeTempDir('acw-');
+        cpSync(join(root, 'test', 'fixtures', 'sample-project'), workspaceFolder, { recursive: true });
+        const result = await harness.runExtensionHostTests({
+          workspaceFolder,
+          testsEntry: join(root, 'out', 'test', 'e2e', 'host', 'index.js'),
+          timeoutMs: 600_000,
+        });
+        for (const failure of result.failures) console.error(`[test] e2e host FAILED: ${failure.title}\n${failure.error}`);
+        totals.passed += result.passed;
+        totals.failed += result.failed;
+        harness.removeDir(workspaceFolder);
+      });
+      await timed('e2e ui', () => runMocha('e2e ui', testFiles(join('e2e', 'ui')), 120_000));
+    }
+  } catch (err) {
+    console.error(`[test] ${err instanceof Error ? err.message : err}`);
+    totals.failed++;
+  } finally {
+    await stopEngine();
+  }
+  console.log(`[test] timings: ${timings.join(', ')}`);
+  console.log(`${totals.passed} passed, ${totals.failed} failed`);
+  process.exit(totals.failed ? 1 : 0);
+}
+
+await main();

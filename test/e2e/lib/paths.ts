@@ -1,0 +1,48 @@
+// Paths shared by the e2e harness. Compiled to out/test/e2e/lib/, so the repo root is four levels up.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { onProcessExit } from './cleanup';
+
+export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+export const mediaDir = path.join(repoRoot, 'media');
+export const codeServerEntry = path.join(repoRoot, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+const tempDirs = new Map<string, () => void>();
+
+/**
+ * A fresh directory under os.tmpdir(), removed on process exit/SIGINT/SIGTERM unless removeDir() ran first.
+ * Keep prefixes short: socket paths inside are limited to 107 chars.
+ */
+export function makeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const remove = (): void => rm(dir);
+  tempDirs.set(dir, onProcessExit(remove, async () => remove()));
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rm(dir);
+  tempDirs.get(dir)?.();
+  tempDirs.delete(dir);
+}
+
+function rm(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+  } catch {
+    // Best effort: a process that is still exiting may recreate a file; the dir is under tmp anyway.
+  }
+}
+
+/** Throws a readable error when the extension has not been bundled (npm run build). */
+export function assertExtensionBuilt(extensionDir: string): void {
+  const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { main?: string };
+  const main = path.resolve(extensionDir, pkg.main ?? 'extension.js');
+  const candidates = [main, `${main}.js`];
+  if (!candidates.some((file) => fs.existsSync(file))) {
+    throw new Error(`Extension entry ${main} is missing: run \`npm run build\` first.`);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
