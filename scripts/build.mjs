@@ -1,5 +1,6 @@
 // Bundles the extension (vscode stays external: the host provides it) and the CLI.
 import { build } from 'esbuild';
+import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -12,6 +13,19 @@ const common = {
   logLevel: 'warning',
   // ssh2 optionally loads native crypto bindings; docker-modem falls back without them.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+  plugins: [
+    {
+      name: 'lighter-dockerode',
+      setup(pluginBuild) {
+        pluginBuild.onResolve({ filter: /^\.\/session$/ }, (args) =>
+          args.importer.includes('dockerode') ? { path: resolve(import.meta.dirname, 'bundle', 'no-buildkit-session.js') } : undefined,
+        );
+        pluginBuild.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+          /docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer) ? { path: resolve(import.meta.dirname, 'bundle', 'lazy-ssh.js') } : undefined,
+        );
+      },
+    },
+  ],
 };
 
 await Promise.all([

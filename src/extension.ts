@@ -1,3 +1,4 @@
+import { bundleEvaluationStartedAt } from './ui/loadClock';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { Engine } from './engine/engine';
@@ -12,9 +13,12 @@ import { WorkspacesTreeProvider } from './ui/workspacesTree';
 export interface AicliApi {
   engine: Engine;
   tree: WorkspacesTreeProvider;
+  /** performance.now() stamps in the extension host, for bench/activation. */
+  timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
 }
 
 export function activate(context: vscode.ExtensionContext): AicliApi {
+  const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const engine = new Engine(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), { log: engineLog });
   const tree = new WorkspacesTreeProvider(engine);
@@ -36,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     }),
   );
   engine.start();
-  return { engine, tree };
+  return { engine, tree, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

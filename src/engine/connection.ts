@@ -102,13 +102,13 @@ export class EngineConnection {
     return this.target.host;
   }
 
-  /** Pings the engine, negotiates the API version, and returns a ready connection. */
+  /** Reaches the engine, negotiates the API version, and returns a ready connection. */
   static async connect(target: EngineTarget, log: EngineLog = silentLog): Promise<EngineConnection> {
     const started = Date.now();
     const probe = new Docker(dockerOptionsFor(target, undefined, target.timeoutMs));
     let version: EngineVersion;
     try {
-      await probe.ping();
+      // GET /version is the ping: one round trip proves the engine answers and tells its API range.
       version = (await probe.version()) as EngineVersion;
     } catch (err) {
       const mapped = toEngineError(err, target.host);

@@ -6,7 +6,7 @@ import { EngineConnection, minimumApiVersion, compareApiVersions } from '../../s
 import { Engine, EngineNotice } from '../../src/engine/engine';
 import { EngineError } from '../../src/engine/errors';
 import { DockerEvent } from '../../src/engine/events';
-import { baseImage, connect, repoRoot, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine, waitFor } from './support';
+import { baseImage, connect, discardThrowawayEngine, repoRoot, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine, waitFor } from './support';
 
 const run = promisify(execFile);
 const cli = join(repoRoot, 'dist', 'cli.js');
@@ -73,11 +73,9 @@ describe('engine going away and coming back (throwaway engine)', function () {
   let throwaway: ThrowawayEngine;
 
   before(async () => {
-    throwaway = await startThrowawayEngine('reconnect');
+    throwaway = await startThrowawayEngine(`reconnect-${process.pid}`);
   });
-  after(async () => {
-    await throwaway?.stop();
-  });
+  after(() => discardThrowawayEngine(throwaway));
 
   it('reports "not running" clearly when stopped and reconnects the stream when it returns', async () => {
     const engine = new Engine(() => targetFor(throwaway.host), { backoffMs: { initial: 100, max: 500 } });
@@ -114,7 +112,7 @@ describe('engine going away and coming back (throwaway engine)', function () {
           if (event.Type === 'volume' && event.Action === 'create' && event.Actor.ID === 'aicli-test-reconnect') resolve(event);
         }),
       );
-      await live.docker.createVolume({ Name: 'aicli-test-reconnect', Labels: { 'aicli.test': 'true' } });
+      await live.docker.createVolume({ Name: 'aicli-test-reconnect', Labels: testLabel });
       await volumeEvent;
       await live.docker.getVolume('aicli-test-reconnect').remove();
       assert.deepEqual(notices.map((notice) => notice.kind), ['connected', 'disconnected', 'reconnected']);

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { EngineConnection } from '../../src/engine/connection';
@@ -7,8 +8,12 @@ import { defaultEngineSettings, EngineTarget, resolveEngineTarget } from '../../
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 export const baseImage = 'aicli/base:latest';
-/** Every resource a test creates carries this label, so a sweep can remove it even after a failure. */
-export const testLabel = { 'aicli.test': 'true' };
+/**
+ * Every resource a test creates carries these labels, so a sweep can remove it even after a
+ * failure; the run id keeps two test runs sharing one engine from sweeping each other's.
+ */
+export const testRunId = `${process.pid}-${Date.now().toString(36)}`;
+export const testLabel = { 'aicli.test': 'true', 'aicli.test.run': testRunId };
 
 export function targetFor(host?: string): EngineTarget {
   return resolveEngineTarget({ ...defaultEngineSettings, host: host ?? '' }, process.env, homedir());
@@ -18,9 +23,9 @@ export function connect(host?: string): Promise<EngineConnection> {
   return EngineConnection.connect(targetFor(host));
 }
 
-/** Removes every container, network and volume labelled as test-made. */
+/** Removes every container, network and volume this test run made. */
 export async function sweepTestResources(docker: Docker): Promise<void> {
-  const filters = JSON.stringify({ label: ['aicli.test=true'] });
+  const filters = JSON.stringify({ label: [`aicli.test.run=${testRunId}`] });
   for (const info of await docker.listContainers({ all: true, filters })) {
     await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
   }
@@ -35,6 +40,7 @@ export async function sweepTestResources(docker: Docker): Promise<void> {
 
 export interface ThrowawayEngine {
   host: string;
+  dataRoot: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,6 +53,13 @@ export async function startThrowawayEngine(name: string): Promise<ThrowawayEngin
   const module = await importEsm(pathToFileURL(join(repoRoot, 'scripts', 'engine.mjs')).href);
   const start = module.startThrowawayEngine as (name: string) => Promise<ThrowawayEngine>;
   return start(name);
+}
+
+/** Stops a throwaway engine and deletes its folder (data root, socket, logs). */
+export async function discardThrowawayEngine(engine: ThrowawayEngine | undefined): Promise<void> {
+  if (!engine) return;
+  await engine.stop();
+  rmSync(dirname(engine.dataRoot), { recursive: true, force: true });
 }
 
 export function waitFor<T>(what: string, timeoutMs: number, subscribe: (resolve: (value: T) => void) => { dispose(): void }): Promise<T> {

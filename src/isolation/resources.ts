@@ -1,0 +1,61 @@
+import { InputError } from './inputError';
+
+/** Resource limits in engine units, after validation. */
+export interface ResourceLimits {
+  cpus: number;
+  memoryBytes: number;
+  pidsLimit: number;
+  blkioWeight: number;
+}
+
+export const defaultResources = { cpus: '1.0', memory: '512m', pidsLimit: 100, blkioWeight: 500 };
+
+const units: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Parses a docker-style size ("512m", "1g", "1048576"); refuses garbage, zero and negatives. */
+export function parseSize(raw: string | number, field: string): number {
+  const text = String(raw).trim().toLowerCase();
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)(?:i?b)?$/.exec(text);
+  const value = match ? Math.floor(Number(match[1]) * (units[match[2] ?? ''] ?? 1)) : NaN;
+  if (!match || !Number.isFinite(value) || value <= 0) {
+    throw new InputError(field, `${field} "${raw}" is not a size: use a positive number with an optional unit, like 512m or 2g.`);
+  }
+  return value;
+}
+
+export function parseCpus(raw: string | number, field: string, hostCpus?: number): number {
+  const text = String(raw).trim();
+  const cpus = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(cpus) || cpus < 0.01) {
+    throw new InputError(field, `${field} "${raw}" is not a CPU count: use a positive number such as 0.5 or 2.`);
+  }
+  if (hostCpus && cpus > hostCpus) {
+    throw new InputError(field, `${field} ${cpus} is more than the engine has (${hostCpus} CPUs): use ${hostCpus} or less.`);
+  }
+  return cpus;
+}
+
+export function parsePositiveInteger(raw: string | number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  const text = String(raw).trim();
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new InputError(field, `${field} "${raw}" must be a whole number from 1 to ${max}.`);
+  }
+  return value;
+}
+
+export interface ResourceInput {
+  cpus?: string | number;
+  memory?: string | number;
+  pidsLimit?: string | number;
+  blkioWeight?: string | number;
+}
+
+export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
+  return {
+    cpus: parseCpus(input.cpus ?? defaultResources.cpus, 'cpus', hostCpus),
+    memoryBytes: parseSize(input.memory ?? defaultResources.memory, 'memory'),
+    pidsLimit: parsePositiveInteger(input.pidsLimit ?? defaultResources.pidsLimit, 'pidsLimit'),
+    blkioWeight: parsePositiveInteger(input.blkioWeight ?? defaultResources.blkioWeight, 'blkioWeight', 1000),
+  };
+}
