@@ -1,13 +1,26 @@
 import { homedir } from 'node:os';
+import { parseArgs, ParsedArgs, single, UsageError } from './cli/args';
+import { table, workspaceJson, workspaceRow } from './cli/output';
 import { EngineConnection } from './engine/connection';
 import { EngineError, toEngineError } from './engine/errors';
 import { collectEngineReport, formatEngineReport } from './engine/report';
 import { defaultEngineSettings, EngineSettings, resolveEngineTarget } from './engine/target';
+import { InputError } from './isolation/inputError';
+import { defaultPortPolicy } from './isolation/ports';
+import { Lifecycle, WorkspaceService } from './workspace/service';
+import { WorkspacePolicy } from './workspace/request';
 
 const usage = `Usage: aicli-ws <command> [options]
 
 Commands:
-  doctor [--json]     Check the Docker engine: host, versions, cgroups, security features
+  doctor [--json]                     Check the engine: host, versions, cgroups, security features
+  create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
+         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--json]
+  list [--json]                       Managed workspaces
+  inspect NAME                        Engine inspect of a workspace's container (JSON)
+  start|stop|restart|pause|unpause NAME
+  rm NAME...                          Remove workspaces (container + network; the folder is kept)
+  exec NAME -- CMD [ARGS...]          Run a command in /workspace; its exit code is passed through
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
@@ -16,76 +29,126 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-interface CliArgs {
-  command?: string;
-  json: boolean;
-  help: boolean;
-  settings: EngineSettings;
+const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish'];
+const booleanFlags = ['--json', '--help', '-h'];
+
+function engineSettings(args: ParsedArgs): EngineSettings {
+  const timeout = single(args, '--timeout');
+  const timeoutMs = timeout === undefined ? defaultEngineSettings.timeoutMs : Number(timeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes a positive number of milliseconds.');
+  return { ...defaultEngineSettings, host: single(args, '--host') ?? '', apiVersion: single(args, '--api-version') ?? '', timeoutMs };
 }
 
-function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { json: false, help: false, settings: { ...defaultEngineSettings } };
-  const value = (flag: string, i: number): string => {
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
-    return next;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--json') args.json = true;
-    else if (arg === '-h' || arg === '--help') args.help = true;
-    else if (arg === '--host') args.settings.host = value(arg, i++);
-    else if (arg === '--api-version') args.settings.apiVersion = value(arg, i++);
-    else if (arg === '--timeout') {
-      const ms = Number(value(arg, i++));
-      if (!Number.isFinite(ms) || ms <= 0) throw new UsageError('--timeout takes a positive number of milliseconds.');
-      args.settings.timeoutMs = ms;
-    } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
-    else if (!args.command) args.command = arg;
-    else throw new UsageError(`Unexpected argument ${arg}.`);
+const cliPolicy: WorkspacePolicy = {
+  defaultImage: 'aicli/base:latest',
+  defaultLevel: 'standard',
+  resources: {},
+  ports: defaultPortPolicy,
+  mountEngineSocket: false,
+  home: homedir(),
+};
+
+function nameArgument(args: ParsedArgs, command: string): string {
+  const name = args.positional[1];
+  if (!name) throw new UsageError(`${command} needs a workspace name or id.`);
+  return name;
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  const command = args.positional[0] as string;
+  const json = args.booleans.has('--json');
+  let connectionPromise: Promise<EngineConnection> | undefined;
+  const connection = (): Promise<EngineConnection> =>
+    (connectionPromise ??= EngineConnection.connect(resolveEngineTarget(engineSettings(args), process.env, homedir())));
+  const service = new WorkspaceService(connection, () => cliPolicy);
+
+  switch (command) {
+    case 'doctor': {
+      const report = await collectEngineReport(await connection());
+      console.log(json ? JSON.stringify(report, null, 2) : formatEngineReport(report).join('\n'));
+      return 0;
+    }
+    case 'create': {
+      const folder = single(args, '--folder');
+      if (!folder) throw new UsageError('create needs --folder DIR.');
+      const { workspace, warnings, notes } = await service.create({
+        folder,
+        name: single(args, '--name'),
+        level: single(args, '--level'),
+        image: single(args, '--image'),
+        resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
+        publish: args.values.get('--publish') ?? [],
+      });
+      warnings.forEach((warning) => console.error(`WARNING: ${warning}`));
+      notes.forEach((note) => console.error(`Note: ${note}`));
+      console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `Created workspace ${workspace.name} (${workspace.id}), ${workspace.state}`);
+      return 0;
+    }
+    case 'list': {
+      const workspaces = await service.list();
+      if (json) console.log(JSON.stringify(workspaces.map(workspaceJson), null, 2));
+      else console.log(table(['NAME', 'ID', 'STATE', 'LEVEL', 'IMAGE', 'FOLDER', 'PORTS'], workspaces.map(workspaceRow)));
+      return 0;
+    }
+    case 'inspect':
+      console.log(JSON.stringify(await service.inspect(nameArgument(args, command)), null, 2));
+      return 0;
+    case 'start':
+    case 'stop':
+    case 'restart':
+    case 'pause':
+    case 'unpause': {
+      const workspace = await service.lifecycle(nameArgument(args, command), command as Lifecycle);
+      console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `${workspace.name}: ${workspace.state}`);
+      return 0;
+    }
+    case 'rm': {
+      const names = args.positional.slice(1);
+      if (names.length === 0) throw new UsageError('rm needs at least one workspace name or id.');
+      for (const name of names) {
+        await service.remove(name);
+        console.log(`Removed ${name} (its folder is kept)`);
+      }
+      return 0;
+    }
+    case 'exec': {
+      if (args.rest.length === 0) throw new UsageError('exec needs a command after --, e.g. exec my-ws -- ls -la');
+      return service.exec(nameArgument(args, command), args.rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
   }
-  return args;
-}
-
-class UsageError extends Error {}
-
-async function doctor(args: CliArgs): Promise<number> {
-  const target = resolveEngineTarget(args.settings, process.env, homedir());
-  const connection = await EngineConnection.connect(target);
-  const report = await collectEngineReport(connection);
-  console.log(args.json ? JSON.stringify(report, null, 2) : formatEngineReport(report).join('\n'));
-  return 0;
-}
-
-function reportFailure(err: unknown, json: boolean, host: string): number {
-  const error = err instanceof EngineError ? err : toEngineError(err, host);
-  if (json) console.log(JSON.stringify({ error: { kind: error.kind, message: error.message, suggestion: error.suggestion } }, null, 2));
-  else console.error(`Error: ${error.message}\n${error.suggestion}`);
-  return error.kind === 'badHost' ? 2 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args: CliArgs;
+  let args: ParsedArgs;
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, valueFlags, booleanFlags);
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${usage}`);
     return 2;
   }
-  if (args.help || !args.command) {
+  if (args.booleans.has('--help') || args.booleans.has('-h') || args.positional.length === 0) {
     console.log(usage);
-    return args.help ? 0 : 2;
+    return args.positional.length === 0 && !args.booleans.has('--help') && !args.booleans.has('-h') ? 2 : 0;
   }
+  const json = args.booleans.has('--json');
   try {
-    switch (args.command) {
-      case 'doctor':
-        return await doctor(args);
-      default:
-        console.error(`Unknown command "${args.command}".\n\n${usage}`);
-        return 2;
-    }
+    return await run(args);
   } catch (err) {
-    return reportFailure(err, args.json, args.settings.host || process.env.DOCKER_HOST || 'the default socket');
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${usage}`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      if (json) console.log(JSON.stringify({ error: { kind: 'input', field: err.field, message: err.message } }, null, 2));
+      else console.error(`Error: ${err.message}`);
+      return 2;
+    }
+    const error = err instanceof EngineError ? err : toEngineError(err, single(args, '--host') || process.env.DOCKER_HOST || 'the default socket');
+    if (json) console.log(JSON.stringify({ error: { kind: error.kind, message: error.message, suggestion: error.suggestion } }, null, 2));
+    else console.error(`Error: ${error.message}\n${error.suggestion}`);
+    return error.kind === 'badHost' ? 2 : 1;
   }
 }
 

@@ -1,0 +1,159 @@
+import Docker from 'dockerode';
+import { EngineConnection } from '../engine/connection';
+import { toEngineError } from '../engine/errors';
+import { InputError } from '../isolation/inputError';
+import { EngineFeatures, isolationPlan, IsolationPlan } from '../isolation/levels';
+import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
+import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
+import { parseResources } from '../isolation/resources';
+import { SubnetPool } from '../isolation/subnets';
+import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
+import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
+
+export interface ValidatedCreate {
+  id: string;
+  name: string;
+  image: string;
+  folder: string;
+  plan: IsolationPlan;
+  labels: Record<string, string>;
+  /** Loud: things that weaken the sandbox because the user asked for them. */
+  warnings: string[];
+  /** What the engine cannot enforce here (no AppArmor, blkio weight discarded…). */
+  notes: string[];
+}
+
+interface EngineInfo {
+  NCPU?: number;
+  SecurityOptions?: string[];
+}
+
+function featuresOf(info: EngineInfo): EngineFeatures {
+  const options = (info.SecurityOptions ?? []).join(' ');
+  return { seccomp: /name=seccomp/.test(options), apparmor: /name=apparmor/.test(options), selinux: /name=selinux/.test(options) };
+}
+
+function socketPathOf(connection: EngineConnection): string[] {
+  return connection.target.spec.scheme === 'unix' ? [connection.target.spec.socketPath] : [];
+}
+
+/** Every check that can fail, done before the first engine write. */
+export async function validateCreate(connection: EngineConnection, request: CreateWorkspaceRequest, policy: WorkspacePolicy): Promise<ValidatedCreate> {
+  const level = checkLevel(request.level ?? policy.defaultLevel);
+  const folder = checkProjectFolder(request.folder, { home: policy.home, engineSockets: socketPathOf(connection), allowEngineSocket: policy.mountEngineSocket });
+  const name = checkWorkspaceName(request.name ?? defaultWorkspaceName(folder));
+  const ports = (request.publish ?? []).map((spec) => parsePortMapping(spec, policy.ports));
+  checkNoDuplicateHostPorts(ports);
+  const docker = connection.docker;
+  const info = (await connection.call('info', (d) => d.info())) as EngineInfo;
+  const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
+  const image = (request.image ?? policy.defaultImage).trim();
+  if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
+  await docker
+    .getImage(image)
+    .inspect()
+    .catch((err: unknown) => {
+      const mapped = toEngineError(err, connection.host);
+      if (mapped.kind !== 'notFound') throw mapped;
+      throw new InputError('image', `Image ${image} is not on the engine at ${connection.host}: pull or build it first, or choose another image.`);
+    });
+  const taken = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`, `${labels.name}=${name}`] }) });
+  if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);
+
+  const socket = checkEngineSocketMount({ home: policy.home, engineSockets: [], allowEngineSocket: policy.mountEngineSocket });
+  const id = newWorkspaceId(folder);
+  const plan = isolationPlan({
+    level,
+    resources,
+    features: featuresOf(info),
+    folder,
+    networkName: networkNameFor(id),
+    ports,
+    engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
+  });
+  return {
+    id,
+    name,
+    image,
+    folder,
+    plan,
+    labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder },
+    warnings: socket ? [socket.warning] : [],
+    notes: plan.notes,
+  };
+}
+
+function isPoolOverlap(err: unknown): boolean {
+  return /overlap|Pool.*in use|already exists/i.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message));
+}
+
+/** Creates the network on a free subnet; an overlap means another client won a race, so retry. */
+async function createNetwork(docker: Docker, validated: ValidatedCreate, pool: SubnetPool): Promise<Docker.Network> {
+  for (let attempt = 0; ; attempt++) {
+    const existing = await docker.listNetworks();
+    const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);
+    const lease = pool.allocate(taken, attempt * 7);
+    try {
+      return await docker.createNetwork({
+        Name: networkNameFor(validated.id),
+        Driver: 'bridge',
+        Attachable: false,
+        Internal: false,
+        CheckDuplicate: true,
+        IPAM: { Driver: 'default', Config: [{ Subnet: lease.subnet, Gateway: lease.gateway }] },
+        Options: validated.plan.networkOptions,
+        Labels: validated.labels,
+      });
+    } catch (err) {
+      if (attempt >= 5 || !isPoolOverlap(err)) throw err;
+    } finally {
+      lease.release();
+    }
+  }
+}
+
+/**
+ * Network, container, start — and if any step fails, everything made so far is removed.
+ * The project folder is only ever bind-mounted, never written.
+ */
+export async function createWorkspaceResources(
+  connection: EngineConnection,
+  validated: ValidatedCreate,
+  pool: SubnetPool,
+  onStep: (step: CreateStep) => void,
+): Promise<string> {
+  const docker = connection.docker;
+  let network: Docker.Network | undefined;
+  let container: Docker.Container | undefined;
+  try {
+    onStep('network');
+    network = await createNetwork(docker, validated, pool);
+    onStep('container');
+    const imageInfo = await docker.getImage(validated.image).inspect();
+    container = await docker.createContainer({
+      name: containerNameFor(validated.id),
+      Image: validated.image,
+      Labels: validated.labels,
+      Env: [`WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
+      WorkingDir: '/workspace',
+      User: validated.plan.user,
+      Tty: true,
+      OpenStdin: true,
+      AttachStdin: false,
+      ExposedPorts: validated.plan.exposedPorts,
+      // The image's own health check wins; otherwise a cheap one that proves the mount is there.
+      Healthcheck: imageInfo.Config?.Healthcheck?.Test?.length
+        ? undefined
+        : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
+      HostConfig: validated.plan.hostConfig,
+    });
+    onStep('starting');
+    await container.start();
+    return container.id;
+  } catch (err) {
+    onStep('rollback');
+    await container?.remove({ force: true, v: true }).catch(() => undefined);
+    await network?.remove().catch(() => undefined);
+    throw toEngineError(err, connection.host);
+  }
+}

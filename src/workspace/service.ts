@@ -1,0 +1,123 @@
+import { Writable } from 'node:stream';
+import Docker from 'dockerode';
+import { EngineConnection } from '../engine/connection';
+import { FrameDemuxer } from '../engine/demux';
+import { EngineError, toEngineError } from '../engine/errors';
+import { InputError } from '../isolation/inputError';
+import { SubnetPool } from '../isolation/subnets';
+import { createWorkspaceResources, validateCreate } from './create';
+import { labels, networkNameFor, Workspace, workspaceFromSummary } from './model';
+import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
+
+export interface CreateResult {
+  workspace: Workspace;
+  warnings: string[];
+  notes: string[];
+}
+
+export type Lifecycle = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
+
+/**
+ * Workspaces on one engine: create … remove, list, inspect, one-shot exec. Knows nothing of
+ * VS Code; the UI and the CLI both drive it.
+ */
+export class WorkspaceService {
+  private readonly subnets = new SubnetPool();
+
+  constructor(
+    private readonly connection: () => Promise<EngineConnection>,
+    private readonly policy: () => WorkspacePolicy,
+  ) {}
+
+  async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}): Promise<CreateResult> {
+    const connection = await this.connection();
+    onStep('validating');
+    const validated = await validateCreate(connection, request, this.policy());
+    const containerId = await createWorkspaceResources(connection, validated, this.subnets, onStep);
+    const workspace = await this.find(containerId);
+    return { workspace, warnings: validated.warnings, notes: validated.notes };
+  }
+
+  /** Managed workspaces only; unmanaged containers never show up here. */
+  async list(): Promise<Workspace[]> {
+    const connection = await this.connection();
+    const rows = await connection.call('list workspaces', (docker) =>
+      docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
+    );
+    return rows.map((row) => workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0])).filter((ws): ws is Workspace => ws !== undefined);
+  }
+
+  /** By id, name, container name or container id (prefix of at least 4). */
+  async find(reference: string): Promise<Workspace> {
+    const all = await this.list();
+    const match =
+      all.find((ws) => ws.id === reference || ws.name === reference || ws.containerName === reference) ??
+      (reference.length >= 4 ? all.find((ws) => ws.containerId.startsWith(reference)) : undefined);
+    if (!match) throw new InputError('workspace', `No workspace "${reference}" on this engine; run list to see the workspaces.`);
+    return match;
+  }
+
+  async inspect(reference: string): Promise<Docker.ContainerInspectInfo> {
+    const workspace = await this.find(reference);
+    const connection = await this.connection();
+    return connection.call('inspect', (docker) => docker.getContainer(workspace.containerId).inspect());
+  }
+
+  async lifecycle(reference: string, action: Lifecycle): Promise<Workspace> {
+    const workspace = await this.find(reference);
+    const connection = await this.connection();
+    const container = connection.docker.getContainer(workspace.containerId);
+    const run: Record<Lifecycle, () => Promise<unknown>> = {
+      start: () => container.start(),
+      stop: () => container.stop(),
+      restart: () => container.restart(),
+      pause: () => container.pause(),
+      unpause: () => container.unpause(),
+    };
+    await connection.call(`${action} ${workspace.name}`, run[action]);
+    return this.find(workspace.containerId);
+  }
+
+  /** Container (with its anonymous volumes) and network. The bind-mounted folder is never touched. */
+  async remove(reference: string): Promise<void> {
+    const workspace = await this.find(reference);
+    const connection = await this.connection();
+    await connection.call(`remove ${workspace.name}`, (docker) => docker.getContainer(workspace.containerId).remove({ force: true, v: true }));
+    await connection
+      .call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove())
+      .catch((err: unknown) => {
+        if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
+      });
+  }
+
+  /** One-shot command: stdout and stderr kept apart, exit code from exec inspect. */
+  async exec(reference: string, command: string[], output: { stdout: Writable; stderr: Writable }, signal?: AbortSignal): Promise<number> {
+    const workspace = await this.find(reference);
+    const connection = await this.connection();
+    try {
+      const exec = await connection.docker.getContainer(workspace.containerId).exec({
+        Cmd: command,
+        AttachStdout: true,
+        AttachStderr: true,
+        WorkingDir: '/workspace',
+      });
+      const stream = await connection.streams.getExec(exec.id).start({ hijack: true, stdin: false });
+      const demuxer = new FrameDemuxer((kind, payload) => (kind === 'stderr' ? output.stderr : output.stdout).write(payload));
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          stream.destroy();
+          reject(new InputError('command', 'Cancelled.'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+        stream.once('error', reject);
+      });
+      const result = await exec.inspect();
+      return result.ExitCode ?? -1;
+    } catch (err) {
+      throw err instanceof InputError ? err : toEngineError(err, connection.host);
+    }
+  }
+}
