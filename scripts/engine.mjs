@@ -818,6 +818,7 @@ export async function startThrowawayEngine(name, { log = console.error, shutdown
     host: paths.host,
     name: safe,
     dataRoot: paths.dataRoot,
+    runDir: paths.runDir,
     logFile: paths.logFile,
     pid: () => pid,
     start,

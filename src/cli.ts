@@ -15,7 +15,7 @@ const usage = `Usage: aicli-ws <command> [options]
 Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
   create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
-         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--json]
+         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]... [--json]
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
   start|stop|restart|pause|unpause NAME
@@ -29,7 +29,7 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish'];
+const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label'];
 const booleanFlags = ['--json', '--help', '-h'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
@@ -48,6 +48,18 @@ const cliPolicy: WorkspacePolicy = {
   home: homedir(),
 };
 
+function labelArguments(args: ParsedArgs): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of args.values.get('--label') ?? []) {
+    const [key, ...value] = pair.split('=');
+    if (!key || value.length === 0 || key.startsWith('aicli.workspace.') || key === 'aicli.managed') {
+      throw new UsageError(`--label takes KEY=VALUE (not an aicli.workspace.* or aicli.managed key), got "${pair}".`);
+    }
+    labels[key] = value.join('=');
+  }
+  return labels;
+}
+
 function nameArgument(args: ParsedArgs, command: string): string {
   const name = args.positional[1];
   if (!name) throw new UsageError(`${command} needs a workspace name or id.`);
@@ -60,7 +72,7 @@ async function run(args: ParsedArgs): Promise<number> {
   let connectionPromise: Promise<EngineConnection> | undefined;
   const connection = (): Promise<EngineConnection> =>
     (connectionPromise ??= EngineConnection.connect(resolveEngineTarget(engineSettings(args), process.env, homedir())));
-  const service = new WorkspaceService(connection, () => cliPolicy);
+  const service = new WorkspaceService(connection, () => ({ ...cliPolicy, labels: labelArguments(args) }));
 
   switch (command) {
     case 'doctor': {

@@ -84,9 +84,10 @@ export interface EngineVersion {
 }
 
 /**
- * One engine: a negotiated API version and two clients over the same transport — one with
- * the request timeout for calls, one without it for long-lived streams (events, logs, stats,
- * exec), which would otherwise be cut after `timeout` ms of silence.
+ * One engine: a negotiated API version and two clients over the same transport — `docker`
+ * with the request timeout for quick reads, `untimed` without it for long-lived streams
+ * (events, logs, stats, exec) and for writes whose duration the engine decides (create and
+ * start under load, stop's grace period), which a fixed timeout would cut short.
  */
 export class EngineConnection {
   private constructor(
@@ -94,7 +95,7 @@ export class EngineConnection {
     readonly apiVersion: string,
     readonly engineVersion: EngineVersion,
     readonly docker: Docker,
-    readonly streams: Docker,
+    readonly untimed: Docker,
     readonly log: EngineLog,
   ) {}
 
@@ -121,7 +122,7 @@ export class EngineConnection {
     const apiVersion =
       target.apiVersion ?? (compareApiVersions(version.ApiVersion, maximumApiVersion) > 0 ? maximumApiVersion : version.ApiVersion);
     const docker = new Docker(dockerOptionsFor(target, apiVersion, target.timeoutMs));
-    const streams = new Docker(dockerOptionsFor(target, apiVersion, undefined));
+    const untimed = new Docker(dockerOptionsFor(target, apiVersion, undefined));
     if (target.apiVersion) {
       // A pinned version the engine can't speak fails here, with the engine's own reason.
       await docker.ping().catch((err: unknown) => {
@@ -129,7 +130,7 @@ export class EngineConnection {
       });
     }
     log.info(`connected to ${target.host} (${target.source}): Docker ${version.Version}, API ${apiVersion} in ${Date.now() - started} ms`);
-    return new EngineConnection(target, apiVersion, version, docker, streams, log);
+    return new EngineConnection(target, apiVersion, version, docker, untimed, log);
   }
 
   /** Runs one engine call with error mapping and a trace-level timing line. */
@@ -140,8 +141,11 @@ export class EngineConnection {
       this.log.trace(`${what} ${Date.now() - started} ms`);
       return result;
     } catch (err) {
-      const mapped = toEngineError(err, this.host);
-      this.log.error(`${what} failed after ${Date.now() - started} ms: ${mapped.message}`);
+      const elapsed = Date.now() - started;
+      // docker-modem ends a request that hits the timeout by destroying it ("socket hang up").
+      const timedOut = (err as { code?: string }).code === 'ECONNRESET' && elapsed >= this.target.timeoutMs;
+      const mapped = toEngineError(timedOut ? Object.assign(err as Error, { code: 'ETIMEDOUT' }) : err, this.host);
+      this.log.error(`${what} failed after ${elapsed} ms: ${mapped.message}`);
       throw mapped;
     }
   }

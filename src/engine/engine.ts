@@ -142,7 +142,7 @@ export class Engine implements Disposable {
       const since = this.lastTimeNano ? sinceParameter(BigInt(Math.max(0, this.lastTimeNano - 1000))) : undefined;
       // The types say `since` is a number; the engine also takes "seconds.nanoseconds".
       const options = (since ? { since } : {}) as unknown as Docker.GetEventsOptions;
-      stream = (await connection.streams.getEvents(options)) as unknown as Readable;
+      stream = (await connection.untimed.getEvents(options)) as unknown as Readable;
     } catch (err) {
       if (generation === this.generation) this.onConnectFailed(toEngineError(err, host));
       return;

@@ -13,6 +13,14 @@ export interface MountPolicy {
   allowEngineSocket: boolean;
 }
 
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 function contains(folder: string, path: string): boolean {
   return path === folder || path.startsWith(folder === sep ? folder : folder + sep);
 }
@@ -33,11 +41,14 @@ export function checkProjectFolder(folder: string, policy: MountPolicy): string 
   if (systemFolders.includes(real)) {
     throw new InputError('folder', `Mounting ${real} would expose the host's system files to the workspace; pick a project folder instead.`);
   }
-  const home = resolve(policy.home);
+  const home = realOrResolved(policy.home);
   if (real === home) {
     throw new InputError('folder', `Mounting your whole home folder (${real}) would expose your keys and settings; pick a project folder inside it.`);
   }
-  const sockets = [...engineSocketPaths, ...policy.engineSockets];
+  if (contains(real, home)) {
+    throw new InputError('folder', `Mounting ${real} would expose your whole home folder (${home}) with its keys and settings; pick a project folder inside it.`);
+  }
+  const sockets = [...engineSocketPaths, ...policy.engineSockets].flatMap((path) => [path, realOrResolved(path)]);
   const socket = sockets.find((path) => contains(real, path));
   if (socket) {
     throw new InputError('folder', `${real} contains the Docker engine socket (${socket}), which gives root on the host; pick a folder that does not.`);

@@ -16,6 +16,19 @@ export interface PortPolicy {
 export const defaultBlockedPorts = [22, 80, 443, 3000, 8000, 8080];
 export const defaultPortPolicy: PortPolicy = { blockedPorts: defaultBlockedPorts, publishAddress: '127.0.0.1' };
 
+function isIpv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+}
+
+/** A free-looking host port to suggest: above 1024 and not itself blocked. */
+function suggestHostPort(hostPort: number, policy: PortPolicy): number {
+  for (const candidate of [hostPort + 8000, hostPort + 10000, hostPort + 18000, 18888, 28888]) {
+    if (candidate >= 1024 && candidate <= 65535 && !policy.blockedPorts.includes(candidate)) return candidate;
+  }
+  return 18888;
+}
+
 function port(text: string, spec: string): number {
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
@@ -30,8 +43,9 @@ function port(text: string, spec: string): number {
  * refused. Only the host side is checked: publishing 8888→8080 is fine, 22→22 is not.
  */
 export function parsePortMapping(spec: string, policy: PortPolicy = defaultPortPolicy): PortMapping {
-  const [body = '', protocolText = 'tcp'] = spec.trim().split('/');
-  if (protocolText !== 'tcp' && protocolText !== 'udp') {
+  const segments = spec.trim().split('/');
+  const [body = '', protocolText = 'tcp'] = segments;
+  if (segments.length > 2 || (protocolText !== 'tcp' && protocolText !== 'udp')) {
     throw new InputError('publish', `Port mapping "${spec}": protocol must be tcp or udp.`);
   }
   const parts = body.split(':');
@@ -41,23 +55,32 @@ export function parsePortMapping(spec: string, policy: PortPolicy = defaultPortP
   const containerPort = port(parts[parts.length - 1] as string, spec);
   const hostPort = parts.length >= 2 ? port(parts[parts.length - 2] as string, spec) : containerPort;
   const hostIp = parts.length === 3 ? (parts[0] as string) : policy.publishAddress;
-  if (hostPort < 1024) {
-    throw new InputError('publish', `Port mapping "${spec}": host port ${hostPort} is privileged (below 1024); choose 1024 or above, e.g. ${hostPort + 8000}:${containerPort}.`);
+  if (!isIpv4(hostIp)) {
+    throw new InputError('publish', `Port mapping "${spec}": "${hostIp}" is not an IPv4 address to publish on, such as 127.0.0.1.`);
   }
   if (policy.blockedPorts.includes(hostPort)) {
     throw new InputError(
       'publish',
-      `Port mapping "${spec}": host port ${hostPort} is blocked by aicli.network.blockedPorts; publish on another host port, e.g. ${hostPort + 10000 > 65535 ? 18888 : hostPort + 10000}:${containerPort}.`,
+      `Port mapping "${spec}": host port ${hostPort} is blocked by aicli.network.blockedPorts; publish on another host port, e.g. ${suggestHostPort(hostPort, policy)}:${containerPort}.`,
     );
+  }
+  if (hostPort < 1024) {
+    throw new InputError('publish', `Port mapping "${spec}": host port ${hostPort} is privileged (below 1024); choose 1024 or above, e.g. ${suggestHostPort(hostPort, policy)}:${containerPort}.`);
   }
   return { hostIp, hostPort, containerPort, protocol: protocolText };
 }
 
+/** Two mappings collide on the same host port when their addresses match or either is 0.0.0.0. */
 export function checkNoDuplicateHostPorts(mappings: PortMapping[]): void {
-  const seen = new Set<string>();
-  for (const mapping of mappings) {
-    const key = `${mapping.hostIp}:${mapping.hostPort}/${mapping.protocol}`;
-    if (seen.has(key)) throw new InputError('publish', `Host port ${mapping.hostPort}/${mapping.protocol} is published twice; use one mapping per host port.`);
-    seen.add(key);
-  }
+  mappings.forEach((mapping, index) => {
+    const clash = mappings
+      .slice(0, index)
+      .find(
+        (earlier) =>
+          earlier.hostPort === mapping.hostPort &&
+          earlier.protocol === mapping.protocol &&
+          (earlier.hostIp === mapping.hostIp || earlier.hostIp === '0.0.0.0' || mapping.hostIp === '0.0.0.0'),
+      );
+    if (clash) throw new InputError('publish', `Host port ${mapping.hostPort}/${mapping.protocol} is published twice; use one mapping per host port.`);
+  });
 }

@@ -15,8 +15,8 @@ const units: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 /** Parses a docker-style size ("512m", "1g", "1048576"); refuses garbage, zero and negatives. */
 export function parseSize(raw: string | number, field: string): number {
   const text = String(raw).trim().toLowerCase();
-  const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)(?:i?b)?$/.exec(text);
-  const value = match ? Math.floor(Number(match[1]) * (units[match[2] ?? ''] ?? 1)) : NaN;
+  const match = /^(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|(b)?)$/.exec(text);
+  const value = match ? Math.floor(Number(match[1]) * (units[match[2] ?? match[3] ?? ''] ?? 1)) : NaN;
   if (!match || !Number.isFinite(value) || value <= 0) {
     throw new InputError(field, `${field} "${raw}" is not a size: use a positive number with an optional unit, like 512m or 2g.`);
   }
@@ -44,6 +44,9 @@ export function parsePositiveInteger(raw: string | number, field: string, max = 
   return value;
 }
 
+/** The engine refuses less memory than this (Docker's minimum for a container). */
+export const minimumMemoryBytes = 6 * 1024 * 1024;
+
 export interface ResourceInput {
   cpus?: string | number;
   memory?: string | number;
@@ -52,10 +55,16 @@ export interface ResourceInput {
 }
 
 export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
+  const memoryBytes = parseSize(input.memory ?? defaultResources.memory, 'memory');
+  if (memoryBytes < minimumMemoryBytes) {
+    throw new InputError('memory', `memory "${input.memory}" is below the engine's minimum of 6m; use 6m or more (512m is the default).`);
+  }
+  const blkioWeight = parsePositiveInteger(input.blkioWeight ?? defaultResources.blkioWeight, 'blkioWeight', 1000);
+  if (blkioWeight < 10) throw new InputError('blkioWeight', `blkioWeight ${blkioWeight} must be from 10 to 1000 (500 is the default).`);
   return {
     cpus: parseCpus(input.cpus ?? defaultResources.cpus, 'cpus', hostCpus),
-    memoryBytes: parseSize(input.memory ?? defaultResources.memory, 'memory'),
+    memoryBytes,
     pidsLimit: parsePositiveInteger(input.pidsLimit ?? defaultResources.pidsLimit, 'pidsLimit'),
-    blkioWeight: parsePositiveInteger(input.blkioWeight ?? defaultResources.blkioWeight, 'blkioWeight', 1000),
+    blkioWeight,
   };
 }

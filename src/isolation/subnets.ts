@@ -22,9 +22,11 @@ export interface Cidr {
   end: number;
 }
 
+/** An IPv4 CIDR as a range; undefined for IPv6 or anything malformed (the engine's data). */
 export function parseCidr(cidr: string): Cidr | undefined {
   const [ip, bitsText] = cidr.split('/');
-  if (!ip || !bitsText || ip.includes(':')) return undefined;
+  if (!ip || !bitsText || ip.includes(':') || !/^\d{1,2}$/.test(bitsText) || Number(bitsText) > 32) return undefined;
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return undefined;
   const bits = Number(bitsText);
   const start = ipv4ToInt(ip);
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
 import { toEngineError } from '../engine/errors';
@@ -71,6 +72,14 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     ports,
     engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
   });
+  const notes = [...plan.notes];
+  if (plan.user) {
+    // Non-root levels run as the folder's owner so the project stays writable; a root-owned
+    // folder would mean running as root, so keep the unprivileged default and say why.
+    const { uid, gid } = statSync(folder);
+    if (uid !== 0) plan.user = `${uid}:${gid}`;
+    else notes.push(`${folder} is owned by root; the ${level} workspace runs as ${plan.user} and may not be able to write it.`);
+  }
   return {
     id,
     name,
@@ -79,8 +88,22 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     plan,
     labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder },
     warnings: socket ? [socket.warning] : [],
-    notes: plan.notes,
+    notes,
   };
+}
+
+const shells = new Set(['sh', 'ash', 'bash', 'zsh', 'dash', 'fish', 'ksh']);
+
+/**
+ * An interactive shell ignores SIGTERM, so `docker stop` would wait its full grace period
+ * (10 s) even with an init. A shell exits on SIGHUP, as on a closed terminal; other
+ * commands keep the image's own stop signal.
+ */
+export function stopSignalFor(config: { StopSignal?: string; Cmd?: string[] | null; Entrypoint?: string[] | string | null } | undefined): string | undefined {
+  if (!config || config.StopSignal) return undefined;
+  const entrypoint = Array.isArray(config.Entrypoint) ? config.Entrypoint : config.Entrypoint ? [config.Entrypoint] : [];
+  const program = [...entrypoint, ...(config.Cmd ?? [])][0] ?? '';
+  return shells.has(program.split('/').pop() ?? '') ? 'SIGHUP' : undefined;
 }
 
 function isPoolOverlap(err: unknown): boolean {
@@ -122,7 +145,8 @@ export async function createWorkspaceResources(
   pool: SubnetPool,
   onStep: (step: CreateStep) => void,
 ): Promise<string> {
-  const docker = connection.docker;
+  // Engine writes can take long on a busy machine; the request timeout is for reads.
+  const docker = connection.untimed;
   let network: Docker.Network | undefined;
   let container: Docker.Container | undefined;
   try {
@@ -131,6 +155,7 @@ export async function createWorkspaceResources(
     onStep('container');
     const imageInfo = await docker.getImage(validated.image).inspect();
     container = await docker.createContainer({
+      StopSignal: stopSignalFor(imageInfo.Config),
       name: containerNameFor(validated.id),
       Image: validated.image,
       Labels: validated.labels,

@@ -35,6 +35,12 @@ export class WorkspaceService {
     const validated = await validateCreate(connection, request, this.policy());
     const containerId = await createWorkspaceResources(connection, validated, this.subnets, onStep);
     const workspace = await this.find(containerId);
+    if (workspace.state === 'exited' || workspace.state === 'dead') {
+      // Its command failed at once (e.g. not in the image); a dead workspace is no workspace.
+      onStep('rollback');
+      await this.remove(containerId);
+      throw new InputError('image', `The workspace's command exited right after start (${workspace.status}); check the image's command or choose another image.`);
+    }
     return { workspace, warnings: validated.warnings, notes: validated.notes };
   }
 
@@ -66,7 +72,8 @@ export class WorkspaceService {
   async lifecycle(reference: string, action: Lifecycle): Promise<Workspace> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
-    const container = connection.docker.getContainer(workspace.containerId);
+    // Writes: stop and restart wait out the container's grace period on the engine side.
+    const container = connection.untimed.getContainer(workspace.containerId);
     const run: Record<Lifecycle, () => Promise<unknown>> = {
       start: () => container.start(),
       stop: () => container.stop(),
@@ -82,7 +89,7 @@ export class WorkspaceService {
   async remove(reference: string): Promise<void> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
-    await connection.call(`remove ${workspace.name}`, (docker) => docker.getContainer(workspace.containerId).remove({ force: true, v: true }));
+    await connection.call(`remove ${workspace.name}`, () => connection.untimed.getContainer(workspace.containerId).remove({ force: true, v: true }));
     await connection
       .call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove())
       .catch((err: unknown) => {
@@ -101,7 +108,7 @@ export class WorkspaceService {
         AttachStderr: true,
         WorkingDir: '/workspace',
       });
-      const stream = await connection.streams.getExec(exec.id).start({ hijack: true, stdin: false });
+      const stream = await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: false });
       const demuxer = new FrameDemuxer((kind, payload) => (kind === 'stderr' ? output.stderr : output.stdout).write(payload));
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {

@@ -17,7 +17,9 @@ describe('engine connection (real engine)', function () {
   before(async () => {
     connection = await connect();
   });
-  after(() => sweepTestResources(connection.docker));
+  after(async () => {
+    if (connection) await sweepTestResources(connection.docker);
+  });
 
   it('pings and negotiates an API version the engine speaks', async () => {
     assert.equal(String(await connection.docker.ping()), 'OK');

@@ -1,10 +1,14 @@
-import { homedir } from 'node:os';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { EngineConnection } from '../../src/engine/connection';
 import { defaultEngineSettings, EngineTarget, resolveEngineTarget } from '../../src/engine/target';
+import { defaultPortPolicy } from '../../src/isolation/ports';
+import { WorkspacePolicy } from '../../src/workspace/request';
+import { WorkspaceService } from '../../src/workspace/service';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 export const baseImage = 'aicli/base:latest';
@@ -41,6 +45,8 @@ export async function sweepTestResources(docker: Docker): Promise<void> {
 export interface ThrowawayEngine {
   host: string;
   dataRoot: string;
+  /** Socket and exec root; under /tmp when the cache path would make the socket path too long. */
+  runDir: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,6 +66,7 @@ export async function discardThrowawayEngine(engine: ThrowawayEngine | undefined
   if (!engine) return;
   await engine.stop();
   rmSync(dirname(engine.dataRoot), { recursive: true, force: true });
+  rmSync(engine.runDir, { recursive: true, force: true });
 }
 
 export function waitFor<T>(what: string, timeoutMs: number, subscribe: (resolve: (value: T) => void) => { dispose(): void }): Promise<T> {
@@ -75,4 +82,51 @@ export function waitFor<T>(what: string, timeoutMs: number, subscribe: (resolve:
       resolvePromise(value);
     });
   });
+}
+
+/** A WorkspaceService on the test engine whose creations carry this run's test labels. */
+export function testWorkspaceService(overrides: Partial<WorkspacePolicy> = {}): WorkspaceService {
+  let connection: Promise<EngineConnection> | undefined;
+  return new WorkspaceService(
+    () => (connection ??= connect()),
+    () => ({
+      defaultImage: baseImage,
+      defaultLevel: 'standard',
+      resources: {},
+      ports: defaultPortPolicy,
+      mountEngineSocket: false,
+      home: homedir(),
+      labels: testLabel,
+      ...overrides,
+    }),
+  );
+}
+
+/** A fresh project folder with a file in it; removed by the caller. */
+export function makeProjectFolder(prefix = 'aicli-proj-'): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(folder, 'README.md'), '# test project\n');
+  return folder;
+}
+
+/** Counts what this run has on the engine, to prove a failed create left nothing behind. */
+export async function countTestResources(docker: Docker): Promise<{ containers: number; networks: number }> {
+  const filters = JSON.stringify({ label: [`aicli.test.run=${testRunId}`] });
+  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+  return { containers: containers.length, networks: networks.length };
+}
+
+/** Runs a command in a workspace and returns its exit code and both outputs. */
+export async function execIn(service: WorkspaceService, name: string, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await service.exec(name, command, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) });
+  return { code, stdout, stderr };
 }

@@ -5,7 +5,11 @@ import * as path from 'path';
 import { onProcessExit } from './cleanup';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-export const mediaDir = path.join(repoRoot, 'media');
+/**
+ * Screenshots go to test-results/ on every run; with AICLI_UPDATE_SCREENSHOTS=1 they replace
+ * the committed ones in media/ (which the README shows), so a test run leaves the tree clean.
+ */
+export const mediaDir = path.join(repoRoot, process.env.AICLI_UPDATE_SCREENSHOTS === '1' ? 'media' : path.join('test-results', 'screenshots'));
 export const codeServerEntry = path.join(repoRoot, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 const tempDirs = new Map<string, () => void>();
