@@ -1,5 +1,10 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { defaultEngineSettings, EngineSettings } from '../engine/target';
+import { IsolationLevel, isolationLevels } from '../isolation/levels';
+import { defaultBlockedPorts } from '../isolation/ports';
+import { defaultResources } from '../isolation/resources';
+import { WorkspacePolicy } from '../workspace/request';
 
 /** The one place that reads aicli.* settings and turns them into core types. */
 export function readEngineSettings(): EngineSettings {
@@ -16,4 +21,26 @@ export function readEngineSettings(): EngineSettings {
 
 export function affectsEngineSettings(event: vscode.ConfigurationChangeEvent): boolean {
   return event.affectsConfiguration('aicli.docker');
+}
+
+/** Workspace defaults and policies; invalid values are caught by the core's validation. */
+export function readWorkspacePolicy(): WorkspacePolicy {
+  const config = vscode.workspace.getConfiguration('aicli');
+  const level = config.get<string>('isolation.level', 'standard');
+  return {
+    defaultImage: config.get<string>('workspace.defaultImage', 'aicli/base:latest'),
+    defaultLevel: (isolationLevels as string[]).includes(level) ? (level as IsolationLevel) : 'standard',
+    resources: {
+      cpus: config.get<number>('resources.cpus', Number(defaultResources.cpus)),
+      memory: config.get<string>('resources.memory', defaultResources.memory),
+      pidsLimit: config.get<number>('resources.pidsLimit', defaultResources.pidsLimit),
+      blkioWeight: config.get<number>('resources.blkioWeight', defaultResources.blkioWeight),
+    },
+    ports: {
+      blockedPorts: config.get<number[]>('network.blockedPorts', defaultBlockedPorts),
+      publishAddress: config.get<string>('network.publishAddress', '127.0.0.1'),
+    },
+    mountEngineSocket: config.get<boolean>('workspace.mountDockerSocket', false),
+    home: homedir(),
+  };
 }

@@ -17,6 +17,8 @@ export interface ValidatedCreate {
   image: string;
   folder: string;
   plan: IsolationPlan;
+  /** The image's config, read once during validation. */
+  imageConfig: Docker.ImageInspectInfo['Config'];
   labels: Record<string, string>;
   /** Loud: things that weaken the sandbox because the user asked for them. */
   warnings: string[];
@@ -50,7 +52,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const image = (request.image ?? policy.defaultImage).trim();
   if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
-  await docker
+  const imageInfo = await docker
     .getImage(image)
     .inspect()
     .catch((err: unknown) => {
@@ -86,6 +88,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     image,
     folder,
     plan,
+    imageConfig: imageInfo.Config,
     labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder },
     warnings: socket ? [socket.warning] : [],
     notes,
@@ -153,9 +156,8 @@ export async function createWorkspaceResources(
     onStep('network');
     network = await createNetwork(docker, validated, pool);
     onStep('container');
-    const imageInfo = await docker.getImage(validated.image).inspect();
     container = await docker.createContainer({
-      StopSignal: stopSignalFor(imageInfo.Config),
+      StopSignal: stopSignalFor(validated.imageConfig),
       name: containerNameFor(validated.id),
       Image: validated.image,
       Labels: validated.labels,
@@ -167,7 +169,7 @@ export async function createWorkspaceResources(
       AttachStdin: false,
       ExposedPorts: validated.plan.exposedPorts,
       // The image's own health check wins; otherwise a cheap one that proves the mount is there.
-      Healthcheck: imageInfo.Config?.Healthcheck?.Test?.length
+      Healthcheck: validated.imageConfig?.Healthcheck?.Test?.length
         ? undefined
         : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
       HostConfig: validated.plan.hostConfig,

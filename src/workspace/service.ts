@@ -34,7 +34,7 @@ export class WorkspaceService {
     onStep('validating');
     const validated = await validateCreate(connection, request, this.policy());
     const containerId = await createWorkspaceResources(connection, validated, this.subnets, onStep);
-    const workspace = await this.find(containerId);
+    const workspace = await this.byContainerId(connection, containerId);
     if (workspace.state === 'exited' || workspace.state === 'dead') {
       // Its command failed at once (e.g. not in the image); a dead workspace is no workspace.
       onStep('rollback');
@@ -51,6 +51,13 @@ export class WorkspaceService {
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
     );
     return rows.map((row) => workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0])).filter((ws): ws is Workspace => ws !== undefined);
+  }
+
+  private async byContainerId(connection: EngineConnection, containerId: string): Promise<Workspace> {
+    const rows = await connection.call('list workspace', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
+    const workspace = rows.map((row) => workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]))[0];
+    if (!workspace) throw new InputError('workspace', `Workspace container ${containerId.slice(0, 12)} is gone; it was removed outside VS Code.`);
+    return workspace;
   }
 
   /** By id, name, container name or container id (prefix of at least 4). */
