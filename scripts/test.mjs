@@ -83,6 +83,7 @@ async function main() {
         const result = await harness.runExtensionHostTests({
           workspaceFolder,
           testsEntry: join(root, 'out', 'test', 'e2e', 'host', 'index.js'),
+          env: { AICLI_TEST_RUN: `e2e-host-${process.pid}` },
           timeoutMs: 600_000,
         });
         for (const failure of result.failures) console.error(`[test] e2e host FAILED: ${failure.title}\n${failure.error}`);

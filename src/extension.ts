@@ -3,15 +3,23 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { Engine } from './engine/engine';
 import { resolveEngineTarget } from './engine/target';
+import { LiveWorkspaceIndex } from './workspace/liveIndex';
+import { WorkspaceService } from './workspace/service';
+import { CommandContext } from './ui/commands/context';
+import { registerCreateCommand } from './ui/commands/create';
+import { registerInspectCommands } from './ui/commands/inspect';
+import { registerLifecycleCommands } from './ui/commands/lifecycle';
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, readEngineSettings } from './ui/settings';
-import { WorkspacesTreeProvider } from './ui/workspacesTree';
+import { affectsEngineSettings, readEngineSettings, readWorkspacePolicy } from './ui/settings';
+import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
 export interface AicliApi {
   engine: Engine;
+  service: WorkspaceService;
+  index: LiveWorkspaceIndex;
   tree: WorkspacesTreeProvider;
   /** performance.now() stamps in the extension host, for bench/activation. */
   timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
@@ -21,26 +29,39 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const engine = new Engine(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), { log: engineLog });
-  const tree = new WorkspacesTreeProvider(engine);
+  const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy);
+  const index = new LiveWorkspaceIndex(engine);
+  const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
+  const tree = new WorkspacesTreeProvider(engine, index, showOther);
+  const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const infoProvider = new EngineInfoDocumentProvider(engine);
+  const commandContext: CommandContext = { engine, service, index, log: channel, state: context.globalState };
+  // The index reads the engine only while someone can see the view.
+  index.setActive(treeView.visible);
 
   context.subscriptions.push(
     channel,
     engine,
+    index,
     tree,
+    treeView,
     infoProvider,
-    vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true }),
+    treeView.onDidChangeVisibility((event) => index.setActive(event.visible)),
     vscode.workspace.registerTextDocumentContentProvider(engineInfoScheme, infoProvider),
     ...registerEngineCommands(engine, channel, () => tree.refresh()),
+    ...registerLifecycleCommands(commandContext),
+    ...registerInspectCommands(commandContext),
+    registerCreateCommand(commandContext),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
+      if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
     }),
     engine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();
     }),
   );
   engine.start();
-  return { engine, tree, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, service, index, tree, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

@@ -74,6 +74,19 @@ export function dockerOptionsFor(target: EngineTarget, version: string | undefin
   }
 }
 
+/** The parts of GET /info the product reads. */
+export interface EngineInfo {
+  OperatingSystem?: string;
+  KernelVersion?: string;
+  Architecture?: string;
+  Driver?: string;
+  CgroupVersion?: string;
+  CgroupDriver?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  SecurityOptions?: string[];
+}
+
 export interface EngineVersion {
   Version: string;
   ApiVersion: string;
@@ -101,6 +114,20 @@ export class EngineConnection {
 
   get host(): string {
     return this.target.host;
+  }
+
+  private infoValue: Promise<EngineInfo> | undefined;
+
+  /**
+   * GET /info, read once per connection: CPU count and security options don't change while
+   * the engine runs, and a reconnect makes a new connection.
+   */
+  info(): Promise<EngineInfo> {
+    this.infoValue ??= this.call('info', (docker) => docker.info() as Promise<EngineInfo>).catch((err: unknown) => {
+      this.infoValue = undefined;
+      throw err;
+    });
+    return this.infoValue;
   }
 
   /** Reaches the engine, negotiates the API version, and returns a ready connection. */

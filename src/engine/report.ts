@@ -1,4 +1,4 @@
-import { EngineConnection } from './connection';
+import { EngineConnection, EngineInfo } from './connection';
 
 /** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
 export interface EngineReport {
@@ -20,30 +20,16 @@ export interface EngineReport {
   notes: string[];
 }
 
-interface EngineInfo {
-  OperatingSystem?: string;
-  KernelVersion?: string;
-  Architecture?: string;
-  Driver?: string;
-  CgroupVersion?: string;
-  CgroupDriver?: string;
-  NCPU?: number;
-  MemTotal?: number;
-  SecurityOptions?: string[];
-}
-
-/** Reads `/info` once and turns its SecurityOptions ("name=seccomp,profile=default") into flags. */
-export async function collectEngineReport(connection: EngineConnection): Promise<EngineReport> {
-  const info = (await connection.call('info', (docker) => docker.info())) as EngineInfo;
+/** The engine's SecurityOptions ("name=seccomp,profile=default", …) as flags. */
+export function securityFeatures(info: EngineInfo): EngineReport['security'] {
   const options = (info.SecurityOptions ?? []).map((option) => /name=([^,]+)/.exec(option)?.[1] ?? option);
   const has = (name: string): boolean => options.includes(name);
-  const security = {
-    seccomp: has('seccomp'),
-    apparmor: has('apparmor'),
-    selinux: has('selinux'),
-    userns: has('userns'),
-    rootless: has('rootless'),
-  };
+  return { seccomp: has('seccomp'), apparmor: has('apparmor'), selinux: has('selinux'), userns: has('userns'), rootless: has('rootless') };
+}
+
+export async function collectEngineReport(connection: EngineConnection): Promise<EngineReport> {
+  const info = await connection.info();
+  const security = securityFeatures(info);
   const notes: string[] = [];
   if (!security.seccomp) notes.push('seccomp is not available: workspaces run without a syscall filter.');
   if (!security.apparmor && !security.selinux) {

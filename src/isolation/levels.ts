@@ -72,7 +72,7 @@ export interface IsolationPlan {
 }
 
 function securityOptions(level: IsolationLevel, features: EngineFeatures, notes: string[]): string[] {
-  const options = ['no-new-privileges:true'];
+  const options = ['no-new-privileges=true'];
   const profile = levelProfiles[level];
   if (profile.seccomp !== 'engine default') {
     if (features.seccomp) options.push(`seccomp=${seccompProfileFor(level === 'strict' ? 'strict' : 'standard')}`);

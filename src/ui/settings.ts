@@ -42,5 +42,6 @@ export function readWorkspacePolicy(): WorkspacePolicy {
     },
     mountEngineSocket: config.get<boolean>('workspace.mountDockerSocket', false),
     home: homedir(),
+    labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
+import { securityFeatures } from '../engine/report';
 import { toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
-import { EngineFeatures, isolationPlan, IsolationPlan } from '../isolation/levels';
+import { isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
 import { parseResources } from '../isolation/resources';
@@ -26,16 +27,6 @@ export interface ValidatedCreate {
   notes: string[];
 }
 
-interface EngineInfo {
-  NCPU?: number;
-  SecurityOptions?: string[];
-}
-
-function featuresOf(info: EngineInfo): EngineFeatures {
-  const options = (info.SecurityOptions ?? []).join(' ');
-  return { seccomp: /name=seccomp/.test(options), apparmor: /name=apparmor/.test(options), selinux: /name=selinux/.test(options) };
-}
-
 function socketPathOf(connection: EngineConnection): string[] {
   return connection.target.spec.scheme === 'unix' ? [connection.target.spec.socketPath] : [];
 }
@@ -48,7 +39,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const ports = (request.publish ?? []).map((spec) => parsePortMapping(spec, policy.ports));
   checkNoDuplicateHostPorts(ports);
   const docker = connection.docker;
-  const info = (await connection.call('info', (d) => d.info())) as EngineInfo;
+  const info = await connection.info();
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const image = (request.image ?? policy.defaultImage).trim();
   if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
@@ -68,7 +59,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const plan = isolationPlan({
     level,
     resources,
-    features: featuresOf(info),
+    features: securityFeatures(info),
     folder,
     networkName: networkNameFor(id),
     ports,

@@ -51,7 +51,7 @@ describe('isolation levels on the real engine', function () {
       assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
       assert.deepEqual([...(info.HostConfig.CapAdd ?? [])].sort(), [...levelProfiles[level].capabilities].sort());
       assert.equal(info.HostConfig.Privileged, false);
-      assert.ok(info.HostConfig.SecurityOpt?.includes('no-new-privileges:true'));
+      assert.ok(info.HostConfig.SecurityOpt?.includes('no-new-privileges=true'));
     });
   }
 

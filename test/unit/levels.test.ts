@@ -35,8 +35,8 @@ describe('isolationPlan', () => {
       assert.deepEqual(hostConfig.CapDrop, ['ALL'], level);
       assert.deepEqual(hostConfig.CapAdd, levelProfiles[level].capabilities, level);
       assert.equal(hostConfig.Privileged, false, level);
-      assert.ok(hostConfig.SecurityOpt?.includes('no-new-privileges:true'), level);
-      assert.equal(hostConfig.SecurityOpt?.[0], 'no-new-privileges:true', level);
+      assert.ok(hostConfig.SecurityOpt?.includes('no-new-privileges=true'), level);
+      assert.equal(hostConfig.SecurityOpt?.[0], 'no-new-privileges=true', level);
     }
     assert.ok(!levelProfiles.standard.capabilities.some((cap) => ['SYS_ADMIN', 'NET_ADMIN', 'NET_RAW', 'SYS_PTRACE'].includes(cap)));
   });
@@ -71,9 +71,9 @@ describe('isolationPlan', () => {
       return { opts: (plan.hostConfig.SecurityOpt ?? []).filter((opt: string) => !opt.startsWith('seccomp=')), notes: plan.notes };
     };
     const macNote = 'AppArmor and SELinux are not available on this engine; no MAC profile applied.';
-    assert.deepEqual(mac({ seccomp: true, apparmor: true, selinux: false }), { opts: ['no-new-privileges:true', 'apparmor=docker-default'], notes: [] });
-    assert.deepEqual(mac({ seccomp: true, apparmor: false, selinux: true }), { opts: ['no-new-privileges:true', 'label=type:container_t'], notes: [] });
-    assert.deepEqual(mac({ seccomp: true, apparmor: false, selinux: false }), { opts: ['no-new-privileges:true'], notes: [macNote] });
+    assert.deepEqual(mac({ seccomp: true, apparmor: true, selinux: false }), { opts: ['no-new-privileges=true', 'apparmor=docker-default'], notes: [] });
+    assert.deepEqual(mac({ seccomp: true, apparmor: false, selinux: true }), { opts: ['no-new-privileges=true', 'label=type:container_t'], notes: [] });
+    assert.deepEqual(mac({ seccomp: true, apparmor: false, selinux: false }), { opts: ['no-new-privileges=true'], notes: [macNote] });
     assert.deepEqual(mac(noFeatures).notes, ['The engine has no seccomp support: the workspace runs without a syscall filter.', macNote]);
   });
 

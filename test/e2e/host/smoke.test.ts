@@ -36,12 +36,12 @@ describe('AICLI Workspaces in the extension host', () => {
     assert.ok(commands.includes('aicli.showEngineInfo'), 'aicli.showEngineInfo is not registered');
   });
 
-  it('connects to the engine and shows it in the tree', async () => {
+  it('connects to the engine and the tree shows no error node', async () => {
     const api = (await vscode.extensions.getExtension<AicliApi>(EXTENSION_ID)?.activate()) as AicliApi;
-    const connection = await api.engine.connection();
-    const [root] = api.tree.getChildren();
-    assert.strictEqual(root?.label, `Docker ${connection.engineVersion.Version}`);
-    assert.match(String(root?.description), new RegExp(`API ${connection.apiVersion.replace('.', '\\.')}`));
+    await api.engine.connection();
+    assert.strictEqual(api.engine.state.kind, 'connected');
+    const roots = await api.tree.getChildren();
+    assert.ok(roots.every((node) => node.kind !== 'engine'), 'a connected engine shows workspaces (or the welcome view), not an engine node');
   });
 
   it('opens the engine report from aicli.showEngineInfo', async () => {

@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import { Workspace } from '../../workspace/model';
+import { Lifecycle } from '../../workspace/service';
+import { showFailure } from '../notify';
+import { TreeNode } from '../tree/nodes';
+import { CommandContext } from './context';
+import { targetWorkspaces } from './targets';
+
+const lifecycleCommands: { id: string; action: Lifecycle; title: string; accepts: (ws: Workspace) => boolean }[] = [
+  { id: 'aicli.startWorkspace', action: 'start', title: 'Start', accepts: (ws) => ws.state === 'exited' || ws.state === 'created' || ws.state === 'dead' },
+  { id: 'aicli.stopWorkspace', action: 'stop', title: 'Stop', accepts: (ws) => ws.state === 'running' || ws.state === 'restarting' || ws.state === 'paused' },
+  { id: 'aicli.restartWorkspace', action: 'restart', title: 'Restart', accepts: (ws) => ws.state !== 'removing' },
+  { id: 'aicli.pauseWorkspace', action: 'pause', title: 'Pause', accepts: (ws) => ws.state === 'running' },
+  { id: 'aicli.unpauseWorkspace', action: 'unpause', title: 'Unpause', accepts: (ws) => ws.state === 'paused' },
+];
+
+async function runOnEach(context: CommandContext, title: string, workspaces: Workspace[], run: (ws: Workspace) => Promise<unknown>): Promise<void> {
+  if (workspaces.length === 0) return;
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `${title} ${workspaces.map((ws) => ws.name).join(', ')}` },
+    async () => {
+      const results = await Promise.allSettled(workspaces.map(run));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) await showFailure(failed.reason, { engine: context.engine, log: context.log, doing: title });
+    },
+  );
+}
+
+export function registerLifecycleCommands(context: CommandContext): vscode.Disposable[] {
+  const disposables = lifecycleCommands.map(({ id, action, title, accepts }) =>
+    vscode.commands.registerCommand(id, async (clicked?: TreeNode, selected?: TreeNode[]) => {
+      const workspaces = await targetWorkspaces(context, clicked, selected, { title: `${title} Workspace`, canPickMany: true, accepts });
+      await runOnEach(context, title, workspaces, (ws) => context.service.lifecycle(ws.containerId, action));
+    }),
+  );
+  disposables.push(
+    vscode.commands.registerCommand('aicli.removeWorkspace', async (clicked?: TreeNode, selected?: TreeNode[]) => {
+      const workspaces = await targetWorkspaces(context, clicked, selected, { title: 'Remove Workspace', canPickMany: true });
+      if (workspaces.length === 0) return;
+      const names = workspaces.map((ws) => ws.name).join(', ');
+      const confirmed = await vscode.window.showWarningMessage(
+        `Remove ${workspaces.length === 1 ? 'workspace' : `${workspaces.length} workspaces`} ${names}?`,
+        { modal: true, detail: 'The container and its network are deleted. Your project folder and its files are kept.' },
+        'Remove',
+      );
+      if (confirmed !== 'Remove') return;
+      await runOnEach(context, 'Remove', workspaces, (ws) => context.service.remove(ws.containerId));
+    }),
+  );
+  return disposables;
+}

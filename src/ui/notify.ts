@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { Engine } from '../engine/engine';
+import { EngineError } from '../engine/errors';
+import { InputError } from '../isolation/inputError';
+
+/** Which setting to open for an input error about a field, so "Open Settings" lands on it. */
+const settingForField: Record<string, string> = {
+  publish: 'aicli.network',
+  memory: 'aicli.resources',
+  cpus: 'aicli.resources',
+  pidsLimit: 'aicli.resources',
+  blkioWeight: 'aicli.resources',
+  image: 'aicli.workspace.defaultImage',
+  level: 'aicli.isolation.level',
+};
+
+/**
+ * Every failure the user sees goes through here: the message says what went wrong and the
+ * buttons are the actions that fix it. Nothing is shown as a stack trace.
+ */
+export async function showFailure(err: unknown, context: { engine: Engine; log: vscode.LogOutputChannel; doing: string }): Promise<void> {
+  if (err instanceof InputError) {
+    const setting = settingForField[err.field];
+    const picked = await vscode.window.showErrorMessage(err.message, ...(setting ? ['Open Settings'] : []));
+    if (picked) await vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    return;
+  }
+  const error = err instanceof EngineError ? err : undefined;
+  if (!error) {
+    context.log.error(`${context.doing} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    const picked = await vscode.window.showErrorMessage(`${context.doing} failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log');
+    if (picked) context.log.show(true);
+    return;
+  }
+  context.log.error(`${context.doing} failed: ${error.message}`);
+  const picked = await vscode.window.showErrorMessage(error.userMessage, ...error.actions.map((action) => action.label));
+  const action = error.actions.find((candidate) => candidate.label === picked);
+  if (action?.id === 'retry') context.engine.retryNow();
+  if (action?.id === 'openSettings') await vscode.commands.executeCommand('aicli.openSettings');
+  if (action?.id === 'showLog') context.log.show(true);
+}

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import Docker from 'dockerode';
+import { Engine } from '../../engine/engine';
+import { Workspace } from '../../workspace/model';
+import { TreeNode } from './nodes';
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+function limitsOf(info: Docker.ContainerInspectInfo): string {
+  const host = info.HostConfig;
+  const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
+  return [
+    cpus ? `${cpus} CPU` : 'no CPU limit',
+    host.Memory ? formatBytes(host.Memory) : 'no memory limit',
+    host.PidsLimit ? `${host.PidsLimit} pids` : 'no pids limit',
+  ].join(' · ');
+}
+
+/** Inspected when the user expands a workspace or hovers it; never in the background. */
+async function inspect(engine: Engine, workspace: Workspace): Promise<Docker.ContainerInspectInfo | undefined> {
+  const connection = await engine.connection();
+  return connection.call('inspect', (docker) => docker.getContainer(workspace.containerId).inspect()).catch(() => undefined);
+}
+
+export async function workspaceDetails(engine: Engine, workspace: Workspace): Promise<TreeNode[]> {
+  const info = await inspect(engine, workspace);
+  const nodes: TreeNode[] = workspace.ports.map((port) => ({ kind: 'port', workspace, port }));
+  nodes.push({ kind: 'detail', workspace, detail: 'folder', label: '/workspace', value: workspace.folder });
+  const address = info?.NetworkSettings.Networks[workspace.network]?.IPAddress;
+  nodes.push({ kind: 'detail', workspace, detail: 'network', label: 'Network', value: `${workspace.network}${address ? ` · ${address}` : ''}` });
+  if (info) nodes.push({ kind: 'detail', workspace, detail: 'limits', label: 'Limits', value: limitsOf(info) });
+  return nodes;
+}
+
+export async function workspaceTooltip(engine: Engine, workspace: Workspace): Promise<vscode.MarkdownString> {
+  const info = await inspect(engine, workspace);
+  const rows = [
+    ['State', workspace.status],
+    ['Level', workspace.level],
+    ['Image', workspace.image],
+    ['Folder', workspace.folder],
+    ['Ports', workspace.ports.map((p) => `${p.hostIp}:${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', ') || 'none'],
+    ['Limits', info ? limitsOf(info) : 'unknown'],
+    ['Network', workspace.network],
+    ['Created', workspace.createdAt.toLocaleString()],
+  ];
+  const markdown = new vscode.MarkdownString(`**${workspace.name}** \`${workspace.id}\`\n\n| | |\n|---|---|\n`);
+  for (const [label, value] of rows) markdown.appendMarkdown(`| ${label} | ${String(value).replace(/\|/g, '\\|')} |\n`);
+  return markdown;
+}

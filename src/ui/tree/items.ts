@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { engineStateItem } from '../engineStateItems';
+import { contextValueOf, idOf, stateIcon, stateText, TreeNode } from './nodes';
+
+/** The TreeItem for a node; tooltips of workspaces are filled in lazily by resolveTreeItem. */
+export function treeItemFor(node: TreeNode): vscode.TreeItem {
+  const item = build(node);
+  item.id = idOf(node);
+  item.contextValue = contextValueOf(node);
+  return item;
+}
+
+function build(node: TreeNode): vscode.TreeItem {
+  switch (node.kind) {
+    case 'engine':
+      return engineStateItem(node.state);
+    case 'workspace': {
+      const { workspace } = node;
+      const item = new vscode.TreeItem(workspace.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${workspace.level} · ${workspace.image} · ${stateText(workspace)}`;
+      item.iconPath = stateIcon(workspace);
+      item.accessibilityInformation = { label: `${workspace.name}, ${stateText(workspace)}, ${workspace.level}, ${workspace.image}` };
+      return item;
+    }
+    case 'port': {
+      const { port } = node;
+      const item = new vscode.TreeItem(`${port.hostIp}:${port.hostPort} → ${port.containerPort}/${port.protocol}`);
+      item.iconPath = new vscode.ThemeIcon('plug');
+      item.tooltip = `Published on ${port.hostIp}:${port.hostPort}; open it in the browser from the inline action.`;
+      return item;
+    }
+    case 'detail': {
+      const item = new vscode.TreeItem(node.label);
+      item.description = node.value;
+      item.tooltip = `${node.label}: ${node.value}`;
+      item.iconPath = new vscode.ThemeIcon(node.detail === 'folder' ? 'folder' : node.detail === 'network' ? 'globe' : 'dashboard');
+      if (node.detail === 'folder') {
+        item.command = { command: 'revealFileInOS', title: 'Reveal Folder', arguments: [vscode.Uri.file(node.value)] };
+      }
+      return item;
+    }
+    case 'otherGroup': {
+      const item = new vscode.TreeItem('Other containers', vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('package');
+      item.tooltip = 'Containers AICLI does not manage. Shown read-only; nothing here is changed without a confirmation naming the container.';
+      return item;
+    }
+    case 'other': {
+      const item = new vscode.TreeItem(node.name);
+      item.description = `${node.image} · ${node.status}`;
+      item.iconPath = new vscode.ThemeIcon(node.state === 'running' ? 'vm-running' : 'vm-outline');
+      return item;
+    }
+  }
+}

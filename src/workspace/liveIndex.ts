@@ -1,0 +1,134 @@
+import { Disposable, Emitter } from '../engine/emitter';
+import { Engine } from '../engine/engine';
+import { DockerEvent } from '../engine/events';
+import { labels, Workspace, workspaceFromSummary } from './model';
+
+/** Container events that change what the tree shows; exec_* and the like do not. */
+const stateActions = /^(create|start|restart|stop|die|kill|pause|unpause|destroy|rename|oom|update|health_status)/;
+
+export type IndexChange = { kind: 'all' } | { kind: 'workspaces'; workspaces: Workspace[]; removed: string[] };
+
+type Summary = Parameters<typeof workspaceFromSummary>[0];
+
+/**
+ * The managed workspaces of one engine, kept current from the shared events stream: a full
+ * list on (re)connect, then one filtered list call per burst of events for just the
+ * containers that changed. While inactive (view hidden) events only mark it stale, and it
+ * resyncs when it becomes active again — no engine work for a view nobody sees.
+ */
+export class LiveWorkspaceIndex implements Disposable {
+  private readonly byContainer = new Map<string, Workspace>();
+  private readonly changeEmitter = new Emitter<IndexChange>();
+  private readonly subscriptions: Disposable[];
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private active = true;
+  private stale = true;
+  private syncing: Promise<void> | undefined;
+
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly debounceMs = 50,
+  ) {
+    this.subscriptions = [
+      engine.onNotice((notice) => {
+        if (notice.kind !== 'disconnected') void this.resync();
+      }),
+      engine.onEvent((event) => this.onEngineEvent(event)),
+    ];
+  }
+
+  get workspaces(): Workspace[] {
+    return [...this.byContainer.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** True once a list has been read since the last (re)connect. */
+  get ready(): boolean {
+    return !this.stale;
+  }
+
+  setActive(active: boolean): void {
+    this.active = active;
+    if (active && this.stale) void this.resync();
+  }
+
+  /**
+   * Reads the whole list again (on connect, on becoming visible, on Refresh). While inactive
+   * it only marks the list stale, unless a reader asks for it now (`force`).
+   */
+  resync(force = false): Promise<void> {
+    if (!this.active && !force) {
+      this.stale = true;
+      return Promise.resolve();
+    }
+    this.syncing ??= this.readAll().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.changeEmitter.dispose();
+  }
+
+  private async readAll(): Promise<void> {
+    try {
+      const connection = await this.engine.connection();
+      const rows = await connection.call('list workspaces', (docker) =>
+        docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
+      );
+      this.byContainer.clear();
+      for (const row of rows) {
+        const workspace = workspaceFromSummary(row as Summary);
+        if (workspace) this.byContainer.set(workspace.containerId, workspace);
+      }
+      this.stale = false;
+      this.pending.clear();
+    } catch {
+      // The engine state (shown by the tree) says why; the next reconnect resyncs.
+      this.stale = true;
+    }
+    this.changeEmitter.fire({ kind: 'all' });
+  }
+
+  private onEngineEvent(event: DockerEvent): void {
+    if (event.Type !== 'container' || !stateActions.test(event.Action)) return;
+    const known = this.byContainer.has(event.Actor.ID);
+    if (!known && event.Actor.Attributes?.[labels.managed] !== 'true') return;
+    if (!this.active) {
+      this.stale = true;
+      return;
+    }
+    this.pending.add(event.Actor.ID);
+    // A burst (stop = kill + die + stop) becomes one engine call and one tree update.
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.readPending();
+    }, this.debounceMs);
+  }
+
+  private async readPending(): Promise<void> {
+    const ids = [...this.pending];
+    this.pending.clear();
+    if (ids.length === 0) return;
+    try {
+      const connection = await this.engine.connection();
+      const rows = await connection.call('list changed workspaces', (docker) =>
+        docker.listContainers({ all: true, filters: JSON.stringify({ id: ids, label: [`${labels.managed}=true`] }) }),
+      );
+      const changed: Workspace[] = [];
+      for (const row of rows) {
+        const workspace = workspaceFromSummary(row as Summary);
+        if (!workspace) continue;
+        this.byContainer.set(workspace.containerId, workspace);
+        changed.push(workspace);
+      }
+      const removed = ids.filter((id) => !changed.some((workspace) => workspace.containerId === id) && this.byContainer.delete(id));
+      this.changeEmitter.fire({ kind: 'workspaces', workspaces: changed, removed });
+    } catch {
+      this.stale = true;
+    }
+  }
+}

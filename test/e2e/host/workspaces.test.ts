@@ -1,0 +1,92 @@
+// Workspaces in the extension host: commands, the tree, and events from outside VS Code.
+import * as assert from 'assert';
+import { rmSync } from 'fs';
+import * as vscode from 'vscode';
+import type { AicliApi } from '../../../src/extension';
+import type { Workspace } from '../../../src/workspace/model';
+import { activeApi, labelCreations, projectFolder, sweep, untilTree } from './support';
+
+describe('Workspaces view and commands', function () {
+  this.timeout(60_000);
+  let api: AicliApi;
+  let folder: string;
+  let workspace: Workspace;
+  const name = `host-${process.pid}`;
+
+  before(async () => {
+    api = await activeApi();
+    await labelCreations();
+    // The tree follows the engine only while it is visible, as for a user.
+    await vscode.commands.executeCommand('aicli.workspaces.focus');
+    await api.engine.connection();
+    folder = projectFolder();
+  });
+  after(async () => {
+    if (api) await sweep(api);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function nodeNamed(wanted: string): Promise<{ kind: 'workspace'; workspace: Workspace } | undefined> {
+    const roots = await api.tree.getChildren();
+    return roots.find((node): node is { kind: 'workspace'; workspace: Workspace } => node.kind === 'workspace' && node.workspace.name === wanted);
+  }
+
+  it('creates a workspace from the command and the tree shows it running', async () => {
+    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as Workspace | undefined;
+    assert.ok(created, 'create returned nothing (see the error notification)');
+    workspace = created;
+    const node = await untilTree(api, 5000, async () => ((await nodeNamed(name))?.workspace.state === 'running' ? nodeNamed(name) : undefined));
+    const item = api.tree.getTreeItem(node!);
+    assert.strictEqual(item.label, name);
+    assert.match(String(item.description), /^standard · aicli\/base:latest · running$/);
+    assert.strictEqual(item.contextValue, 'workspace.running');
+  });
+
+  it('reflects a `docker stop` from outside with a targeted update (< 2 s)', async () => {
+    const node = await nodeNamed(name);
+    assert.ok(node);
+    const fired: unknown[] = [];
+    const listener = api.tree.onDidChangeTreeData((element) => fired.push(element));
+    const connection = await api.engine.connection();
+    const started = Date.now();
+    await connection.untimed.getContainer(workspace.containerId).stop();
+    const stoppedAt = Date.now();
+    await untilTree(api, 2000, async () => ((await nodeNamed(name))?.workspace.state === 'exited' ? true : undefined));
+    const shownAt = Date.now();
+    listener.dispose();
+    console.log(`      tree showed the outside stop ${shownAt - stoppedAt} ms after docker stop returned (stop took ${stoppedAt - started} ms)`);
+    assert.ok(shownAt - stoppedAt < 2000);
+    assert.ok(fired.includes(node), 'the tree fired the changed workspace node, not a whole refresh');
+    assert.ok(!fired.includes(undefined), 'no whole-tree refresh for a state change');
+  });
+
+  it('starts, pauses and stops it through the commands with a tree node', async () => {
+    const node = () => nodeNamed(name);
+    await vscode.commands.executeCommand('aicli.startWorkspace', await node());
+    await untilTree(api, 5000, async () => ((await node())?.workspace.state === 'running' ? true : undefined));
+    await vscode.commands.executeCommand('aicli.pauseWorkspace', await node());
+    await untilTree(api, 5000, async () => ((await node())?.workspace.state === 'paused' ? true : undefined));
+    assert.strictEqual(api.tree.getTreeItem((await node())!).contextValue, 'workspace.paused');
+    await vscode.commands.executeCommand('aicli.stopWorkspace', await node());
+    await untilTree(api, 15_000, async () => ((await node())?.workspace.state === 'exited' ? true : undefined));
+  });
+
+  it('shows ports, folder, network and limits as children', async () => {
+    const node = await nodeNamed(name);
+    const children = await api.tree.getChildren(node);
+    const items = children.map((child) => api.tree.getTreeItem(child));
+    assert.deepStrictEqual(items.map((item) => item.label), ['/workspace', 'Network', 'Limits']);
+    assert.strictEqual(items[0]?.description, folder);
+    assert.match(String(items[2]?.description), /^1 CPU · 512 MiB · 100 pids$/);
+  });
+
+  it('opens Inspect as a read-only JSON document', async () => {
+    await vscode.commands.executeCommand('aicli.inspectWorkspace', await nodeNamed(name));
+    const editor = vscode.window.activeTextEditor;
+    assert.strictEqual(editor?.document.uri.scheme, 'aicli-inspect');
+    assert.strictEqual(editor.document.languageId, 'json');
+    const info = JSON.parse(editor.document.getText());
+    assert.strictEqual(info.Id, workspace.containerId);
+    assert.strictEqual(info.Config.Labels['aicli.workspace.name'], name);
+  });
+});

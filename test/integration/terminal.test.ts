@@ -1,0 +1,246 @@
+import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EngineConnection } from '../../src/engine/connection';
+import { Engine } from '../../src/engine/engine';
+import { InteractiveExecSession, openInteractiveExec, resolveShell, SessionExit } from '../../src/engine/interactiveExec';
+import { Workspace } from '../../src/workspace/model';
+import { WorkspaceService } from '../../src/workspace/service';
+import {
+  baseImage,
+  connect,
+  discardThrowawayEngine,
+  execIn,
+  makeProjectFolder,
+  repoRoot,
+  startThrowawayEngine,
+  sweepTestResources,
+  targetFor,
+  testLabel,
+  testWorkspaceService,
+  ThrowawayEngine,
+} from './support';
+
+/** Everything the session printed so far, and a way to wait for a pattern in it. */
+function recorder(session: InteractiveExecSession): { text: () => string; waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<string> } {
+  let text = '';
+  const waiters = new Set<() => void>();
+  session.onData((chunk) => {
+    text += chunk.toString('utf8');
+    waiters.forEach((check) => check());
+  });
+  return {
+    text: () => text,
+    waitFor: (pattern, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; output so far: ${JSON.stringify(text.slice(-400))}`));
+        }, timeoutMs);
+        function check(): void {
+          const match = pattern.exec(text);
+          if (!match) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(match[0]);
+        }
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+/** busybox ash's prompt for root in /workspace (it is followed by terminal queries such as ESC[6n). */
+const rootPrompt = /\/workspace # /;
+
+function exitWithin(session: InteractiveExecSession, timeoutMs: number): Promise<SessionExit> {
+  return Promise.race([
+    session.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the session did not end within ${timeoutMs} ms (state ${session.state})`)), timeoutMs)),
+  ]);
+}
+
+describe('interactive terminal sessions on the real engine', function () {
+  this.timeout(60_000);
+  let service: WorkspaceService;
+  let connection: EngineConnection;
+  const folders: string[] = [];
+  const sessions: InteractiveExecSession[] = [];
+
+  before(async () => {
+    service = testWorkspaceService();
+    connection = await connect();
+  });
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.close()));
+  });
+  after(async () => {
+    if (connection) await sweepTestResources(connection.docker);
+    folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  });
+
+  async function workspace(name: string, level: 'standard' | 'strict' = 'standard'): Promise<Workspace> {
+    const folder = makeProjectFolder();
+    folders.push(folder);
+    const created = await service.create({ folder, name: `${name}-${process.pid}`, level });
+    assert.equal(created.workspace.state, 'running');
+    return created.workspace;
+  }
+
+  function shell(ws: Workspace, extra: { rows?: number; cols?: number; onEvent?: Engine['onEvent'] } = {}): InteractiveExecSession {
+    const session = openInteractiveExec(connection, ws.containerId, { cmd: ['/bin/sh'], rows: extra.rows ?? 24, cols: extra.cols ?? 80, onEvent: extra.onEvent });
+    sessions.push(session);
+    return session;
+  }
+
+  let shared: Workspace;
+  before(async () => {
+    shared = await workspace('term');
+  });
+
+  it('echo round trip, with /workspace as the working directory', async () => {
+    const session = shell(shared);
+    const out = recorder(session);
+    await out.waitFor(rootPrompt);
+    session.write('echo hello-$((6*7)); pwd\r');
+    await out.waitFor(/hello-42\r\n\/workspace\r\n/);
+  });
+
+  it('passes exit code 3 through from exec inspect', async () => {
+    const session = shell(shared);
+    session.write('exit 3\r');
+    const exit = await exitWithin(session, 10_000);
+    assert.deepEqual(exit, { code: 3 });
+    assert.equal(session.state, 'exited');
+  });
+
+  it('starts at the size it was opened with and `stty size` follows a resize', async () => {
+    const session = shell(shared, { rows: 31, cols: 97 });
+    const out = recorder(session);
+    session.write('stty size\r');
+    await out.waitFor(/\n31 97\r\n/);
+    session.resize(42, 123);
+    // The resize goes out asynchronously; give the engine a moment before asking again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    session.write('stty size\r');
+    await out.waitFor(/\n42 123\r\n/);
+  });
+
+  it('passes UTF-8 and Ctrl+C through: a running command is interrupted', async () => {
+    const session = shell(shared);
+    const out = recorder(session);
+    session.write(Buffer.from('echo grü', 'utf8').subarray(0, 8)); // ends inside "ü"
+    session.write(Buffer.from('ü€\r', 'utf8').subarray(1));
+    await out.waitFor(/\ngrü€\r\n/);
+    session.write('sleep 30; echo not-interrupted\r');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    session.write(Buffer.from([0x03]));
+    session.write('echo after-$((1+1))\r');
+    await out.waitFor(/after-2/, 5000);
+    assert.doesNotMatch(out.text(), /\nnot-interrupted\r\n/, 'the list after sleep was cut short');
+  });
+
+  it('close() ends the shell and what runs in its foreground: nothing lingers', async () => {
+    const shells = async (): Promise<number> => ((await execIn(service, shared.name, ['ps', '-o', 'args'])).stdout.match(/^\/bin\/sh$/gm) ?? []).length;
+    const shellsBefore = await shells();
+    const session = shell(shared);
+    const out = recorder(session);
+    session.write('sleep 4242\r');
+    await out.waitFor(/sleep 4242\r\n/);
+    assert.match((await execIn(service, shared.name, ['ps'])).stdout, /sleep 4242/);
+    const started = Date.now();
+    await session.close();
+    assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms`);
+    assert.equal((await session.exited).reason?.kind, 'closed');
+    assert.doesNotMatch((await execIn(service, shared.name, ['ps'])).stdout, /sleep 4242/);
+    assert.equal(await shells(), shellsBefore, 'the session\'s shell is gone');
+  });
+
+  it('strict workspace (uid 1000): resolveShell finds /bin/sh and close() still ends the session', async () => {
+    const strict = await workspace('term-strict', 'strict');
+    assert.equal(await resolveShell(connection, strict.containerId, 'auto'), '/bin/sh');
+    const session = shell(strict);
+    const out = recorder(session);
+    session.write('id -u; sleep 4343\r');
+    await out.waitFor(/\n1000\r\n/);
+    await session.close();
+    assert.doesNotMatch((await execIn(service, strict.name, ['ps'])).stdout, /sleep 4343/);
+  });
+
+  it('resolveShell returns /bin/sh for aicli/base, and a setting other than "auto" as is', async () => {
+    assert.equal(await resolveShell(connection, shared.containerId, 'auto'), '/bin/sh');
+    assert.equal(await resolveShell(connection, shared.containerId, 'auto', 'nobody'), '/bin/sh', 'nobody has /bin/false: not a shell');
+    assert.equal(await resolveShell(connection, shared.containerId, '/bin/ash'), '/bin/ash');
+  });
+
+  it('one-shot exec keeps stderr apart from stdout and passes the exit code', async () => {
+    const result = await execIn(service, shared.name, ['sh', '-c', 'echo to-out; echo to-err >&2; exit 4']);
+    assert.deepEqual(result, { code: 4, stdout: 'to-out\n', stderr: 'to-err\n' });
+  });
+
+  it('stopping the workspace mid-session ends it with a reason, no hang', async () => {
+    const ws = await workspace('term-stop');
+    const engine = new Engine(() => targetFor());
+    engine.start();
+    try {
+      await engine.connection();
+      const session = shell(ws, { onEvent: engine.onEvent });
+      const out = recorder(session);
+      session.write('sleep 1000\r');
+      await out.waitFor(/sleep 1000\r\n/);
+      const stopped = service.lifecycle(ws.name, 'stop');
+      const exit = await exitWithin(session, 15_000);
+      await stopped;
+      assert.equal(exit.reason?.kind, 'workspaceStopped', JSON.stringify(exit));
+      assert.match(exit.reason?.message ?? '', /the container exited with code \d+/);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it('removing the workspace mid-session ends it with "removed"', async () => {
+    const ws = await workspace('term-rm');
+    const session = shell(ws);
+    const out = recorder(session);
+    await out.waitFor(rootPrompt);
+    await service.remove(ws.name);
+    const exit = await exitWithin(session, 15_000);
+    assert.equal(exit.reason?.kind, 'workspaceRemoved', JSON.stringify(exit));
+  });
+
+  it('a session on a stopped workspace fails to start with the engine\'s reason', async () => {
+    const ws = await workspace('term-down');
+    await service.lifecycle(ws.name, 'stop');
+    const exit = await exitWithin(shell(ws), 10_000);
+    assert.equal(exit.reason?.kind, 'startFailed');
+    assert.match(exit.reason?.message ?? '', /not running/i);
+  });
+});
+
+// tsc turns import() into require() under CommonJS, which cannot load the ESM script.
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
+
+describe('terminal session when the engine goes away (throwaway engine)', function () {
+  this.timeout(120_000);
+  let throwaway: ThrowawayEngine | undefined;
+
+  after(() => discardThrowawayEngine(throwaway));
+
+  it('ends the session with a clear reason instead of hanging', async () => {
+    throwaway = await startThrowawayEngine(`term-${process.pid}`);
+    const engineScript = await importEsm(pathToFileURL(join(repoRoot, 'scripts', 'engine.mjs')).href);
+    await (engineScript.buildBaseImage as (host: string, options: object) => Promise<void>)(throwaway.host, { log: () => {} });
+    const connection = await connect(throwaway.host);
+    const container = await connection.docker.createContainer({ Image: baseImage, Cmd: ['sleep', '600'], Labels: testLabel, HostConfig: { Init: true } });
+    await container.start();
+    const session = openInteractiveExec(connection, container.id, { cmd: ['/bin/sh'], rows: 24, cols: 80 });
+    const out = recorder(session);
+    await out.waitFor(rootPrompt);
+    await throwaway.stop();
+    const exit = await exitWithin(session, 30_000);
+    assert.ok(exit.reason && ['engineLost', 'workspaceStopped'].includes(exit.reason.kind), JSON.stringify(exit));
+    assert.ok(exit.reason.message.length > 10);
+    console.log('      engine stop ended the session with:', JSON.stringify(exit));
+  });
+});
