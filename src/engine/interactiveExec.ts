@@ -299,7 +299,7 @@ export class DockerExecBackend implements ExecBackend {
     if (!exec) return { code: undefined };
     let info: Docker.ExecInspectInfo;
     try {
-      info = await exec.inspect();
+      info = await retriedOnReset(() => exec.inspect());
       // The stream can end a moment before the engine records the exit code.
       for (let tries = 0; info.Running && tries < 25; tries++) {
         await delay(20);
@@ -347,6 +347,21 @@ export class DockerExecBackend implements ExecBackend {
   }
 }
 
+/**
+ * When the engine vanished, the first call after the stream ended may go out on a pooled
+ * connection that is already dead (EPIPE, ECONNRESET); the retry then says what happened.
+ */
+async function retriedOnReset<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'EPIPE' && code !== 'ECONNRESET') throw err;
+    await delay(100);
+    return call();
+  }
+}
+
 function engineLost(error: EngineError): SessionEndReason {
   return { kind: 'engineLost', message: error.message };
 }
@@ -382,4 +397,18 @@ export async function resolveShell(connection: EngineConnection, containerId: st
   const { code, stdout } = await captureExec(connection, containerId, { cmd: ['sh', '-c', shellLookupScript], user });
   const shell = stdout.trim().split('\n').pop()?.trim() ?? '';
   return code === 0 && shell.startsWith('/') ? shell : '/bin/sh';
+}
+
+const endLabels: Record<SessionEndReason['kind'], string> = {
+  workspaceStopped: 'workspace stopped',
+  workspaceRemoved: 'workspace removed',
+  engineLost: 'Docker engine lost',
+  startFailed: 'could not start the shell',
+  closed: 'closed',
+};
+
+/** The last line a terminal shows, e.g. "[process exited with code 3]" or "[workspace stopped: …]". */
+export function describeSessionEnd(code: number | undefined, reason?: SessionEndReason): string {
+  if (reason) return `[${endLabels[reason.kind]}: ${reason.message}]`;
+  return code === undefined ? '[process ended]' : `[process exited with code ${code}]`;
 }

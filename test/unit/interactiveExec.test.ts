@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { Disposable } from '../../src/engine/emitter';
 import { DockerEvent } from '../../src/engine/events';
-import { ExecBackend, InteractiveExecSession, SessionExit, SessionState, TerminalSize } from '../../src/engine/interactiveExec';
+import { describeSessionEnd, ExecBackend, InteractiveExecSession, SessionExit, SessionState, TerminalSize } from '../../src/engine/interactiveExec';
 
 /** Stands in for the hijacked socket: records what the session writes, lets the test push output. */
 class FakeTtyStream extends Duplex {
@@ -237,5 +237,17 @@ describe('InteractiveExecSession', () => {
     assert.equal(backend.stream.destroyed, true);
     assert.equal(exit.reason?.kind, 'workspaceStopped');
     assert.equal(exit.code, 137);
+  });
+});
+
+describe('describeSessionEnd', () => {
+  it('words the last line of a terminal', () => {
+    assert.equal(describeSessionEnd(3), '[process exited with code 3]');
+    assert.equal(describeSessionEnd(undefined), '[process ended]');
+    assert.equal(
+      describeSessionEnd(137, { kind: 'workspaceStopped', message: 'the container exited with code 129' }),
+      '[workspace stopped: the container exited with code 129]',
+    );
+    assert.match(describeSessionEnd(undefined, { kind: 'engineLost', message: 'The Docker engine at unix:///x is not running.' }), /^\[Docker engine lost: .*not running\.\]$/);
   });
 });

@@ -24,15 +24,18 @@ function build(node: TreeNode): vscode.TreeItem {
     }
     case 'port': {
       const { port } = node;
-      const item = new vscode.TreeItem(`${port.hostIp}:${port.hostPort} → ${port.containerPort}/${port.protocol}`);
+      const label = `${port.hostIp}:${port.hostPort} → ${port.containerPort}/${port.protocol}`;
+      const item = new vscode.TreeItem(label);
       item.iconPath = new vscode.ThemeIcon('plug');
       item.tooltip = `Published on ${port.hostIp}:${port.hostPort}; open it in the browser from the inline action.`;
+      item.accessibilityInformation = { label: `Port ${label}` };
       return item;
     }
     case 'detail': {
       const item = new vscode.TreeItem(node.label);
       item.description = node.value;
       item.tooltip = `${node.label}: ${node.value}`;
+      item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
       item.iconPath = new vscode.ThemeIcon(node.detail === 'folder' ? 'folder' : node.detail === 'network' ? 'globe' : 'dashboard');
       if (node.detail === 'folder') {
         item.command = { command: 'revealFileInOS', title: 'Reveal Folder', arguments: [vscode.Uri.file(node.value)] };

@@ -16,6 +16,11 @@ export function exitCodeOf(status: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** 0, or the shell ending on the signal a stop sends (SIGHUP 129, SIGINT 130, SIGTERM 143). */
+export function isCleanExit(code: number | undefined): boolean {
+  return code === undefined || code === 0 || code === 129 || code === 130 || code === 143;
+}
+
 export function isUnhealthy(workspace: Workspace): boolean {
   return workspace.state === 'running' && /\(unhealthy\)/.test(workspace.status);
 }
@@ -32,7 +37,7 @@ export function stateIcon(workspace: Workspace): vscode.ThemeIcon {
     case 'restarting':
       return new vscode.ThemeIcon('sync~spin', color('charts.blue'));
     case 'exited':
-      return exitCodeOf(workspace.status) ? new vscode.ThemeIcon('error', color('charts.red')) : new vscode.ThemeIcon('vm-outline');
+      return isCleanExit(exitCodeOf(workspace.status)) ? new vscode.ThemeIcon('vm-outline') : new vscode.ThemeIcon('error', color('charts.red'));
     case 'dead':
       return new vscode.ThemeIcon('close', color('charts.red'));
     default:

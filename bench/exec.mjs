@@ -1,0 +1,183 @@
+// bench/exec: interactive TTY exec through our session (openInteractiveExec) vs `docker exec -it`
+// (the docker CLI under a pty from util-linux `script`) vs raw dockerode, in one run against one
+// container: time to the first prompt byte, keystroke echo round trip, and 100 MB of output.
+// Modes alternate within each round so none gets a warmer engine; medians are reported.
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { ensureEngine } from '../scripts/engine.mjs';
+
+const require = createRequire(import.meta.url);
+const root = resolve(import.meta.dirname, '..');
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
+const { EngineConnection } = require(join(root, 'out', 'src', 'engine', 'connection.js'));
+const { defaultEngineSettings, resolveEngineTarget } = require(join(root, 'out', 'src', 'engine', 'target.js'));
+const { openInteractiveExec } = require(join(root, 'out', 'src', 'engine', 'interactiveExec.js'));
+
+const rounds = { firstByte: 15, echoKeys: 60, throughput: 3 };
+const throughputBytes = 100_000_000;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** One interactive process, whatever drives it: first-byte time, writes, data, end. */
+function driver(start, write, onData, onEnd) {
+  return { start, write, onData, onEnd };
+}
+
+function ours(connection, id, cmd) {
+  const started = performance.now();
+  const session = openInteractiveExec(connection, id, { cmd, rows: 24, cols: 80 });
+  // What the terminal does with every chunk: decode UTF-8 for the Pseudoterminal.
+  const decoder = new StringDecoder('utf8');
+  return driver(
+    started,
+    (bytes) => session.write(bytes),
+    (listener) =>
+      session.onData((chunk) => {
+        decoder.write(chunk);
+        listener(chunk.length);
+      }),
+    (listener) => session.onExit(() => listener()),
+  );
+}
+
+function raw(connection, id, cmd) {
+  const started = performance.now();
+  const dataListeners = [];
+  const endListeners = [];
+  const pending = [];
+  let stream;
+  (async () => {
+    const exec = await connection.docker.getContainer(id).exec({ Cmd: cmd, Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, WorkingDir: '/workspace' });
+    stream = await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: true, Tty: true });
+    stream.on('data', (chunk) => dataListeners.forEach((listener) => listener(chunk.length)));
+    stream.once('close', () => endListeners.forEach((listener) => listener()));
+    pending.splice(0).forEach((bytes) => stream.write(bytes));
+    await exec.resize({ h: 24, w: 80 }).catch(() => undefined); // a process that already exited cannot be resized
+  })();
+  return driver(
+    started,
+    (bytes) => (stream ? stream.write(bytes) : pending.push(bytes)),
+    (listener) => dataListeners.push(listener),
+    (listener) => endListeners.push(listener),
+  );
+}
+
+function cli(host, id, cmd) {
+  const started = performance.now();
+  // -f: flush every write, as a terminal would see it; without it `script` batches output.
+  const child = spawn('script', ['-qfec', `docker exec -it ${id} ${cmd.join(' ')}`, '/dev/null'], {
+    env: { ...process.env, DOCKER_HOST: host },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return driver(
+    started,
+    (bytes) => child.stdin.write(bytes),
+    (listener) => child.stdout.on('data', (chunk) => listener(chunk.length)),
+    (listener) => child.once('close', () => listener()),
+  );
+}
+
+function firstByteMs(run) {
+  return new Promise((done) => {
+    let seen = false;
+    run.onData(() => {
+      if (seen) return;
+      seen = true;
+      done(performance.now() - run.start);
+    });
+  });
+}
+
+const ended = (run) => new Promise((done) => run.onEnd(done));
+
+/** Opens a shell, waits for its prompt to settle, times single keystrokes until echoed. */
+async function echoRoundTrips(run) {
+  let waiting;
+  run.onData(() => waiting?.());
+  await firstByteMs(run);
+  await sleep(400);
+  const times = [];
+  for (let i = 0; i < rounds.echoKeys; i++) {
+    const echoed = new Promise((done) => (waiting = done));
+    const sent = performance.now();
+    run.write(Buffer.from(i % 2 ? '\x7f' : 'x')); // type and erase, so the line never wraps
+    await echoed;
+    times.push(performance.now() - sent);
+    waiting = undefined;
+    await sleep(15);
+  }
+  run.write(Buffer.from('\x15exit\r'));
+  await ended(run);
+  return median(times);
+}
+
+async function throughput(run) {
+  let bytes = 0;
+  run.onData((length) => (bytes += length));
+  await ended(run);
+  const seconds = (performance.now() - run.start) / 1000;
+  return { bytes, mbPerS: bytes / 1e6 / seconds };
+}
+
+const engine = await ensureEngine({ log: () => {} });
+const connection = await EngineConnection.connect(resolveEngineTarget({ ...defaultEngineSettings, host: engine.host }, process.env, ''));
+const container = await connection.untimed.createContainer({
+  Image: 'aicli/base:latest',
+  Cmd: ['sh'],
+  Tty: true,
+  OpenStdin: true,
+  WorkingDir: '/workspace',
+  Labels: { 'aicli.bench': 'exec', 'aicli.test': 'true' },
+  HostConfig: { Init: true },
+});
+const modes = {
+  ours: (cmd) => ours(connection, container.id, cmd),
+  raw: (cmd) => raw(connection, container.id, cmd),
+  cli: (cmd) => cli(engine.host, container.id, cmd),
+};
+try {
+  await container.start();
+  // Warm every path once (page cache for the docker binary, engine exec paths).
+  for (const open of Object.values(modes)) {
+    const run = open(['sh', '-c', 'true']);
+    await ended(run);
+  }
+  const first = { ours: [], raw: [], cli: [] };
+  for (let i = 0; i < rounds.firstByte; i++) {
+    for (const [name, open] of Object.entries(modes)) {
+      const run = open(['sh']);
+      first[name].push(await firstByteMs(run));
+      run.write(Buffer.from('exit\r'));
+      await ended(run);
+    }
+  }
+  const echo = {};
+  for (const [name, open] of Object.entries(modes)) echo[name] = await echoRoundTrips(open(['sh']));
+  const rates = { ours: [], raw: [], cli: [] };
+  const received = {};
+  for (let i = 0; i < rounds.throughput; i++) {
+    for (const [name, open] of Object.entries(modes)) {
+      const result = await throughput(open(['head', '-c', String(throughputBytes), '/dev/zero']));
+      rates[name].push(result.mbPerS);
+      received[name] = result.bytes;
+    }
+  }
+
+  const f = Object.fromEntries(Object.entries(first).map(([name, values]) => [name, median(values)]));
+  const t = Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, median(values)]));
+  const ms = (value) => `${value.toFixed(1)} ms`;
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  console.log(`engine ${connection.engineVersion.Version} (API ${connection.apiVersion}), docker CLI ${execFileSync('docker', ['--version']).toString().trim()}`);
+  console.log(`first prompt byte (median of ${rounds.firstByte})  ours ${ms(f.ours)}  raw dockerode ${ms(f.raw)}  docker exec -it ${ms(f.cli)}`);
+  console.log(`  ours / CLI ${(f.ours / f.cli).toFixed(2)}x (goal <= 0.85: ${verdict(f.ours / f.cli <= 0.85)}), ours / raw ${(f.ours / f.raw).toFixed(2)}x`);
+  console.log(`keystroke echo (median of ${rounds.echoKeys})  ours ${ms(echo.ours)}  raw dockerode ${ms(echo.raw)}  docker exec -it ${ms(echo.cli)}`);
+  console.log(`  ours / raw ${(echo.ours / echo.raw).toFixed(2)}x (goal <= 1.2: ${verdict(echo.ours / echo.raw <= 1.2)}), ours / CLI ${(echo.ours / echo.cli).toFixed(2)}x`);
+  console.log(`100 MB through the TTY (median of ${rounds.throughput})  ours ${t.ours.toFixed(0)} MB/s  raw dockerode ${t.raw.toFixed(0)} MB/s  docker exec -it ${t.cli.toFixed(0)} MB/s`);
+  console.log(`  ours / CLI ${(t.ours / t.cli).toFixed(2)}x (goal >= 1: ${verdict(t.ours / t.cli >= 1)}), ours / raw ${(t.ours / t.raw).toFixed(2)}x`);
+  console.log(`  bytes received: ours ${received.ours}, raw ${received.raw}, CLI ${received.cli} (sent ${throughputBytes})`);
+} finally {
+  await container.remove({ force: true });
+  await engine.stop();
+}

@@ -1,0 +1,28 @@
+// Helpers for UI tests of the Workspaces tree: rows by accessible name, context menus, labels.
+import type { Locator, Page } from 'playwright-core';
+
+export const uiRunId = process.env.AICLI_TEST_RUN ?? `ui-${process.pid}`;
+export const uiLabels = { 'aicli.test': 'true', 'aicli.test.run': uiRunId };
+
+/** A workspace row; its accessible name is "<name>, <state>, <level>, <image>". */
+export function workspaceRow(page: Page, name: string, state?: string): Locator {
+  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, ${state ?? '[a-z]+'}`);
+  return page.locator('.part.sidebar').getByRole('treeitem', { name: pattern });
+}
+
+export async function contextMenu(page: Page, row: Locator, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const entry = page.locator('.context-view .action-label', { hasText: new RegExp(`^${item}$`) });
+  await entry.waitFor({ state: 'visible', timeout: 10_000 });
+  await entry.click();
+}
+
+/** Answers the quick input (pick or input box) that is open now. */
+export async function answerQuickInput(page: Page, value?: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  if (value !== undefined) await input.fill(value);
+  await input.press('Enter');
+  // The next step replaces the widget's content; give it a moment to swap.
+  await page.waitForTimeout(250);
+}

@@ -1,0 +1,136 @@
+// The Workspaces tree in a real VS Code: welcome view, the palette wizard, context menus, and
+// an outside `docker stop` seen in the tree.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { EngineConnection } from '../../../src/engine/connection';
+import { connect } from '../../integration/support';
+import {
+  launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer,
+  type CodeServer,
+} from '../harness';
+import { answerQuickInput, contextMenu, uiLabels, uiRunId, workspaceRow } from './treeSupport';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+
+function aicli(...args: string[]): string {
+  const labels = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+  return execFileSync(process.execPath, [cli, ...args, ...(args[0] === 'create' ? labels : [])], { encoding: 'utf8' });
+}
+
+describe('Workspaces view (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let folder = '';
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let connection: EngineConnection;
+  const name = `ui-${process.pid}`;
+  const extraFolders: string[] = [];
+
+  before(async () => {
+    connection = await connect();
+    folder = makeTempDir('acw-');
+    fs.writeFileSync(path.join(folder, 'README.md'), '# ui test project\n');
+    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.workspace.labels': uiLabels } });
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    await openWorkbench(page, server, folder);
+    await openAicliView(page);
+  });
+
+  afterEach(async function () {
+    // A failed UI step is easiest to understand from what the screen showed.
+    if (this.currentTest?.state === 'failed' && page) {
+      const file = path.join(repoRoot, 'test-results', 'screenshots', `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await page.screenshot({ path: file }).catch(() => undefined);
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    const filters = JSON.stringify({ label: [`aicli.test.run=${uiRunId}`] });
+    for (const row of (await connection?.docker.listContainers({ all: true, filters })) ?? []) {
+      await connection.docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
+    }
+    for (const row of (await connection?.docker.listNetworks({ filters })) ?? []) {
+      await connection.docker.getNetwork(row.Id).remove().catch(() => undefined);
+    }
+    [folder, ...extraFolders].forEach((dir) => dir && removeDir(dir));
+  });
+
+  it('shows the welcome view with a Create Workspace button when there are none', async () => {
+    const button = page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
+    await button.waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'tree-welcome');
+  });
+
+  it('creates a workspace from the palette wizard and shows it running', async () => {
+    await runPalette(page, 'AICLI: Create Workspace…');
+    await answerQuickInput(page); // folder: the open one
+    await answerQuickInput(page, name);
+    await answerQuickInput(page); // image: default
+    await answerQuickInput(page); // level: default (standard)
+    await workspaceRow(page, name, 'running').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('stops it from the context menu and the row shows the new state', async () => {
+    await contextMenu(page, workspaceRow(page, name, 'running'), 'Stop Workspace');
+    await workspaceRow(page, name, 'exited \\(\\d+\\)').waitFor({ state: 'visible', timeout: 20_000 });
+    await contextMenu(page, workspaceRow(page, name), 'Start Workspace');
+    await workspaceRow(page, name, 'running').waitFor({ state: 'visible', timeout: 20_000 });
+  });
+
+  it('shows a `docker stop` made outside VS Code within 2 s', async () => {
+    const [row] = await connection.docker.listContainers({ filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });
+    assert.ok(row, 'workspace container not found');
+    const issued = Date.now();
+    await connection.untimed.getContainer(row.Id).stop();
+    const returned = Date.now();
+    await workspaceRow(page, name, 'exited').waitFor({ state: 'visible', timeout: 2000 });
+    const shown = Date.now();
+    console.log(`      tree showed the outside stop ${shown - returned} ms after docker stop returned (${shown - issued} ms after it was issued)`);
+    assert.ok(shown - returned < 2000);
+  });
+
+  it('shows several states at once, each with its own icon', async () => {
+    for (const suffix of ['paused', 'web']) {
+      const dir = makeTempDir('acw-');
+      extraFolders.push(dir);
+      aicli('create', '--folder', dir, '--name', `${name}-${suffix}`, ...(suffix === 'web' ? ['--publish', '18977:8080'] : []));
+    }
+    aicli('pause', `${name}-paused`);
+    await workspaceRow(page, `${name}-paused`, 'paused').waitFor({ state: 'visible', timeout: 10_000 });
+    const web = workspaceRow(page, `${name}-web`, 'running');
+    await web.waitFor({ state: 'visible', timeout: 10_000 });
+    // A single click on a collapsed row expands it (the default tree expand mode).
+    await web.click();
+    const port = page.locator('.part.sidebar').getByRole('treeitem', { name: /127\.0\.0\.1:18977 → 8080\/tcp/ });
+    await port.waitFor({ state: 'visible', timeout: 10_000 }).catch(async (err: Error) => {
+      const names = await page.locator('.part.sidebar [role=treeitem]').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')));
+      throw new Error(`${err.message}\nrows: ${JSON.stringify(names)}`);
+    });
+    const icons = await page.locator('.part.sidebar .monaco-list-row .custom-view-tree-node-item-icon, .part.sidebar .monaco-list-row .codicon').evaluateAll(
+      (nodes) => nodes.map((node) => node.className),
+    );
+    for (const icon of ['codicon-vm-running', 'codicon-debug-pause', 'codicon-vm-outline']) {
+      assert.ok(icons.some((className) => className.includes(icon)), `no ${icon} in the tree (${icons.join(' | ')})`);
+    }
+    await screenshot(page, 'tree-states');
+  });
+
+  it('removes a workspace after a modal confirmation, keeping its folder', async () => {
+    await contextMenu(page, workspaceRow(page, name), 'Remove Workspace…');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await dialog.innerText(), /Your project folder and its files are kept/);
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await workspaceRow(page, name).waitFor({ state: 'detached', timeout: 15_000 });
+    assert.strictEqual(fs.readFileSync(path.join(folder, 'README.md'), 'utf8'), '# ui test project\n');
+  });
+});
