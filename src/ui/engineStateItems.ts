@@ -1,5 +1,16 @@
 import * as vscode from 'vscode';
 import { EngineState } from '../engine/engine';
+import { EngineError } from '../engine/errors';
+
+/** Short enough for a narrow sidebar; the description and tooltip carry the details. */
+const shortTitles: Partial<Record<EngineError['kind'], string>> = {
+  notRunning: 'Docker engine is not running',
+  permissionDenied: 'No permission for the Docker engine',
+  badHost: 'Docker host setting is invalid',
+  tls: 'TLS connection to Docker failed',
+  timeout: 'Docker engine does not answer',
+  apiTooOld: 'Docker engine is too old',
+};
 
 /** The tree shows engine trouble as content, with the actions that fix it, not as pop-ups. */
 export function engineStateItem(state: EngineState): vscode.TreeItem {
@@ -12,9 +23,10 @@ export function engineStateItem(state: EngineState): vscode.TreeItem {
       return item;
     }
     case 'unreachable': {
-      const item = new vscode.TreeItem(state.error.message);
+      const item = new vscode.TreeItem(shortTitles[state.error.kind] ?? 'Docker engine error');
       item.id = 'engine-state';
-      item.description = state.retryInMs ? `retrying in ${Math.round(state.retryInMs / 1000) || 1} s` : undefined;
+      item.description = state.error.message;
+      item.accessibilityInformation = { label: `${item.label}: ${state.error.userMessage}` };
       item.tooltip = new vscode.MarkdownString(`**${state.error.message}**\n\n${state.error.suggestion}`);
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.contextValue = 'engineError';

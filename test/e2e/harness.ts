@@ -3,7 +3,7 @@ export { startCodeServer, defaultSettings } from './lib/codeServer';
 export type { CodeServer, CodeServerOptions, Payload } from './lib/codeServer';
 export { launchBrowser, newPage, chromiumPath, viewport } from './lib/browser';
 export {
-  openWorkbench, openAicliView, runPalette, screenshot, activityBarTab, aicliViewContainer,
+  openWorkbench, openAicliView, runPalette, screenshot, activityBarTab, aicliViewContainer, widenSidebar,
   CONTAINER_TITLE, VIEW_CONTAINER_ID,
 } from './lib/workbench';
 export { runExtensionHostTests, RESULTS_ENV } from './lib/hostTests';

@@ -70,3 +70,16 @@ export async function screenshot(page: Page, name: string, dir = mediaDir): Prom
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Drags the sash right of the sidebar so rows show their descriptions in screenshots. */
+export async function widenSidebar(page: Page, width = 620): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar || sidebar.width >= width) return;
+  const edge = sidebar.x + sidebar.width;
+  await page.mouse.move(edge + 1, sidebar.y + sidebar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(sidebar.x + width, sidebar.y + sidebar.height / 2, { steps: 8 });
+  await page.mouse.up();
+  // Park the pointer where it opens no hover.
+  await page.mouse.move(sidebar.x + width + 200, sidebar.y + sidebar.height - 40);
+}

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
 import { connect } from '../../integration/support';
 import {
-  launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer,
+  widenSidebar, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer,
   type CodeServer,
 } from '../harness';
 import { answerQuickInput, contextMenu, uiLabels, uiRunId, workspaceRow } from './treeSupport';
@@ -67,6 +67,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
   it('shows the welcome view with a Create Workspace button when there are none', async () => {
     const button = page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
     await button.waitFor({ state: 'visible', timeout: 20_000 });
+    await widenSidebar(page);
     await screenshot(page, 'tree-welcome');
   });
 
@@ -121,6 +122,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
     for (const icon of ['codicon-vm-running', 'codicon-debug-pause', 'codicon-vm-outline']) {
       assert.ok(icons.some((className) => className.includes(icon)), `no ${icon} in the tree (${icons.join(' | ')})`);
     }
+    await widenSidebar(page);
     await screenshot(page, 'tree-states');
   });
 

@@ -1,0 +1,63 @@
+// The engine going away and coming back, seen in a real VS Code: an error node with its
+// actions appears, and the tree recovers by itself without reloading the window.
+import * as assert from 'assert';
+import type { Browser, Page } from 'playwright-core';
+import { discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../integration/support';
+import { widenSidebar, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, screenshot, startCodeServer, type CodeServer } from '../harness';
+
+describe('Engine unreachable and back (code-server + throwaway engine)', function () {
+  this.timeout(180_000);
+  let engine: ThrowawayEngine | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let folder = '';
+
+  before(async () => {
+    engine = await startThrowawayEngine(`ui-${process.pid}`);
+    folder = makeTempDir('acw-');
+    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.docker.host': engine.host } });
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    await openWorkbench(page, server, folder);
+    await openAicliView(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await discardThrowawayEngine(engine);
+    if (folder) removeDir(folder);
+  });
+
+  const welcome = (): ReturnType<Page['locator']> =>
+    page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
+  const errorRow = (): ReturnType<Page['locator']> =>
+    page.locator('.part.sidebar').getByRole('treeitem', { name: /^Docker engine is not running: The Docker engine at unix:\/\/.* (is not running|closed the events stream)/ });
+
+  it('shows the welcome view while the engine answers', async () => {
+    await welcome().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('shows an error node with Retry, Open Settings and Show Log when the engine stops', async () => {
+    await engine!.stop();
+    const row = errorRow();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.hover();
+    const actions = await row.locator('.actions .action-label').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')));
+    assert.deepStrictEqual(actions, ['Retry Engine Connection', 'Open Settings', 'Show Extension Log']);
+    await widenSidebar(page);
+    await screenshot(page, 'tree-engine-error');
+  });
+
+  it('recovers on its own when the engine is back, without a reload', async () => {
+    const loads: string[] = [];
+    page.on('load', () => loads.push('reload'));
+    await engine!.start();
+    const started = Date.now();
+    await welcome().waitFor({ state: 'visible', timeout: 30_000 });
+    await errorRow().waitFor({ state: 'detached', timeout: 5000 });
+    console.log(`      tree recovered ${Date.now() - started} ms after the engine answered again`);
+    assert.deepStrictEqual(loads, []);
+  });
+});
