@@ -6,6 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ensureEngine } from '../scripts/engine.mjs';
 
 const require = createRequire(import.meta.url);
@@ -15,10 +17,20 @@ const { EngineConnection } = require(join(root, 'out', 'src', 'engine', 'connect
 const { defaultEngineSettings, resolveEngineTarget } = require(join(root, 'out', 'src', 'engine', 'target.js'));
 const { openInteractiveExec } = require(join(root, 'out', 'src', 'engine', 'interactiveExec.js'));
 
-const rounds = { firstByte: 15, echoKeys: 60, throughput: 3 };
+const rounds = { firstByte: 16, echoKeys: 200, throughput: 4 };
 const throughputBytes = 100_000_000;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+// A collection before each run, so one mode's garbage (100 MB of decoded strings) is not
+// collected during the next mode's run.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
+const settle = async () => {
+  collectGarbage();
+  await sleep(200);
+};
+/** The modes in a different order each round: whoever runs right after another pays for its cleanup. */
+const rotated = (entries, round) => entries.map((_, i) => entries[(i + round) % entries.length]);
 
 /** One interactive process, whatever drives it: first-byte time, writes, data, end. */
 function driver(start, write, onData, onEnd) {
@@ -92,33 +104,46 @@ function firstByteMs(run) {
 
 const ended = (run) => new Promise((done) => run.onEnd(done));
 
-/** Opens a shell, waits for its prompt to settle, times single keystrokes until echoed. */
-async function echoRoundTrips(run) {
-  let waiting;
-  run.onData(() => waiting?.());
-  await firstByteMs(run);
+/**
+ * One shell per mode, open side by side; each keystroke goes to every mode in turn (so load
+ * spikes hit all of them alike) and is timed until its echo arrives.
+ */
+async function echoRoundTrips(runs) {
+  const waiting = {};
+  for (const [name, run] of Object.entries(runs)) run.onData(() => waiting[name]?.());
+  await Promise.all(Object.values(runs).map(firstByteMs));
   await sleep(400);
-  const times = [];
+  const times = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
   for (let i = 0; i < rounds.echoKeys; i++) {
-    const echoed = new Promise((done) => (waiting = done));
-    const sent = performance.now();
-    run.write(Buffer.from(i % 2 ? '\x7f' : 'x')); // type and erase, so the line never wraps
-    await echoed;
-    times.push(performance.now() - sent);
-    waiting = undefined;
-    await sleep(15);
+    for (const [name, run] of Object.entries(runs)) {
+      const echoed = new Promise((done) => (waiting[name] = done));
+      const sent = performance.now();
+      run.write(Buffer.from(i % 2 ? '\x7f' : 'x')); // type and erase, so the line never wraps
+      await echoed;
+      times[name].push(performance.now() - sent);
+      waiting[name] = undefined;
+      await sleep(5);
+    }
   }
-  run.write(Buffer.from('\x15exit\r'));
-  await ended(run);
-  return median(times);
+  await Promise.all(
+    Object.values(runs).map((run) => {
+      run.write(Buffer.from('\x15exit\r'));
+      return ended(run);
+    }),
+  );
+  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
 }
 
+/** Bytes over the time from opening to the last byte (process teardown after it is not data rate). */
 async function throughput(run) {
   let bytes = 0;
-  run.onData((length) => (bytes += length));
+  let lastByteAt = run.start;
+  run.onData((length) => {
+    bytes += length;
+    lastByteAt = performance.now();
+  });
   await ended(run);
-  const seconds = (performance.now() - run.start) / 1000;
-  return { bytes, mbPerS: bytes / 1e6 / seconds };
+  return { bytes, mbPerS: bytes / 1e6 / ((lastByteAt - run.start) / 1000) };
 }
 
 const engine = await ensureEngine({ log: () => {} });
@@ -146,20 +171,22 @@ try {
   }
   const first = { ours: [], raw: [], cli: [] };
   for (let i = 0; i < rounds.firstByte; i++) {
-    for (const [name, open] of Object.entries(modes)) {
+    for (const [name, open] of rotated(Object.entries(modes), i)) {
+      await settle();
       const run = open(['sh']);
       first[name].push(await firstByteMs(run));
       run.write(Buffer.from('exit\r'));
       await ended(run);
     }
   }
-  const echo = {};
-  for (const [name, open] of Object.entries(modes)) echo[name] = await echoRoundTrips(open(['sh']));
+  await settle();
+  const echo = await echoRoundTrips(Object.fromEntries(Object.entries(modes).map(([name, open]) => [name, open(['sh'])])));
   const rates = { ours: [], oursDecoded: [], raw: [], cli: [] };
   const received = {};
   const throughputModes = { ...modes, oursDecoded: (cmd) => ours(connection, container.id, cmd, true) };
   for (let i = 0; i < rounds.throughput; i++) {
-    for (const [name, open] of Object.entries(throughputModes)) {
+    for (const [name, open] of rotated(Object.entries(throughputModes), i)) {
+      await settle();
       const result = await throughput(open(['head', '-c', String(throughputBytes), '/dev/zero']));
       rates[name].push(result.mbPerS);
       received[name] = result.bytes;

@@ -9,10 +9,12 @@ import { CommandContext } from './ui/commands/context';
 import { registerCreateCommand } from './ui/commands/create';
 import { registerInspectCommands } from './ui/commands/inspect';
 import { registerLifecycleCommands } from './ui/commands/lifecycle';
+import { registerLogCommands } from './ui/commands/logs';
+import { LogChannels } from './ui/logChannels';
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, readEngineSettings, readWorkspacePolicy } from './ui/settings';
+import { affectsEngineSettings, readEngineSettings, readLogSettings, readWorkspacePolicy } from './ui/settings';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
@@ -21,6 +23,7 @@ export interface AicliApi {
   service: WorkspaceService;
   index: LiveWorkspaceIndex;
   tree: WorkspacesTreeProvider;
+  logChannels: LogChannels;
   /** performance.now() stamps in the extension host, for bench/activation. */
   timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
 }
@@ -36,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const infoProvider = new EngineInfoDocumentProvider(engine);
   const commandContext: CommandContext = { engine, service, index, log: channel, state: context.globalState };
+  const logChannels = new LogChannels(engine, readLogSettings);
   // The index reads the engine only while someone can see the view.
   index.setActive(treeView.visible);
 
@@ -52,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ...registerLifecycleCommands(commandContext),
     ...registerInspectCommands(commandContext),
     registerCreateCommand(commandContext),
+    logChannels,
+    ...registerLogCommands(commandContext, logChannels),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
@@ -61,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     }),
   );
   engine.start();
-  return { engine, service, index, tree, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, service, index, tree, logChannels, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

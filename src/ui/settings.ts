@@ -45,3 +45,8 @@ export function readWorkspacePolicy(): WorkspacePolicy {
     labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }
+
+export function readLogSettings(): { tail: number; timestamps: boolean } {
+  const config = vscode.workspace.getConfiguration('aicli.logs');
+  return { tail: Math.max(0, config.get<number>('tail', 1000)), timestamps: config.get<boolean>('timestamps', false) };
+}

@@ -125,7 +125,7 @@ describe('isolation levels on the real engine', function () {
     assert.ok(Date.now() - started < 15_000);
   });
 
-  it('cpu: a busy loop stays within the quota (±20 %)', async () => {
+  it('cpu: a busy loop stays within the quota (+20 % tolerance)', async () => {
     const name = await create(`cpu-${process.pid}`, 'standard', { cpus: '0.5' });
     await execIn(service, name, ['sh', '-c', '(while :; do :; done) >/dev/null 2>&1 &']);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -136,7 +136,9 @@ describe('isolation levels on the real engine', function () {
     const wallNs = (Date.parse(stats.read) - Date.parse(stats.preread)) * 1e6;
     const cores = (stats.cpu_stats.cpu_usage.total_usage - stats.precpu_stats.cpu_usage.total_usage) / wallNs;
     console.log(`      busy loop used ${cores.toFixed(3)} cores with a quota of 0.5`);
+    // The quota is the ceiling under any load; the floor only proves the loop ran (a busy
+    // 2-core machine may not give it its whole quota).
     assert.ok(cores <= 0.5 * 1.2, `used ${cores} cores`);
-    assert.ok(cores >= 0.5 * 0.8, `the loop should use its quota, used ${cores}`);
+    assert.ok(cores >= 0.1, `the loop should be running, used ${cores}`);
   });
 });

@@ -126,6 +126,19 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await screenshot(page, 'tree-states');
   });
 
+  it('shows a workspace\'s logs in its own output channel from the context menu', async () => {
+    // What the workspace's main process prints is its log; write to it through PID 1's terminal.
+    aicli('exec', `${name}-web`, '--', 'sh', '-c', 'for i in 1 2 3; do echo "log-line-$i $((6*7))" > /proc/1/fd/1; done');
+    await contextMenu(page, workspaceRow(page, `${name}-web`), 'Show Logs');
+    const output = page.locator('.part.panel .view-lines');
+    await output.filter({ hasText: 'log-line-3 42' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const channelName = await page.locator('.part.panel .monaco-select-box').first().inputValue().catch(() => '');
+    const text = (await output.first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, /log-line-1 42\s+log-line-2 42\s+log-line-3 42/);
+    console.log(`      output channel: ${channelName || '(name not readable)'}`);
+    await screenshot(page, 'logs-channel');
+  });
+
   it('removes a workspace after a modal confirmation, keeping its folder', async () => {
     await contextMenu(page, workspaceRow(page, name), 'Remove Workspace…');
     const dialog = page.locator('.monaco-dialog-box');

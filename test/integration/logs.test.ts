@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import Docker from 'dockerode';
+import { Engine } from '../../src/engine/engine';
+import { LogLine } from '../../src/engine/logLines';
+import { LogFollower } from '../../src/engine/logs';
+import { baseImage, connect, sweepTestResources, targetFor, testLabel } from './support';
+
+interface Followed {
+  lines: LogLine[];
+  ended: Promise<string>;
+  follower: LogFollower;
+}
+
+function follow(engine: Engine, containerId: string, tail = 1000): Followed {
+  const lines: LogLine[] = [];
+  let resolveEnd: (reason: string) => void = () => {};
+  const ended = new Promise<string>((resolve) => (resolveEnd = resolve));
+  const follower = new LogFollower(engine, containerId, { tail, onLines: (batch) => lines.push(...batch), onEnd: resolveEnd });
+  follower.start();
+  return { lines, ended, follower };
+}
+
+async function until(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function assertNumbered(lines: LogLine[], count: number): void {
+  const numbers = lines.map((line) => Number(line.text));
+  const firstWrong = numbers.findIndex((value, index) => value !== index + 1);
+  assert.equal(firstWrong, -1, `line ${firstWrong} is ${numbers[firstWrong]} (neighbours ${numbers.slice(Math.max(0, firstWrong - 2), firstWrong + 3)})`);
+  assert.equal(numbers.length, count);
+}
+
+describe('log following (real engine)', function () {
+  this.timeout(120_000);
+  let engine: Engine;
+  let docker: Docker;
+
+  before(async () => {
+    engine = new Engine(() => targetFor());
+    engine.start();
+    docker = (await connect()).docker;
+    await engine.connection();
+  });
+  after(async () => {
+    engine?.dispose();
+    if (docker) await sweepTestResources(docker);
+  });
+
+  async function run(cmd: string, options: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
+    const container = await docker.createContainer({ Image: baseImage, Cmd: ['sh', '-c', cmd], Labels: testLabel, ...options, HostConfig: { Init: true, ...options.HostConfig } });
+    await container.start();
+    return container;
+  }
+
+  it('delivers 100 000 numbered lines once each and in order', async () => {
+    const container = await run('seq 1 100000; sleep 3600');
+    const started = Date.now();
+    const followed = follow(engine, container.id, 200_000);
+    await until('100 000 lines', 60_000, () => followed.lines.length >= 100_000);
+    console.log(`      100 000 lines in ${Date.now() - started} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertNumbered(followed.lines, 100_000);
+    assert.ok(followed.lines.every((line) => line.stream === 'stdout'));
+    followed.follower.dispose();
+    assert.equal(await followed.ended, 'stopped following');
+  });
+
+  it('keeps following across a restart in the middle: nothing twice, nothing lost', async () => {
+    // First run prints 1..50000 and fails; the restart policy starts it again and the second
+    // run prints 50001..100000 (the marker survives in the container's filesystem).
+    const container = await run('if [ -f /tmp/second ]; then seq 50001 100000; sleep 3600; else touch /tmp/second; seq 1 50000; exit 1; fi', {
+      HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } },
+    });
+    const followed = follow(engine, container.id, 200_000);
+    await until('100 000 lines across the restart', 60_000, () => followed.lines.length >= 100_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertNumbered(followed.lines, 100_000);
+    assert.equal((await container.inspect()).RestartCount, 1);
+    followed.follower.dispose();
+  });
+
+  it('keeps stderr apart for non-TTY containers and reads TTY containers raw', async () => {
+    const plain = await run('echo to-out; echo to-err >&2; sleep 3600');
+    const tty = await run('echo from-tty; sleep 3600', { Tty: true });
+    const a = follow(engine, plain.id);
+    const b = follow(engine, tty.id);
+    await until('both outputs', 10_000, () => a.lines.length >= 2 && b.lines.length >= 1);
+    assert.deepEqual(a.lines.map((line) => [line.stream, line.text]).sort(), [['stderr', 'to-err'], ['stdout', 'to-out']]);
+    assert.deepEqual(b.lines.map((line) => [line.stream, line.text]), [['tty', 'from-tty']]);
+    a.follower.dispose();
+    b.follower.dispose();
+  });
+
+  it('ends the follow when the container is removed', async () => {
+    const container = await run('echo bye; sleep 3600');
+    const followed = follow(engine, container.id);
+    await until('the first line', 10_000, () => followed.lines.length === 1);
+    await container.remove({ force: true });
+    assert.equal(await followed.ended, 'the container was removed');
+  });
+});
