@@ -1,7 +1,8 @@
 // bench/exec: interactive TTY exec through our session (openInteractiveExec) vs `docker exec -it`
 // (the docker CLI under a pty from util-linux `script`) vs raw dockerode, in one run against one
 // container: time to the first prompt byte, keystroke echo round trip, and 100 MB of output.
-// Modes alternate within each round so none gets a warmer engine; medians are reported.
+// The order of the modes rotates from round to round so none always follows the same one;
+// medians are reported. Run: `node bench/exec.mjs` (starts or reuses the private engine).
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -205,6 +206,7 @@ try {
   console.log(`100 MB through the TTY (median of ${rounds.throughput})  ours ${t.ours.toFixed(0)} MB/s  raw dockerode ${t.raw.toFixed(0)} MB/s  docker exec -it ${t.cli.toFixed(0)} MB/s`);
   console.log(`  ours / CLI ${(t.ours / t.cli).toFixed(2)}x (goal >= 1: ${verdict(t.ours / t.cli >= 1)}), ours / raw ${(t.ours / t.raw).toFixed(2)}x`);
   console.log(`  ours + UTF-8 decode (the Pseudoterminal's path) ${t.oursDecoded.toFixed(0)} MB/s: / CLI ${(t.oursDecoded / t.cli).toFixed(2)}x, / raw ${(t.oursDecoded / t.raw).toFixed(2)}x`);
+  console.log(`  every run, MB/s: ${Object.entries(rates).map(([name, values]) => `${name} ${values.map((v) => v.toFixed(0)).join('/')}`).join(', ')}`);
   console.log(`  bytes received: ours ${received.ours}, raw ${received.raw}, CLI ${received.cli} (sent ${throughputBytes})`);
 } finally {
   await container.remove({ force: true });

@@ -11,6 +11,9 @@ import { registerInspectCommands } from './ui/commands/inspect';
 import { registerLifecycleCommands } from './ui/commands/lifecycle';
 import { registerLogCommands } from './ui/commands/logs';
 import { LogChannels } from './ui/logChannels';
+import { runCommandInWorkspace, runOutputChannelName } from './ui/commands/runCommand';
+import { TreeNode } from './ui/tree/nodes';
+import { openTerminal, TerminalContext, WorkspaceTerminalProfileProvider } from './ui/workspaceTerminal';
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
@@ -40,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const infoProvider = new EngineInfoDocumentProvider(engine);
   const commandContext: CommandContext = { engine, service, index, log: channel, state: context.globalState };
   const logChannels = new LogChannels(engine, readLogSettings);
+  const terminals: TerminalContext = { ...commandContext, shells: new Map() };
+  const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
   // The index reads the engine only while someone can see the view.
   index.setActive(treeView.visible);
 
@@ -58,6 +63,10 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     registerCreateCommand(commandContext),
     logChannels,
     ...registerLogCommands(commandContext, logChannels),
+    runChannel,
+    vscode.commands.registerCommand('aicli.openTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked)),
+    vscode.commands.registerCommand('aicli.runCommand', (clicked?: TreeNode) => runCommandInWorkspace(commandContext, runChannel, clicked)),
+    vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();

@@ -1,12 +1,15 @@
+import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import { EngineConnection } from '../engine/connection';
-import { Engine } from '../engine/engine';
 import { EngineError } from '../engine/errors';
 import { describeSessionEnd, InteractiveExecSession, openInteractiveExec, resolveShell, SessionEndReason } from '../engine/interactiveExec';
+import { InputError } from '../isolation/inputError';
 import { Workspace } from '../workspace/model';
-import { WorkspaceService } from '../workspace/service';
-import { pickRunningWorkspace, workspaceFromArgument } from './pickWorkspace';
+import { CommandContext } from './commands/context';
+import { targetWorkspaces } from './commands/targets';
+import { showFailure } from './notify';
+import { TreeNode } from './tree/nodes';
 
 export interface TerminalSettings {
   /** "auto", or a program with arguments separated by spaces ("bash -l"). */
@@ -29,14 +32,13 @@ export function readTerminalSettings(): TerminalSettings {
   };
 }
 
-export interface WorkspaceTerminalDeps {
-  engine: Engine;
-  service: WorkspaceService;
+/** The command context plus what terminals share: one per extension, built in extension.ts. */
+export type TerminalContext = CommandContext & {
+  /** Defaults to readTerminalSettings(). */
   settings?: () => TerminalSettings;
-  log?: vscode.LogOutputChannel;
   /** "auto" shells already resolved, per container and user: a container's image never changes. */
   shells?: Map<string, string>;
-}
+};
 
 const terminalIcon = new vscode.ThemeIcon('vm');
 
@@ -63,7 +65,7 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   private endedWith: { code: number | undefined } | undefined;
 
   constructor(
-    private readonly deps: WorkspaceTerminalDeps,
+    private readonly context: TerminalContext,
     readonly workspace: Workspace,
   ) {}
 
@@ -94,9 +96,9 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   }
 
   private async start(): Promise<void> {
-    const settings = (this.deps.settings ?? readTerminalSettings)();
+    const settings = (this.context.settings ?? readTerminalSettings)();
     try {
-      const connection = await this.deps.engine.connection();
+      const connection = await this.context.engine.connection();
       const shell = await this.shellFor(connection, settings);
       if (this.closedByUser) return;
       const session = openInteractiveExec(connection, this.workspace.containerId, {
@@ -105,13 +107,13 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
         env: settings.env,
         workingDir: '/workspace',
         ...this.size,
-        onEvent: this.deps.engine.onEvent,
+        onEvent: this.context.engine.onEvent,
       });
       this.session = session;
       session.onData((chunk) => this.writeEmitter.fire(this.decoder.write(chunk)));
       session.onExit((code, reason) => this.onSessionEnd(code, reason));
       for (const input of this.pendingInput.splice(0)) session.write(input);
-      this.deps.log?.info(`terminal ${this.workspace.name}: ${shell}${settings.user ? ` as ${settings.user}` : ''}`);
+      this.context.log.info(`terminal ${this.workspace.name}: ${shell}${settings.user ? ` as ${settings.user}` : ''}`);
     } catch (err) {
       this.onSessionEnd(undefined, { kind: 'startFailed', message: messageOf(err) });
     }
@@ -120,10 +122,10 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   private async shellFor(connection: EngineConnection, settings: TerminalSettings): Promise<string> {
     if (settings.shell !== 'auto') return settings.shell;
     const key = `${this.workspace.containerId}\0${settings.user}`;
-    const known = this.deps.shells?.get(key);
+    const known = this.context.shells?.get(key);
     if (known) return known;
     const shell = await resolveShell(connection, this.workspace.containerId, 'auto', settings.user || undefined);
-    this.deps.shells?.set(key, shell);
+    this.context.shells?.set(key, shell);
     return shell;
   }
 
@@ -136,37 +138,67 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
       this.closeEmitter.fire(0);
       return;
     }
-    if (reason) this.deps.log?.warn(`terminal ${this.workspace.name}: ${describeSessionEnd(code, reason)}`);
+    if (reason) this.context.log.warn(`terminal ${this.workspace.name}: ${describeSessionEnd(code, reason)}`);
     this.writeEmitter.fire(`\r\n\x1b[2m${describeSessionEnd(code, reason)}\x1b[0m\r\nPress any key to close the terminal.\r\n`);
     this.endedWith = { code };
   }
 }
 
 /** Opens and shows a terminal named after the workspace (one more session each call). */
-export function createWorkspaceTerminal(deps: WorkspaceTerminalDeps, workspace: Workspace): vscode.Terminal {
-  const terminal = vscode.window.createTerminal({ name: workspace.name, pty: new WorkspacePseudoterminal(deps, workspace), iconPath: terminalIcon });
+export function createWorkspaceTerminal(context: TerminalContext, workspace: Workspace): vscode.Terminal {
+  const terminal = vscode.window.createTerminal({ name: workspace.name, pty: new WorkspacePseudoterminal(context, workspace), iconPath: terminalIcon });
   terminal.show();
   return terminal;
 }
 
-/** The "AICLI Workspace" profile: a shell in the workspace of the current folder, or the one picked. */
+const isRunning = (workspace: Workspace): boolean => workspace.state === 'running';
+const caseInsensitivePaths = process.platform === 'win32' || process.platform === 'darwin';
+
+function sameFolder(a: string, b: string): boolean {
+  const [left, right] = [resolve(a), resolve(b)];
+  return caseInsensitivePaths ? left.toLowerCase() === right.toLowerCase() : left === right;
+}
+
+/** Workspaces whose aicli.workspace.folder is an open folder; the active editor's folder first. */
+export function workspacesOfOpenFolders(candidates: Workspace[]): Workspace[] {
+  const activeUri = vscode.window.activeTextEditor?.document.uri;
+  const active = activeUri ? vscode.workspace.getWorkspaceFolder(activeUri) : undefined;
+  const folders = [...(active ? [active] : []), ...(vscode.workspace.workspaceFolders ?? []).filter((folder) => folder !== active)];
+  for (const folder of folders) {
+    const matches = candidates.filter((ws) => sameFolder(ws.folder, folder.uri.fsPath));
+    if (matches.length) return matches;
+  }
+  return [];
+}
+
+/** The "AICLI Workspace" profile: a shell in the running workspace of the current folder, else the one picked. */
 export class WorkspaceTerminalProfileProvider implements vscode.TerminalProfileProvider {
-  constructor(private readonly deps: WorkspaceTerminalDeps) {}
+  constructor(private readonly context: TerminalContext) {}
 
   async provideTerminalProfile(token: vscode.CancellationToken): Promise<vscode.TerminalProfile | undefined> {
-    const workspace = await pickRunningWorkspace(this.deps.service, 'Open a terminal in which workspace?', token);
+    const { index } = this.context;
+    if (!index.ready) await index.resync(true);
+    const here = workspacesOfOpenFolders(index.workspaces.filter(isRunning));
+    const [workspace] =
+      here.length === 1
+        ? here
+        : await targetWorkspaces(this.context, undefined, undefined, {
+            title: 'Open Terminal',
+            canPickMany: false,
+            accepts: (ws) => isRunning(ws) && (here.length === 0 || here.includes(ws)),
+          });
     if (!workspace || token.isCancellationRequested) return undefined;
-    return new vscode.TerminalProfile({ name: workspace.name, pty: new WorkspacePseudoterminal(this.deps, workspace), iconPath: terminalIcon });
+    return new vscode.TerminalProfile({ name: workspace.name, pty: new WorkspacePseudoterminal(this.context, workspace), iconPath: terminalIcon });
   }
 }
 
-/** `aicli.openTerminal`: from a tree item (or a Workspace, or a name), else the current folder's or a picked one. */
-export async function openTerminalCommand(deps: WorkspaceTerminalDeps, argument?: unknown): Promise<vscode.Terminal | undefined> {
-  try {
-    const workspace = (await workspaceFromArgument(deps.service, argument)) ?? (await pickRunningWorkspace(deps.service, 'Open a terminal in which workspace?'));
-    return workspace ? createWorkspaceTerminal(deps, workspace) : undefined;
-  } catch (err) {
-    void vscode.window.showErrorMessage(messageOf(err));
+/** `aicli.openTerminal` (tree row, or a pick from the palette): one more terminal each call. */
+export async function openTerminal(context: TerminalContext, clicked?: TreeNode): Promise<vscode.Terminal | undefined> {
+  const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Open Terminal', canPickMany: false, accepts: isRunning });
+  if (!workspace) return undefined;
+  if (!isRunning(workspace)) {
+    await showFailure(new InputError('workspace', `${workspace.name} is ${workspace.state}; start it to open a terminal in it.`), { engine: context.engine, log: context.log, doing: 'Open Terminal' });
     return undefined;
   }
+  return createWorkspaceTerminal(context, workspace);
 }

@@ -118,6 +118,23 @@ describe('InteractiveExecSession', () => {
     assert.equal(backend.stream.input.toString(), 'echo hi\r');
   });
 
+  it('sends typed-ahead input only after the initial size is applied, and keeps later input behind it', async () => {
+    const backend = new FakeBackend();
+    let release: () => void = () => {};
+    backend.resizeGate = new Promise((resolve) => (release = resolve));
+    const session = new InteractiveExecSession(backend, { rows: 30, cols: 90 });
+    session.write('stty size\r');
+    backend.letStart();
+    await tick();
+    assert.equal(session.state, 'running');
+    assert.deepEqual(backend.resizes, [{ rows: 30, cols: 90 }]);
+    session.write('ls\r');
+    assert.equal(backend.stream.written.length, 0, 'nothing before the size is in place');
+    release();
+    await tick();
+    assert.equal(backend.stream.input.toString(), 'stty size\rls\r');
+  });
+
   it('passes control bytes and escape sequences byte-exact (Ctrl+C, arrows, paste)', async () => {
     const { backend, session } = await running();
     session.write('\x03');

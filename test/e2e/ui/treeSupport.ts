@@ -14,7 +14,11 @@ export async function contextMenu(page: Page, row: Locator, item: string): Promi
   await row.click({ button: 'right' });
   const entry = page.locator('.context-view .action-label', { hasText: new RegExp(`^${item}$`) });
   await entry.waitFor({ state: 'visible', timeout: 10_000 });
+  // The menu ignores a click that lands while it is still opening; hover, settle, then click.
+  await entry.hover();
+  await page.waitForTimeout(200);
   await entry.click();
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 5000 });
 }
 
 /** Answers the quick input (pick or input box) that is open now. */

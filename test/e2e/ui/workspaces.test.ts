@@ -139,6 +139,19 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await screenshot(page, 'logs-channel');
   });
 
+  it('opens a terminal in a workspace from the tree and runs a command in /workspace', async () => {
+    await contextMenu(page, workspaceRow(page, `${name}-web`, 'running'), 'Open Terminal');
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.terminal-wrapper.active .xterm').click();
+    await page.keyboard.type('echo hello-$((6*7)) in $(pwd)');
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: 'hello-42 in /workspace' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const tab = await page.locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab').allInnerTexts().catch(() => []);
+    console.log(`      terminal: ${tab.join(' | ') || '(tab name not readable)'}`);
+    await screenshot(page, 'terminal');
+  });
+
   it('removes a workspace after a modal confirmation, keeping its folder', async () => {
     await contextMenu(page, workspaceRow(page, name), 'Remove Workspace…');
     const dialog = page.locator('.monaco-dialog-box');
