@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { Engine } from '../../src/engine/engine';
 import { LogLine } from '../../src/engine/logLines';
 import { LogFollower } from '../../src/engine/logs';
-import { baseImage, connect, sweepTestResources, targetFor, testLabel } from './support';
+import { baseImage, buildBaseImageOn, connect, discardThrowawayEngine, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine } from './support';
 
 interface Followed {
   lines: LogLine[];
@@ -102,5 +102,46 @@ describe('log following (real engine)', function () {
     await until('the first line', 10_000, () => followed.lines.length === 1);
     await container.remove({ force: true });
     assert.equal(await followed.ended, 'the container was removed');
+  });
+});
+
+describe('log following across an engine restart (throwaway engine)', function () {
+  this.timeout(180_000);
+  let throwaway: ThrowawayEngine | undefined;
+
+  after(() => discardThrowawayEngine(throwaway));
+
+  it('re-attaches after the engine comes back, without repeating lines', async () => {
+    throwaway = await startThrowawayEngine(`logs-${process.pid}`);
+    await buildBaseImageOn(throwaway.host);
+    const engine = new Engine(() => targetFor(throwaway!.host), { backoffMs: { initial: 100, max: 500 } });
+    engine.start();
+    try {
+      const docker = (await engine.connection()).docker;
+      // `always` brings the container back when its engine restarts; the marker file tells
+      // the second run from the first.
+      const container = await docker.createContainer({
+        Image: baseImage,
+        Cmd: ['sh', '-c', 'if [ -f /tmp/again ]; then echo second-run; else touch /tmp/again; echo first-run; fi; sleep 3600'],
+        Labels: testLabel,
+        HostConfig: { Init: true, RestartPolicy: { Name: 'always' } },
+      });
+      await container.start();
+      const followed = follow(engine, container.id);
+      await until('the first run', 10_000, () => followed.lines.length === 1);
+      await throwaway.stop();
+      await throwaway.start();
+      await until('the second run after the engine restart', 60_000, () => followed.lines.length >= 2);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(followed.lines.map((line) => line.text), ['first-run', 'second-run']);
+      followed.follower.dispose();
+      // After dispose nothing more arrives, even when the container prints again.
+      await (await engine.connection()).docker.getContainer(container.id).restart({ t: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(followed.lines.length, 2);
+      await (await engine.connection()).docker.getContainer(container.id).remove({ force: true });
+    } finally {
+      engine.dispose();
+    }
   });
 });

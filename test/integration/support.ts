@@ -61,6 +61,13 @@ export async function startThrowawayEngine(name: string): Promise<ThrowawayEngin
   return start(name);
 }
 
+/** Builds the offline base image on another engine (a throwaway one). */
+export async function buildBaseImageOn(host: string): Promise<void> {
+  const module = await importEsm(pathToFileURL(join(repoRoot, 'scripts', 'engine.mjs')).href);
+  const build = module.buildBaseImage as (host: string, options: { log: (line: string) => void }) => Promise<unknown>;
+  await build(host, { log: () => {} });
+}
+
 /** Stops a throwaway engine and deletes its folder (data root, socket, logs). */
 export async function discardThrowawayEngine(engine: ThrowawayEngine | undefined): Promise<void> {
   if (!engine) return;
