@@ -17,7 +17,13 @@ import { openTerminal, TerminalContext, WorkspaceTerminalProfileProvider } from 
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, readEngineSettings, readLogSettings, readWorkspacePolicy } from './ui/settings';
+import { affectsEngineSettings, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
+import { SecurityMonitor } from './monitor/monitor';
+import { notifyBreaches } from './ui/monitor/breachNotifier';
+import { AlertDiagnostics } from './ui/monitor/diagnostics';
+import { PolicyDocumentProvider, policyScheme, policyUri } from './ui/monitor/policyDocument';
+import { registerQuickFixCommands } from './ui/monitor/quickFixes';
+import { pickFromTicker, StatusTicker } from './ui/monitor/statusTicker';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
@@ -27,6 +33,9 @@ export interface AicliApi {
   index: LiveWorkspaceIndex;
   tree: WorkspacesTreeProvider;
   logChannels: LogChannels;
+  monitor: SecurityMonitor;
+  diagnostics: AlertDiagnostics;
+  ticker: StatusTicker;
   /** performance.now() stamps in the extension host, for bench/activation. */
   timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
 }
@@ -45,6 +54,13 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const logChannels = new LogChannels(engine, readLogSettings);
   const terminals: TerminalContext = { ...commandContext, shells: new Map() };
   const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
+  const monitor = new SecurityMonitor(engine, { settings: readMonitorSettings, log: engineLog });
+  const diagnostics = new AlertDiagnostics(monitor);
+  const policies = new PolicyDocumentProvider(engine);
+  const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const ticker = new StatusTicker(monitor, readTickerSettings, openFolders, (containerId) =>
+    index.workspaces.find((workspace) => workspace.containerId === containerId),
+  );
   // The index reads the engine only while someone can see the view.
   index.setActive(treeView.visible);
 
@@ -67,6 +83,18 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     vscode.commands.registerCommand('aicli.openTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked)),
     vscode.commands.registerCommand('aicli.runCommand', (clicked?: TreeNode) => runCommandInWorkspace(commandContext, runChannel, clicked)),
     vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
+    monitor,
+    diagnostics,
+    policies,
+    ticker,
+    vscode.workspace.registerTextDocumentContentProvider(policyScheme, policies),
+    ...registerQuickFixCommands(engine, service, policies, channel),
+    ...notifyBreaches(monitor, channel),
+    vscode.commands.registerCommand('aicli.ticker.pick', () => pickFromTicker(ticker)),
+    vscode.commands.registerCommand('aicli.showPolicy', async (clicked?: TreeNode) => {
+      const workspace = clicked?.kind === 'workspace' ? clicked.workspace : (await vscode.window.showQuickPick(index.workspaces.map((ws) => ({ label: ws.name, ws }))))?.ws;
+      if (workspace) await vscode.window.showTextDocument(policyUri(workspace));
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
@@ -76,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     }),
   );
   engine.start();
-  return { engine, service, index, tree, logChannels, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, service, index, tree, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

@@ -5,6 +5,7 @@ import { IsolationLevel, isolationLevels } from '../isolation/levels';
 import { defaultBlockedPorts } from '../isolation/ports';
 import { defaultResources } from '../isolation/resources';
 import { WorkspacePolicy } from '../workspace/request';
+import { BreachResponse, defaultMonitorSettings, MonitorSettings } from '../monitor/settings';
 
 /** The one place that reads aicli.* settings and turns them into core types. */
 export function readEngineSettings(): EngineSettings {
@@ -49,4 +50,24 @@ export function readWorkspacePolicy(): WorkspacePolicy {
 export function readLogSettings(): { tail: number; timestamps: boolean } {
   const config = vscode.workspace.getConfiguration('aicli.logs');
   return { tail: Math.max(0, config.get<number>('tail', 1000)), timestamps: config.get<boolean>('timestamps', false) };
+}
+
+export function readMonitorSettings(): MonitorSettings {
+  const config = vscode.workspace.getConfiguration('aicli');
+  const onBreach = config.get<string>('monitor.onBreach', 'notify');
+  return {
+    ...defaultMonitorSettings,
+    cpuPercent: config.get<number>('monitor.cpuPercent', defaultMonitorSettings.cpuPercent),
+    memoryPercent: config.get<number>('monitor.memoryPercent', defaultMonitorSettings.memoryPercent),
+    pidsPercent: config.get<number>('monitor.pidsPercent', defaultMonitorSettings.pidsPercent),
+    onBreach: (['notify', 'pause', 'stop'].includes(onBreach) ? onBreach : 'notify') as BreachResponse,
+    blockedPorts: config.get<number[]>('network.blockedPorts', defaultMonitorSettings.blockedPorts),
+    allowEngineSocket: config.get<boolean>('workspace.mountDockerSocket', false),
+    processChecks: config.get<boolean>('monitor.processChecks', true),
+  };
+}
+
+export function readTickerSettings(): { enabled: boolean; mode: 'auto' | 'aggregate' } {
+  const config = vscode.workspace.getConfiguration('aicli.statusBar');
+  return { enabled: config.get<boolean>('enabled', true), mode: config.get<string>('mode', 'auto') === 'aggregate' ? 'aggregate' : 'auto' };
 }

@@ -66,7 +66,7 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
       )
     )?.label;
   if (!level) return undefined;
-  return { folder, name: name.trim(), image: image.trim(), level, publish: given.publish };
+  return { folder, name: name.trim(), image: image.trim(), level, publish: given.publish, resources: given.resources };
 }
 
 export function registerCreateCommand(context: CommandContext): vscode.Disposable {

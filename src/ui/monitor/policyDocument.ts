@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import Docker from 'dockerode';
+import { Engine } from '../../engine/engine';
+import { levelProfiles } from '../../isolation/levels';
+import { PolicyItem } from '../../monitor/alerts';
+import { MonitoredWorkspace } from '../../monitor/scope';
+
+export const policyScheme = 'aicli-policy';
+
+/** One line per policy item, in this order; alerts point at these lines. */
+export const policyLines: PolicyItem[] = [
+  'memory', 'cpu', 'pids', 'privileged', 'engineSocket', 'capabilities', 'noNewPrivileges', 'seccomp',
+  'ports', 'hostNamespaces', 'processes', 'listeners', 'health', 'restarts', 'oom',
+];
+const headerLines = 2;
+
+export function policyUri(workspace: Pick<MonitoredWorkspace, 'name' | 'containerId'>): vscode.Uri {
+  return vscode.Uri.from({ scheme: policyScheme, path: `/${workspace.name}.policy`, query: `id=${workspace.containerId}` });
+}
+
+export function policyLineOf(item: PolicyItem): number {
+  return headerLines + Math.max(0, policyLines.indexOf(item));
+}
+
+const mib = (bytes: number | undefined): string => (bytes ? `${Math.round(bytes / 2 ** 20)} MiB` : 'none');
+
+function values(info: Docker.ContainerInspectInfo): Record<PolicyItem, string> {
+  const host = info.HostConfig;
+  const level = (info.Config.Labels?.['aicli.workspace.level'] ?? 'standard') as keyof typeof levelProfiles;
+  const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
+  const security = (host.SecurityOpt ?? []) as string[];
+  const ports = Object.entries(host.PortBindings ?? {}).flatMap(([port, bindings]) =>
+    ((bindings ?? []) as { HostIp?: string; HostPort?: string }[]).map((binding) => `${binding.HostIp || '0.0.0.0'}:${binding.HostPort}→${port}`),
+  );
+  const sockets = (info.Mounts ?? []).filter((mount) => /docker\.sock$/.test(mount.Source ?? '')).map((mount) => mount.Source);
+  const namespaces = [host.NetworkMode === 'host' && 'network', host.PidMode === 'host' && 'pid', host.IpcMode === 'host' && 'ipc'].filter(Boolean);
+  return {
+    memory: `limit ${mib(host.Memory)}, swap ${host.MemorySwap === host.Memory ? 'none' : mib(host.MemorySwap)}`,
+    cpu: cpus ? `${cpus} CPU` : 'no limit',
+    pids: host.PidsLimit ? `limit ${host.PidsLimit}` : 'no limit',
+    privileged: host.Privileged ? 'YES' : 'no',
+    engineSocket: sockets.length ? `MOUNTED (${sockets.join(', ')})` : 'not mounted',
+    capabilities: `drop ${(host.CapDrop ?? []).join(', ') || 'none'}; add ${(host.CapAdd ?? []).join(', ') || 'none'} (level ${level} allows ${levelProfiles[level]?.capabilities.join(', ') || 'none'})`,
+    noNewPrivileges: security.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option)) ? 'on' : 'OFF',
+    seccomp: security.some((option) => option === 'seccomp=unconfined') ? 'UNCONFINED' : security.some((option) => option.startsWith('seccomp=')) ? 'AICLI profile' : 'engine default',
+    ports: ports.join(', ') || 'none published',
+    hostNamespaces: namespaces.length ? `HOST ${namespaces.join(', ')}` : 'none shared',
+    processes: level === 'strict' ? 'none as root' : 'any user',
+    listeners: 'no listener on a blocked port',
+    health: info.State.Health?.Status ?? 'no health check',
+    restarts: `${info.RestartCount} restart(s), policy ${host.RestartPolicy?.Name ?? 'no'}`,
+    oom: info.State.OOMKilled ? 'OOM-killed' : 'no OOM kill recorded',
+  };
+}
+
+/** A read-only document per workspace: what its policy is and what the engine says now. */
+export class PolicyDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(private readonly engine: Engine) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const containerId = new URLSearchParams(uri.query).get('id') ?? '';
+    const connection = await this.engine.connection();
+    const info = await connection.call('inspect for policy', (docker) => docker.getContainer(containerId).inspect());
+    const current = values(info);
+    const name = info.Config.Labels?.['aicli.workspace.name'] ?? info.Name.replace(/^\//, '');
+    const header = [`# AICLI policy of workspace ${name} (${info.Config.Labels?.['aicli.workspace.level'] ?? 'standard'}); alerts appear on these lines`, ''];
+    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`)].join('\n') + '\n';
+  }
+
+  refresh(uri: vscode.Uri): void {
+    this.changeEmitter.fire(uri);
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+  }
+}

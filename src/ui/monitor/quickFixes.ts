@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { Engine } from '../../engine/engine';
+import { WorkspaceService } from '../../workspace/service';
+import { showFailure } from '../notify';
+import { policyLines, PolicyDocumentProvider, policyScheme } from './policyDocument';
+
+type Limit = 'memory' | 'cpu' | 'pids';
+
+/** Stop, pause, raise the limit, open settings — offered on every alert of a policy document. */
+export class AlertQuickFixes implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const containerId = new URLSearchParams(document.uri.query).get('id') ?? '';
+    return context.diagnostics
+      .filter((diagnostic) => diagnostic.source === 'AICLI')
+      .flatMap((diagnostic) => {
+        const item = policyLines[diagnostic.range.start.line - 2];
+        const action = (title: string, command: string, args: unknown[], preferred = false): vscode.CodeAction => {
+          const fix = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+          fix.diagnostics = [diagnostic];
+          fix.command = { title, command, arguments: args };
+          fix.isPreferred = preferred;
+          return fix;
+        };
+        const fixes: vscode.CodeAction[] = [];
+        if (item === 'memory' || item === 'cpu' || item === 'pids') fixes.push(action(`Raise the ${item} limit of this workspace`, 'aicli.monitor.raiseLimit', [containerId, item], true));
+        fixes.push(action('Pause this workspace', 'aicli.monitor.pause', [containerId]));
+        fixes.push(action('Stop this workspace', 'aicli.monitor.stop', [containerId]));
+        fixes.push(action('Open monitor settings', 'workbench.action.openSettings', ['aicli.monitor']));
+        return fixes;
+      });
+  }
+}
+
+/** The live `container.update` behind "Raise the limit": memory and pids double, CPU +50 %. */
+async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Promise<string> {
+  const connection = await engine.connection();
+  const container = connection.untimed.getContainer(containerId);
+  const host = (await container.inspect()).HostConfig;
+  if (limit === 'memory') {
+    const memory = (host.Memory || 512 * 2 ** 20) * 2;
+    await container.update({ Memory: memory, MemorySwap: memory });
+    return `memory ${Math.round(memory / 2 ** 20)} MiB`;
+  }
+  if (limit === 'pids') {
+    const pids = (host.PidsLimit || 100) * 2;
+    await container.update({ PidsLimit: pids });
+    return `pids ${pids}`;
+  }
+  const period = host.CpuPeriod || 100_000;
+  const quota = Math.round((host.CpuQuota || period) * 1.5);
+  await container.update({ CpuPeriod: period, CpuQuota: quota });
+  return `CPU ${quota / period}`;
+}
+
+export function registerQuickFixCommands(engine: Engine, service: WorkspaceService, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const refresh = (): void => vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === policyScheme).forEach((doc) => policies.refresh(doc.uri));
+  const guarded = (doing: string, run: () => Promise<unknown>): Promise<void> =>
+    run().then(refresh, (err: unknown) => showFailure(err, { engine, log, doing }));
+  return [
+    vscode.languages.registerCodeActionsProvider({ scheme: policyScheme }, new AlertQuickFixes(), { providedCodeActionKinds: AlertQuickFixes.kinds }),
+    vscode.commands.registerCommand('aicli.monitor.raiseLimit', (containerId: string, limit: Limit) =>
+      guarded(`Raise the ${limit} limit`, async () => {
+        const now = await raiseLimit(engine, containerId, limit);
+        log.info(`raised the limit of ${containerId.slice(0, 12)}: ${now}`);
+        vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
+      }),
+    ),
+    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded('Pause', () => service.lifecycle(containerId, 'pause'))),
+    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded('Stop', () => service.lifecycle(containerId, 'stop'))),
+  ];
+}

@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import { SecurityMonitor } from '../../monitor/monitor';
+import { WorkspaceStats } from '../../monitor/statsStream';
+import { Workspace } from '../../workspace/model';
+import { policyUri } from './policyDocument';
+
+export type TickerMode = 'auto' | 'aggregate';
+const minIntervalMs = 1000;
+const mb = (bytes: number | undefined): string => String(Math.round((bytes ?? 0) / 2 ** 20));
+const pct = (value: number | undefined): string => (value === undefined ? '–' : `${Math.round(value)}%`);
+
+/**
+ * "3 running · 42% CPU · 380/1536 MB": the workspace of the open folder, or all of them.
+ * Driven by the stats stream; redrawn at most once a second and only when the text changes.
+ */
+export class StatusTicker implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('aicli.ticker', vscode.StatusBarAlignment.Left, 10);
+  private readonly latest = new Map<string, WorkspaceStats>();
+  private readonly subscriptions: { dispose(): void }[];
+  private lastRender = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly monitor: SecurityMonitor,
+    private readonly settings: () => { enabled: boolean; mode: TickerMode },
+    private readonly openFolders: () => string[],
+    /** The live index's view of a container, for its folder and for the actions. */
+    readonly lookup: (containerId: string) => Workspace | undefined,
+  ) {
+    this.item.name = 'AICLI Workspaces stats';
+    this.item.command = 'aicli.ticker.pick';
+    this.subscriptions = [
+      monitor.stats.onSample((stats) => {
+        this.latest.set(stats.workspace.containerId, stats);
+        this.schedule();
+      }),
+      monitor.stats.onDidChange((change) => {
+        if (change.kind === 'unsubscribed') this.latest.delete(change.workspace.containerId);
+        this.schedule();
+      }),
+      monitor.alerts.onDidChange(() => this.schedule()),
+    ];
+  }
+
+  /** The workspaces the ticker speaks of now. */
+  shown(): WorkspaceStats[] {
+    const all = [...this.latest.values()].sort((a, b) => a.workspace.name.localeCompare(b.workspace.name));
+    if (this.settings().mode === 'aggregate') return all;
+    const folders = this.openFolders();
+    const ofFolder = all.filter((stats) => folders.includes(this.folderOf(stats)));
+    return ofFolder.length ? ofFolder : all;
+  }
+
+  /** Text of the item right now (also what tests read). */
+  text(): string {
+    const shown = this.shown();
+    if (shown.length === 0) return '';
+    const cpu = shown.reduce((sum, s) => sum + (s.snapshot.cpuPercent ?? 0), 0);
+    const used = shown.reduce((sum, s) => sum + s.snapshot.memoryUsedBytes, 0);
+    const limit = shown.reduce((sum, s) => sum + (s.snapshot.memoryLimitBytes ?? 0), 0);
+    const head = shown.length === 1 ? (shown[0] as WorkspaceStats).workspace.name : `${shown.length} running`;
+    return `$(vm-running) ${head} · ${pct(cpu)} CPU · ${mb(used)}/${mb(limit)} MB`;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.item.dispose();
+  }
+
+  private folderOf(stats: WorkspaceStats): string {
+    return this.lookup(stats.workspace.containerId)?.folder ?? '';
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastRender + minIntervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lastRender = Date.now();
+      this.render();
+    }, wait);
+  }
+
+  private render(): void {
+    if (!this.settings().enabled) {
+      this.item.hide();
+      return;
+    }
+    const text = this.text();
+    if (!text) {
+      this.item.hide();
+      return;
+    }
+    const shown = this.shown();
+    const ids = new Set(shown.map((stats) => stats.workspace.containerId));
+    const violations = this.monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation');
+    const background = violations.length ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (text !== this.item.text || background !== this.item.backgroundColor) {
+      this.item.text = text;
+      this.item.backgroundColor = background;
+      this.item.tooltip = this.tooltip(shown);
+      this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/, '') };
+    }
+    this.item.show();
+  }
+
+  private tooltip(shown: WorkspaceStats[]): vscode.MarkdownString {
+    const markdown = new vscode.MarkdownString('**AICLI Workspaces**\n\n| workspace | CPU | memory | pids | net rx/tx |\n|---|---:|---:|---:|---:|\n');
+    for (const { workspace, snapshot } of shown) {
+      markdown.appendMarkdown(
+        `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${mb(snapshot.memoryUsedBytes)}/${mb(snapshot.memoryLimitBytes)} MB | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${mb(snapshot.networkRxBytes)}/${mb(snapshot.networkTxBytes)} MB |\n`,
+      );
+    }
+    const summary = this.monitor.alerts.summary();
+    if (summary.total) markdown.appendMarkdown(`\n${summary.total} alert(s): see the Problems panel.`);
+    return markdown;
+  }
+}
+
+/** Click on the ticker: workspaces with live numbers, then what to do with the one picked. */
+export async function pickFromTicker(ticker: StatusTicker): Promise<void> {
+  const items = ticker.shown().map((stats) => ({
+    label: stats.workspace.name,
+    description: `${pct(stats.snapshot.cpuPercent)} CPU · ${mb(stats.snapshot.memoryUsedBytes)}/${mb(stats.snapshot.memoryLimitBytes)} MB · ${stats.snapshot.pids} pids`,
+    stats,
+  }));
+  const picked = await vscode.window.showQuickPick(items, { title: 'AICLI workspaces (live)' });
+  if (!picked) return;
+  const workspace = ticker.lookup(picked.stats.workspace.containerId);
+  const node = workspace ? { kind: 'workspace' as const, workspace } : undefined;
+  const actions = [
+    { label: '$(terminal) Open Terminal', run: () => vscode.commands.executeCommand('aicli.openTerminal', node) },
+    { label: '$(output) Show Logs', run: () => vscode.commands.executeCommand('aicli.showLogs', node) },
+    { label: '$(shield) Open Policy and Alerts', run: () => vscode.window.showTextDocument(policyUri(picked.stats.workspace)) },
+    { label: '$(debug-pause) Pause', run: () => vscode.commands.executeCommand('aicli.monitor.pause', picked.stats.workspace.containerId) },
+    { label: '$(debug-stop) Stop', run: () => vscode.commands.executeCommand('aicli.monitor.stop', picked.stats.workspace.containerId) },
+  ];
+  const action = await vscode.window.showQuickPick(actions, { title: picked.label });
+  await action?.run();
+}
