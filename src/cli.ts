@@ -3,10 +3,12 @@ import { parseArgs, ParsedArgs, single, UsageError } from './cli/args';
 import { table, workspaceJson, workspaceRow } from './cli/output';
 import { EngineConnection } from './engine/connection';
 import { EngineError, toEngineError } from './engine/errors';
+import { Engine } from './engine/engine';
 import { collectEngineReport, formatEngineReport } from './engine/report';
 import { defaultEngineSettings, EngineSettings, resolveEngineTarget } from './engine/target';
 import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
+import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
 import { Lifecycle, WorkspaceService } from './workspace/service';
 import { WorkspacePolicy } from './workspace/request';
 
@@ -21,6 +23,10 @@ Commands:
   start|stop|restart|pause|unpause NAME
   rm NAME...                          Remove workspaces (container + network; the folder is kept)
   exec NAME -- CMD [ARGS...]          Run a command in /workspace; its exit code is passed through
+  alerts [--json] [--wait SECONDS] [--processes]
+                                      Security and resource alerts of the managed workspaces: audit,
+                                      SECONDS (default 3) of live stats, and with --processes the
+                                      process/listener checks (an exec in each running workspace)
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
@@ -29,8 +35,8 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label'];
-const booleanFlags = ['--json', '--help', '-h'];
+const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait'];
+const booleanFlags = ['--json', '--help', '-h', '--processes'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
   const timeout = single(args, '--timeout');
@@ -126,6 +132,19 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'exec': {
       if (args.rest.length === 0) throw new UsageError('exec needs a command after --, e.g. exec my-ws -- ls -la');
       return service.exec(nameArgument(args, command), args.rest, { stdout: process.stdout, stderr: process.stderr });
+    }
+    case 'alerts': {
+      const wait = Number(single(args, '--wait') ?? 3);
+      if (!Number.isFinite(wait) || wait < 0) throw new UsageError('--wait takes a number of seconds (0 or more).');
+      const engine = new Engine(() => resolveEngineTarget(engineSettings(args), process.env, homedir()));
+      engine.start();
+      try {
+        const report = await collectAlerts(engine, wait * 1000, { processChecks: args.booleans.has('--processes') });
+        console.log(json ? JSON.stringify(report, null, 2) : formatAlertsReport(report));
+        return 0;
+      } finally {
+        engine.dispose();
+      }
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);

@@ -1,0 +1,74 @@
+import { table } from '../cli/output';
+import { Engine } from '../engine/engine';
+import { Alert, AlertSummary, formatSummary } from './alerts';
+import { SecurityMonitor } from './monitor';
+import { defaultMonitorSettings, MonitorSettings } from './settings';
+
+export interface AlertJson {
+  workspace: string;
+  workspaceId: string;
+  containerId: string;
+  rule: string;
+  type: Alert['type'];
+  severity: Alert['severity'];
+  policyItem: Alert['policyItem'];
+  message: string;
+  conditionAt: string;
+  detectedAt: string;
+  accepted?: boolean;
+}
+
+export interface AlertsReport {
+  host: string;
+  summary: AlertSummary;
+  alerts: AlertJson[];
+}
+
+const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
+
+export function alertJson(alert: Alert): AlertJson {
+  return {
+    workspace: alert.workspace.name,
+    workspaceId: alert.workspace.id,
+    containerId: alert.workspace.containerId,
+    rule: alert.rule,
+    type: alert.type,
+    severity: alert.severity,
+    policyItem: alert.policyItem,
+    message: alert.message,
+    conditionAt: iso(alert.conditionAt),
+    detectedAt: iso(alert.detectedAt),
+    ...(alert.accepted ? { accepted: true } : {}),
+  };
+}
+
+/**
+ * A snapshot for `aicli-ws alerts`: runs the monitor until every workspace is audited, then
+ * lets the stats streams run for `settleMs` (thresholds need two samples, about 2 s) and
+ * reports what is current. A snapshot never pauses or stops anything, and execs into
+ * workspaces (process checks) only when asked: another client may be pausing one of them,
+ * and an exec racing a pause hangs the engine on that container (see SecurityMonitor.respond).
+ */
+export async function collectAlerts(engine: Engine, settleMs: number, options: { processChecks?: boolean; settings?: MonitorSettings } = {}): Promise<AlertsReport> {
+  const connection = await engine.connection();
+  const settings = { ...(options.settings ?? defaultMonitorSettings), onBreach: 'notify' as const, processChecks: options.processChecks ?? false };
+  const monitor = new SecurityMonitor(engine, { settings: () => settings, log: connection.log });
+  try {
+    await monitor.ready();
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return { host: connection.host, summary: monitor.alerts.summary(), alerts: monitor.alerts.list().map(alertJson) };
+  } finally {
+    monitor.dispose();
+  }
+}
+
+export function formatAlertsReport(report: AlertsReport): string {
+  const byType = Object.entries(report.summary.byType)
+    .filter(([, count]) => count > 0)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(', ');
+  const summary = `${report.summary.total} alert${report.summary.total === 1 ? '' : 's'} on ${report.host}: ${formatSummary(report.summary)}${byType ? ` (${byType})` : ''}`;
+  if (report.alerts.length === 0) return summary;
+  const rows = report.alerts.map((alert) => [alert.severity, alert.type, alert.workspace, alert.policyItem, alert.message]);
+  return `${table(['SEVERITY', 'TYPE', 'WORKSPACE', 'POLICY', 'MESSAGE'], rows)}\n\n${summary}`;
+}

@@ -1,0 +1,36 @@
+import { defaultBlockedPorts } from '../isolation/ports';
+import { defaultSustain, ThresholdRule } from './thresholds';
+
+export type BreachResponse = 'notify' | 'pause' | 'stop';
+
+/**
+ * The monitor's settings as plain data: the UI maps aicli.monitor.* (and the network and
+ * workspace settings it shares) into this, the CLI and tests pass literals.
+ */
+export interface MonitorSettings {
+  /** % of the workspace's CPU allowance (its quota, or all CPUs without one). */
+  cpuPercent: number;
+  /** % of its memory limit, page cache excluded. */
+  memoryPercent: number;
+  /** % of its pids limit. */
+  pidsPercent: number;
+  /** Applied to security_breach and critical alerts; 'notify' leaves it to the UI. */
+  onBreach: BreachResponse;
+  blockedPorts: number[];
+  /** aicli.workspace.mountDockerSocket: an engine-socket mount is then reported, not acted on. */
+  allowEngineSocket: boolean;
+  /** Exec-based process and listener checks (see processChecks.ts). */
+  processChecks: boolean;
+  sustain: Omit<ThresholdRule, 'threshold'>;
+}
+
+export const defaultMonitorSettings: MonitorSettings = {
+  cpuPercent: 90,
+  memoryPercent: 85,
+  pidsPercent: 90,
+  onBreach: 'notify',
+  blockedPorts: defaultBlockedPorts,
+  allowEngineSocket: false,
+  processChecks: true,
+  sustain: defaultSustain,
+};
