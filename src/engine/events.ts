@@ -1,3 +1,5 @@
+import { JsonLineParser } from './jsonLines';
+
 /** One event from GET /events, as the engine sends it. */
 export interface DockerEvent {
   Type: string;
@@ -8,29 +10,8 @@ export interface DockerEvent {
   timeNano: number;
 }
 
-/**
- * Splits the newline-delimited JSON of the events endpoint into events. Chunks may end in
- * the middle of an event; the remainder is kept for the next chunk.
- */
-export class EventLineParser {
-  private pending = '';
-
-  push(chunk: Buffer | string): DockerEvent[] {
-    this.pending += chunk.toString();
-    const lines = this.pending.split('\n');
-    this.pending = lines.pop() ?? '';
-    const events: DockerEvent[] = [];
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        events.push(JSON.parse(line) as DockerEvent);
-      } catch {
-        // A line that isn't JSON is not an event we can act on; skip it rather than drop the stream.
-      }
-    }
-    return events;
-  }
-}
+/** The events endpoint's newline-delimited JSON, split into events (chunks may end mid-event). */
+export class EventLineParser extends JsonLineParser<DockerEvent> {}
 
 /** The engine's `since` filter at nanosecond precision ("seconds.nanoseconds"). */
 export function sinceParameter(timeNano: number | bigint): string {

@@ -4,7 +4,7 @@ import { Disposable, Emitter } from '../engine/emitter';
 import { Engine } from '../engine/engine';
 import { DockerEvent } from '../engine/events';
 import { InspectReader } from './inspectReader';
-import { JsonLineParser } from './jsonLines';
+import { JsonLineParser } from '../engine/jsonLines';
 import { MonitoredWorkspace, monitoredWorkspace, MonitorScope } from './scope';
 import { cpuLimitFromHostConfig, EngineStatsSample, statsSnapshot, StatsSnapshot } from './stats';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { JsonLineParser } from '../../src/monitor/jsonLines';
+import { JsonLineParser } from '../../src/engine/jsonLines';
 import { blockIoTotals, cpuLimitFromHostConfig, cpuPercent, EngineStatsSample, memoryUsedBytes, statsSnapshot } from '../../src/monitor/stats';
 
 const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'stats');

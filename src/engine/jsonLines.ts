@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Newline-delimited JSON from a streaming endpoint (stats). Chunks may end anywhere — inside
+ * Newline-delimited JSON from a streaming endpoint (events, stats). Chunks may end anywhere — inside
  * a line or inside a multi-byte character — so bytes go through a StringDecoder and the tail
  * after the last newline waits for the next chunk.
  */

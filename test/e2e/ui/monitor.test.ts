@@ -1,0 +1,72 @@
+// Alerts where developers look: the Problems panel shows a memory alert on the workspace's
+// policy document, and the status bar shows the live ticker.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { EngineConnection } from '../../../src/engine/connection';
+import { connect } from '../../integration/support';
+import {
+  launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer, widenSidebar,
+  type CodeServer,
+} from '../harness';
+import { uiLabels, uiRunId } from './treeSupport';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const labelArgs = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+const aicli = (...args: string[]): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+describe('Alerts and ticker (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let folder = '';
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let connection: EngineConnection;
+  const name = `alert-${process.pid}`;
+
+  before(async () => {
+    connection = await connect();
+    folder = makeTempDir('acw-');
+    fs.writeFileSync(path.join(folder, 'README.md'), '# monitored project\n');
+    aicli('create', '--folder', folder, '--name', name, '--memory', '32m', ...labelArgs);
+    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.workspace.labels': uiLabels } });
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    await openWorkbench(page, server, folder);
+    await openAicliView(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    const filters = JSON.stringify({ label: [`aicli.test.run=${uiRunId}`] });
+    for (const row of (await connection?.docker.listContainers({ all: true, filters })) ?? []) {
+      await connection.docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
+    }
+    for (const row of (await connection?.docker.listNetworks({ filters })) ?? []) {
+      await connection.docker.getNetwork(row.Id).remove().catch(() => undefined);
+    }
+    if (folder) removeDir(folder);
+  });
+
+  it('shows the workspace of the open folder in the status-bar ticker', async () => {
+    const ticker = page.locator('.part.statusbar').getByText(new RegExp(`${name} · \\d+% CPU · \\d+/\\d+ MB`));
+    await ticker.waitFor({ state: 'visible', timeout: 20_000 });
+  });
+
+  it('shows a memory alert in the Problems panel on the policy document', async () => {
+    aicli('exec', name, '--', 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/hog bs=1M count=28 2>/dev/null');
+    const started = Date.now();
+    await runPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problem = page.locator('.part.panel .markers-panel').getByText(/Memory use is at \d+ % of the 32 MiB limit/);
+    await problem.first().waitFor({ state: 'visible', timeout: 20_000 });
+    console.log(`      Problems panel showed the alert ${Date.now() - started} ms after the hog finished`);
+    const panel = await page.locator('.part.panel .markers-panel').innerText();
+    assert.match(panel, new RegExp(`${name}\\.policy`));
+    assert.match(panel, /resource_violation/);
+    await widenSidebar(page);
+    await screenshot(page, 'problems-alert');
+  });
+});
