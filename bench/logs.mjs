@@ -11,6 +11,7 @@ const root = resolve(import.meta.dirname, '..');
 const lineCount = Number(process.argv[2] ?? 300_000);
 const rounds = 3;
 
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
 const engineHandle = await ensureEngine({ log: () => {} });
 const Docker = require('dockerode');
@@ -75,6 +76,27 @@ async function cliOnce(id) {
   return { seconds: (performance.now() - started) / 1000 };
 }
 
+/** The same follow, through "Show Logs" in a real VS Code (code-server), with its CPU. */
+async function inExtensionHost() {
+  const { runExtensionHostTests, makeTempDir, removeDir } = require(join(root, 'out', 'test', 'e2e', 'harness.js'));
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const scratch = mkdtempSync(join((await import('node:os')).tmpdir(), 'aicli-logbench-'));
+  const folder = makeTempDir('acb-');
+  try {
+    const result = await runExtensionHostTests({
+      workspaceFolder: folder,
+      testsEntry: join(root, 'bench', 'logs-host-suite.js'),
+      env: { AICLI_BENCH_OUT: join(scratch, 'out.json'), AICLI_BENCH_LINES: String(lineCount) },
+      timeoutMs: 300_000,
+    });
+    if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));
+    return JSON.parse(readFileSync(join(scratch, 'out.json'), 'utf8'));
+  } finally {
+    removeDir(folder);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 const container = await docker.createContainer({ Image: 'aicli/base:latest', Cmd: ['sh', '-c', `seq 1 ${lineCount}; sleep 3600`], Labels: { 'aicli.bench': 'true' }, HostConfig: { Init: true } });
 try {
   await container.start();
@@ -95,6 +117,9 @@ try {
   console.log(`docker logs -f (lines counted)           ${k(median(results.cli))}`);
   console.log(`ratio ours / CLI                         ${(median(results.ours) / median(results.cli)).toFixed(2)}x (goal >= 1.2x)`);
   console.log(`ratio ours / raw dockerode               ${(median(results.ours) / median(results.raw)).toFixed(2)}x`);
+  const host = await inExtensionHost();
+  console.log(`in the extension host: Show Logs → ${lineCount} lines in the channel in ${host.seconds.toFixed(2)} s (${k(lineCount / host.seconds)}),`);
+  console.log(`  extension-host CPU ${host.cpuSeconds.toFixed(2)} s = ${((100 * host.cpuSeconds) / host.seconds).toFixed(0)}% of one core while following`);
 } finally {
   await container.remove({ force: true });
   engine.dispose();

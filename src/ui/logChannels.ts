@@ -12,6 +12,8 @@ interface FollowedWorkspace {
   followers: LogFollower[];
   pending: string[];
   timer: NodeJS.Timeout | undefined;
+  /** Lines appended so far (the log bench reads it). */
+  appended: number;
 }
 
 export interface LogSettings {
@@ -39,7 +41,7 @@ export class LogChannels implements vscode.Disposable {
       return existing.channel;
     }
     const channel = vscode.window.createOutputChannel(`AICLI Logs: ${workspace.name}`);
-    const entry: FollowedWorkspace = { channel, followers: [], pending: [], timer: undefined };
+    const entry: FollowedWorkspace = { channel, followers: [], pending: [], timer: undefined, appended: 0 };
     this.followed.set(workspace.id, entry);
     const connection = await this.engine.connection();
     const containers = await connection.call('list workspace containers', (docker) =>
@@ -76,6 +78,10 @@ export class LogChannels implements vscode.Disposable {
     return this.followed.has(workspaceId);
   }
 
+  appendedLines(workspaceId: string): number {
+    return this.followed.get(workspaceId)?.appended ?? 0;
+  }
+
   dispose(): void {
     [...this.followed.keys()].forEach((id) => this.close(id));
   }
@@ -85,6 +91,7 @@ export class LogChannels implements vscode.Disposable {
     entry.timer ??= setTimeout(() => {
       entry.timer = undefined;
       const text = entry.pending.join('\n');
+      entry.appended += entry.pending.length;
       entry.pending = [];
       entry.channel.append(`${text}\n`);
     }, flushEveryMs);
