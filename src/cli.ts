@@ -9,6 +9,8 @@ import { defaultEngineSettings, EngineSettings, resolveEngineTarget } from './en
 import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
+import { buildImage } from './workspace/build';
+import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
 import { Lifecycle, WorkspaceService } from './workspace/service';
 import { WorkspacePolicy } from './workspace/request';
 
@@ -27,6 +29,14 @@ Commands:
                                       Security and resource alerts of the managed workspaces: audit,
                                       SECONDS (default 3) of live stats, and with --processes the
                                       process/listener checks (an exec in each running workspace)
+  build CONTEXT --tag T [--file DOCKERFILE] [--label K=V]... [--json]
+                                      Build an image (labelled aicli.managed=true) from a folder,
+                                      honouring its .dockerignore; build output on stderr
+  cleanup [--dry-run] [--max-age 7d] [--label K=V]... [--json]
+                                      Remove exited managed workspaces older than --max-age
+                                      (container + network; folders are kept), orphaned managed
+                                      networks, dangling managed images and unused managed volumes;
+                                      --label limits it to resources with those labels too
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
@@ -35,8 +45,8 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait'];
-const booleanFlags = ['--json', '--help', '-h', '--processes'];
+const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait', '--max-age', '--tag', '--file'];
+const booleanFlags = ['--json', '--help', '-h', '--processes', '--dry-run'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
   const timeout = single(args, '--timeout');
@@ -145,6 +155,35 @@ async function run(args: ParsedArgs): Promise<number> {
       } finally {
         engine.dispose();
       }
+    }
+    case 'build': {
+      const context = args.positional[1];
+      const tag = single(args, '--tag');
+      if (!context || !tag) throw new UsageError('build needs a context folder and --tag, e.g. build . --tag my-project:latest');
+      const built = await buildImage(await connection(), { context, tag, dockerfile: single(args, '--file'), labels: labelArguments(args) }, (line) => console.error(line));
+      console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${built.imageId.replace(/^sha256:/, '').slice(0, 12)})`);
+      return 0;
+    }
+    case 'cleanup': {
+      const maxAge = single(args, '--max-age');
+      const plan = await planCleanup(await connection(), {
+        maxAgeMs: parseDuration(maxAge ?? '7d', 'max-age'),
+        labels: labelArguments(args),
+      });
+      const dryRun = args.booleans.has('--dry-run');
+      if (dryRun || isEmptyPlan(plan)) {
+        if (json) console.log(JSON.stringify({ dryRun, plan }, null, 2));
+        else console.log(isEmptyPlan(plan) ? 'Nothing to clean up.' : ['Would remove:', ...describeCleanupPlan(plan).map((line) => `  ${line}`)].join('\n'));
+        return 0;
+      }
+      const result = await applyCleanup(await connection(), plan);
+      if (json) console.log(JSON.stringify({ dryRun, plan, result }, null, 2));
+      else {
+        result.removed.forEach((item) => console.log(`Removed ${item}`));
+        result.gone.forEach((item) => console.log(`Already gone: ${item}`));
+        result.failed.forEach(({ item, message }) => console.error(`Could not remove ${item}: ${message}`));
+      }
+      return result.failed.length > 0 ? 1 : 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);

@@ -6,6 +6,7 @@ import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
 import { SubnetPool } from '../isolation/subnets';
 import { createWorkspaceResources, validateCreate } from './create';
+import { waitUntilHealthy } from './health';
 import { labels, networkNameFor, Workspace, workspaceFromSummary } from './model';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
@@ -13,6 +14,15 @@ export interface CreateResult {
   workspace: Workspace;
   warnings: string[];
   notes: string[];
+}
+
+export interface CreateOptions {
+  /**
+   * Off by default. When set, create resolves only once the workspace is healthy (or running,
+   * without a health check) and otherwise rejects with a HealthCheckError; the workspace is then
+   * kept, so its logs and health-check output can be read.
+   */
+  waitUntilHealthy?: { timeoutMs: number; signal?: AbortSignal };
 }
 
 export type Lifecycle = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
@@ -29,7 +39,7 @@ export class WorkspaceService {
     private readonly policy: () => WorkspacePolicy,
   ) {}
 
-  async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}): Promise<CreateResult> {
+  async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}, options: CreateOptions = {}): Promise<CreateResult> {
     const connection = await this.connection();
     onStep('validating');
     const validated = await validateCreate(connection, request, this.policy());
@@ -40,6 +50,10 @@ export class WorkspaceService {
       onStep('rollback');
       await this.remove(containerId);
       throw new InputError('image', `The workspace's command exited right after start (${workspace.status}); check the image's command or choose another image.`);
+    }
+    if (options.waitUntilHealthy) {
+      await waitUntilHealthy(connection, containerId, options.waitUntilHealthy);
+      return { workspace: await this.byContainerId(connection, containerId), warnings: validated.warnings, notes: validated.notes };
     }
     return { workspace, warnings: validated.warnings, notes: validated.notes };
   }

@@ -1,0 +1,137 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { EngineConnection } from '../engine/connection';
+import { EngineError, toEngineError } from '../engine/errors';
+import { JsonLineParser } from '../engine/jsonLines';
+import { InputError } from '../isolation/inputError';
+import { labels as workspaceLabels } from './model';
+
+export interface BuildImageRequest {
+  /** The context folder; its .dockerignore is honoured. */
+  context: string;
+  /** Relative to the context; default "Dockerfile". */
+  dockerfile?: string;
+  /** e.g. "my-project:latest". */
+  tag: string;
+  /** Extra labels; aicli.managed=true is always added. */
+  labels?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface BuildImageResult {
+  imageId: string;
+  tag: string;
+}
+
+/** A build that failed; names the Dockerfile step that failed when the engine said which. */
+export class BuildError extends EngineError {
+  constructor(
+    message: string,
+    /** "Step 2/4 : RUN make" — the last step the engine started; undefined before the first. */
+    readonly step: string | undefined,
+  ) {
+    super('engine', message, 'Fix that step in the Dockerfile (the build output has the details), then build again.', [{ id: 'showLog', label: 'Show Log' }]);
+    this.name = 'BuildError';
+  }
+}
+
+interface BuildMessage {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string; code?: number };
+  aux?: { ID?: string };
+}
+
+/**
+ * Every file under the context, relative and with "/" separators. dockerode filters this list
+ * through the context's .dockerignore (@balena/dockerignore, relative paths) before packing;
+ * listing files rather than folders keeps that filter the only one applied.
+ */
+function contextFiles(context: string): string[] {
+  const files: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.push(relative(context, full).split(sep).join(posix.sep));
+    }
+  };
+  walk(context);
+  return files;
+}
+
+/** Builds an image labelled aicli.managed=true; every output line goes to onOutput as it arrives. */
+export async function buildImage(connection: EngineConnection, request: BuildImageRequest, onOutput: (line: string) => void = () => {}): Promise<BuildImageResult> {
+  const context = resolve(request.context);
+  const dockerfile = request.dockerfile ?? 'Dockerfile';
+  try {
+    if (!lstatSync(context).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new InputError('context', `Build context ${context} is not a folder.`);
+  }
+  try {
+    lstatSync(join(context, dockerfile));
+  } catch {
+    throw new InputError('dockerfile', `No ${dockerfile} in ${context}; choose the folder that holds the Dockerfile, or name the Dockerfile.`);
+  }
+  if (!request.tag.trim()) throw new InputError('tag', 'The image needs a tag, e.g. my-project:latest.');
+
+  let stream: Readable;
+  try {
+    stream = (await connection.untimed.buildImage(
+      { context, src: contextFiles(context) },
+      {
+        t: request.tag,
+        dockerfile,
+        labels: { ...request.labels, [workspaceLabels.managed]: 'true' },
+        // Intermediate containers go even when a step fails: nothing unlabelled is left behind.
+        rm: true,
+        forcerm: true,
+        abortSignal: request.signal,
+      },
+    )) as unknown as Readable;
+  } catch (err) {
+    throw toEngineError(err, connection.host);
+  }
+
+  return new Promise<BuildImageResult>((resolvePromise, reject) => {
+    const parser = new JsonLineParser<BuildMessage>();
+    let step: string | undefined;
+    let imageId: string | undefined;
+    let failure: string | undefined;
+    let pendingText = '';
+    const emit = (text: string): void => {
+      pendingText += text;
+      const lines = pendingText.split('\n');
+      pendingText = lines.pop() ?? '';
+      for (const line of lines) {
+        const stepMatch = /^Step \d+\/\d+ : .*/.exec(line);
+        if (stepMatch) step = stepMatch[0];
+        onOutput(line);
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      for (const message of parser.push(chunk)) {
+        if (message.stream) emit(message.stream);
+        else if (message.status) emit(`${message.status}\n`);
+        if (message.aux?.ID) imageId = message.aux.ID;
+        if (message.error) failure = message.errorDetail?.message ?? message.error;
+      }
+    });
+    stream.once('error', (err: Error) => reject(toEngineError(err, connection.host)));
+    stream.once('end', () => {
+      if (pendingText) onOutput(pendingText);
+      if (failure !== undefined) {
+        onOutput(`ERROR: ${failure}`);
+        reject(new BuildError(step ? `Building ${request.tag} failed at ${step}: ${failure}` : `Building ${request.tag} failed: ${failure}`, step));
+        return;
+      }
+      // The classic builder reports the image in a "Successfully built <id>" line; aux carries it too.
+      connection
+        .call(`inspect ${request.tag}`, (docker) => docker.getImage(request.tag).inspect())
+        .then((info) => resolvePromise({ imageId: imageId ?? info.Id, tag: request.tag }), reject);
+    });
+  });
+}

@@ -1,0 +1,199 @@
+import { EngineConnection } from '../engine/connection';
+import { EngineError, toEngineError } from '../engine/errors';
+import { InputError } from '../isolation/inputError';
+import { labels, networkNameFor } from './model';
+
+export interface CleanupOptions {
+  /** Exited workspaces whose container finished longer ago than this are removed. */
+  maxAgeMs: number;
+  /** Epoch milliseconds; defaults to Date.now(). */
+  now?: number;
+  /**
+   * Extra labels every candidate must carry, on top of aicli.managed=true. Scopes a cleanup
+   * (tests: to their own run, since concurrent runs share one engine).
+   */
+  labels?: Record<string, string>;
+  /**
+   * A managed network younger than this is never an orphan: create makes the network before
+   * the container, so another client's create in flight looks like an orphan for a moment.
+   * Measured against the real clock, not `now`. Default 10 minutes.
+   */
+  orphanGraceMs?: number;
+}
+
+export const defaultOrphanGraceMs = 10 * 60_000;
+
+export interface CleanupWorkspace {
+  id: string;
+  name: string;
+  containerId: string;
+  containerName: string;
+  /** The workspace's network, `aicli-workspace-<id>`, when it exists. */
+  network?: string;
+  finishedAt: string;
+  folder: string;
+}
+
+export interface CleanupNetwork {
+  id: string;
+  name: string;
+  workspaceId: string;
+}
+
+export interface CleanupImage {
+  id: string;
+  size: number;
+}
+
+export interface CleanupVolume {
+  name: string;
+}
+
+/** A dry-run list: exactly what applyCleanup removes. Folders are never part of it. */
+export interface CleanupPlan {
+  workspaces: CleanupWorkspace[];
+  networks: CleanupNetwork[];
+  images: CleanupImage[];
+  volumes: CleanupVolume[];
+}
+
+export interface CleanupResult {
+  /** Human-readable names of what was removed. */
+  removed: string[];
+  /** Already gone when we got there (removed by someone else meanwhile). */
+  gone: string[];
+  failed: { item: string; message: string }[];
+}
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** "7d", "12h", "30m", "45s", "2w", "0" → milliseconds. */
+export function parseDuration(text: string, field = 'maxAge'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/.exec(text);
+  if (!match) throw new InputError(field, `"${text}" is not a duration; use a number with a unit, e.g. 7d, 12h or 30m.`);
+  const value = Number(match[1]);
+  const unit = match[2];
+  if (!unit && value !== 0) throw new InputError(field, `"${text}" has no unit; use e.g. 7d, 12h or 30m.`);
+  return value * (units[unit ?? 'ms'] ?? 1);
+}
+
+function labelFilter(extra: Record<string, string> | undefined): string[] {
+  return [`${labels.managed}=true`, ...Object.entries(extra ?? {}).map(([key, value]) => `${key}=${value}`)];
+}
+
+/** Docker reports "0001-01-01T00:00:00Z" for a container that never finished. */
+function finishedAtMs(finishedAt: string | undefined): number | undefined {
+  const ms = finishedAt ? Date.parse(finishedAt) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/**
+ * What a cleanup would remove, without removing anything. Every list is filtered by the
+ * managed label on the engine side, so unlabelled resources never even reach this code.
+ */
+export async function planCleanup(connection: EngineConnection, options: CleanupOptions): Promise<CleanupPlan> {
+  const now = options.now ?? Date.now();
+  const cutoff = now - options.maxAgeMs;
+  const label = labelFilter(options.labels);
+  const docker = connection.docker;
+
+  // Every managed container, whatever its scope: a network is only an orphan when no container
+  // of its workspace exists at all, including ones outside the label scope.
+  const [scoped, allManaged, networks] = await Promise.all([
+    connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label }) })),
+    connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
+    connection.call('list managed networks', (d) => d.listNetworks({ filters: JSON.stringify({ label }) })),
+  ]);
+  const networkByName = new Map(networks.map((network) => [network.Name, network]));
+
+  const workspaces: CleanupWorkspace[] = [];
+  for (const row of scoped) {
+    const id = row.Labels?.[labels.id];
+    if (!id || (row.State !== 'exited' && row.State !== 'dead')) continue;
+    const inspected = await docker
+      .getContainer(row.Id)
+      .inspect()
+      .catch((err: unknown) => {
+        const mapped = toEngineError(err, connection.host);
+        if (mapped.kind === 'notFound') return undefined;
+        throw mapped;
+      });
+    const finished = finishedAtMs(inspected?.State.FinishedAt);
+    if (!inspected || finished === undefined || finished > cutoff || inspected.State.Running) continue;
+    const networkName = networkNameFor(id);
+    workspaces.push({
+      id,
+      name: row.Labels[labels.name] ?? id,
+      containerId: row.Id,
+      containerName: (row.Names[0] ?? '').replace(/^\//, ''),
+      network: networkByName.has(networkName) ? networkName : undefined,
+      finishedAt: new Date(finished).toISOString(),
+      folder: row.Labels[labels.folder] ?? '',
+    });
+  }
+
+  const workspaceIds = new Set(allManaged.map((row) => row.Labels?.[labels.id]).filter((id): id is string => !!id));
+  const orphans: CleanupNetwork[] = networks
+    .filter((network) => {
+      const id = network.Labels?.[labels.id];
+      const created = Date.parse(network.Created ?? '');
+      const settled = Number.isFinite(created) && created <= Date.now() - (options.orphanGraceMs ?? defaultOrphanGraceMs);
+      // A managed network without a workspace id is not ours to judge.
+      return id !== undefined && !workspaceIds.has(id) && settled;
+    })
+    .map((network) => ({ id: network.Id, name: network.Name, workspaceId: network.Labels?.[labels.id] ?? '' }));
+
+  const [images, volumes] = await Promise.all([
+    connection.call('list dangling managed images', (d) => d.listImages({ filters: JSON.stringify({ dangling: ['true'], label }) })),
+    connection.call('list unused managed volumes', (d) => d.listVolumes({ filters: JSON.stringify({ dangling: ['true'], label }) })),
+  ]);
+  return {
+    workspaces,
+    networks: orphans,
+    images: images.map((image) => ({ id: image.Id, size: image.Size })),
+    volumes: (volumes.Volumes ?? []).map((volume) => ({ name: volume.Name })),
+  };
+}
+
+export function isEmptyPlan(plan: CleanupPlan): boolean {
+  return plan.workspaces.length + plan.networks.length + plan.images.length + plan.volumes.length === 0;
+}
+
+/** One line per item, for the dry-run list (CLI output, the palette's confirm). */
+export function describeCleanupPlan(plan: CleanupPlan): string[] {
+  return [
+    ...plan.workspaces.map((ws) => `workspace ${ws.name} (${ws.id}): container ${ws.containerName}${ws.network ? ` and network ${ws.network}` : ''}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`),
+    ...plan.networks.map((network) => `orphaned network ${network.name}`),
+    ...plan.images.map((image) => `dangling image ${image.id.replace(/^sha256:/, '').slice(0, 12)} (${(image.size / 1e6).toFixed(1)} MB)`),
+    ...plan.volumes.map((volume) => `unused volume ${volume.name}`),
+  ];
+}
+
+/** Removes exactly what the plan lists; something already gone counts as done, not as a failure. */
+export async function applyCleanup(connection: EngineConnection, plan: CleanupPlan): Promise<CleanupResult> {
+  const result: CleanupResult = { removed: [], gone: [], failed: [] };
+  const docker = connection.untimed;
+  const attempt = async (item: string, remove: () => Promise<unknown>): Promise<void> => {
+    try {
+      await connection.call(`cleanup ${item}`, remove);
+      result.removed.push(item);
+    } catch (err) {
+      const mapped = err instanceof EngineError ? err : toEngineError(err, connection.host);
+      if (mapped.kind === 'notFound') result.gone.push(item);
+      else result.failed.push({ item, message: mapped.message });
+    }
+  };
+  for (const ws of plan.workspaces) {
+    // Only the container and its anonymous volumes: the project folder is a bind mount. No
+    // force: a workspace restarted since the plan was made is refused (409), not killed.
+    await attempt(`container ${ws.containerName}`, () => docker.getContainer(ws.containerId).remove({ v: true }));
+    if (ws.network) {
+      const network = ws.network;
+      await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
+    }
+  }
+  for (const network of plan.networks) await attempt(`network ${network.name}`, () => docker.getNetwork(network.id).remove());
+  for (const image of plan.images) await attempt(`image ${image.id.replace(/^sha256:/, '').slice(0, 12)}`, () => docker.getImage(image.id).remove());
+  for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, () => docker.getVolume(volume.name).remove());
+  return result;
+}

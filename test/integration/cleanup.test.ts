@@ -1,0 +1,125 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EngineConnection } from '../../src/engine/connection';
+import { labels } from '../../src/workspace/model';
+import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
+import { WorkspaceService } from '../../src/workspace/service';
+import { baseImage, connect, makeProjectFolder, repoRoot, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('managed-only cleanup (real engine)', function () {
+  this.timeout(120_000);
+  let connection: EngineConnection;
+  let service: WorkspaceService;
+  const folders: string[] = [];
+  // Scopes every plan to this run: concurrent runs share the engine.
+  const scope = { 'aicli.test.run': testRunId };
+  const imageRepo = `aicli-test-cleanup-${testRunId}`;
+  const managedImageLabels = { ...testLabel, [labels.managed]: 'true' };
+
+  before(async () => {
+    connection = await connect();
+    service = testWorkspaceService();
+  });
+  after(async () => {
+    if (connection) {
+      await sweepTestResources(connection.docker);
+      const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
+      for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    }
+    folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  });
+
+  it('removes exactly the expired managed resources and leaves unlabelled ones, young workspaces and folders', async () => {
+    const docker = connection.docker;
+    const folder = (): string => {
+      const made = makeProjectFolder('aicli-cleanup-');
+      folders.push(made);
+      return made;
+    };
+
+    // An old exited workspace, then a cutoff, then a young exited one and a running one.
+    const old = (await service.create({ folder: folder(), name: `old-${process.pid}` })).workspace;
+    await service.lifecycle(old.name, 'stop');
+    await sleep(1100);
+    const cutoff = Date.now();
+    await sleep(1100);
+    const young = (await service.create({ folder: folder(), name: `young-${process.pid}` })).workspace;
+    await service.lifecycle(young.name, 'stop');
+    const running = (await service.create({ folder: folder(), name: `running-${process.pid}` })).workspace;
+
+    // Managed leftovers: an orphan network, an unused volume, a dangling image.
+    const orphan = await docker.createNetwork({ Name: `aicli-workspace-orphan${process.pid}`, Labels: { ...managedImageLabels, [labels.id]: `orphan${process.pid}` } });
+    await docker.createVolume({ Name: `aicli-cleanup-managed-${testRunId}`, Labels: managedImageLabels });
+
+    // Unlabelled (test labels only): an exited container, a network, a volume, a dangling image.
+    const bystander = await docker.createContainer({ Image: baseImage, Cmd: ['true'], Labels: testLabel, name: `bystander-${testRunId}` });
+    await bystander.start();
+    await bystander.wait();
+    const bystanderNetwork = await docker.createNetwork({ Name: `bystander-${testRunId}`, Labels: testLabel });
+    await docker.createVolume({ Name: `aicli-cleanup-bystander-${testRunId}`, Labels: testLabel });
+    const labelChanges = (set: Record<string, string>): string => Object.entries(set).map(([key, value]) => `LABEL ${key}=${value}`).join('\n');
+    const commit = (set: Record<string, string>, tag: string): Promise<{ Id: string }> =>
+      bystander.commit({ repo: imageRepo, tag, changes: labelChanges(set) }) as Promise<{ Id: string }>;
+    // Committing twice under one tag leaves the first image dangling.
+    const danglingManaged = await commit(managedImageLabels, 'managed');
+    await commit({ ...managedImageLabels, second: 'yes' }, 'managed');
+    const danglingUnlabelled = await commit(testLabel, 'plain');
+    await commit({ ...testLabel, second: 'yes' }, 'plain');
+
+    const plan = await planCleanup(connection, { maxAgeMs: 0, now: cutoff, labels: scope, orphanGraceMs: 0 });
+    assert.deepEqual(
+      plan.workspaces.map((ws) => [ws.name, ws.network]),
+      [[old.name, old.network]],
+    );
+    assert.deepEqual(plan.networks.map((network) => network.id), [orphan.id]);
+    assert.deepEqual(plan.volumes.map((volume) => volume.name), [`aicli-cleanup-managed-${testRunId}`]);
+    assert.deepEqual(plan.images.map((image) => image.id), [danglingManaged.Id]);
+
+    // A dry run through the CLI with the defaults (7 days, 10 minutes' grace for networks that may
+    // belong to a create in flight) lists nothing of this run, and removes nothing.
+    const cli = join(repoRoot, 'dist', 'cli.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'cleanup', '--dry-run', '--max-age', '7d', '--label', `aicli.test.run=${testRunId}`, '--json']);
+    const dry = JSON.parse(stdout) as { dryRun: boolean; plan: { workspaces: unknown[]; networks: unknown[] } };
+    assert.equal(dry.dryRun, true);
+    assert.deepEqual(dry.plan.workspaces, [], 'nothing exited 7 days ago');
+    assert.deepEqual(dry.plan.networks, [], 'the orphan is younger than the grace period');
+    await docker.getNetwork(orphan.id).inspect();
+
+    const result = await applyCleanup(connection, plan);
+    assert.deepEqual(result.failed, []);
+    assert.equal(result.removed.length, 5);
+
+    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
+    assert.deepEqual(containers.map((row) => row.Id).sort(), [young.containerId, running.containerId, bystander.id].sort());
+    const networks = (await docker.listNetworks({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).map((n) => n.Name).sort();
+    assert.deepEqual(networks, [young.network, running.network, `bystander-${testRunId}`].sort());
+    await bystanderNetwork.inspect();
+    const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).Volumes ?? [];
+    assert.deepEqual(volumes.map((volume) => volume.Name), [`aicli-cleanup-bystander-${testRunId}`]);
+    await docker.getImage(danglingUnlabelled.Id).inspect();
+    await assert.rejects(docker.getImage(danglingManaged.Id).inspect());
+
+    for (const made of folders) {
+      assert.deepEqual(readdirSync(made), ['README.md']);
+      assert.equal(readFileSync(join(made, 'README.md'), 'utf8'), '# test project\n');
+    }
+
+    // Applying the same plan again finds everything gone and is not an error.
+    const again = await applyCleanup(connection, plan);
+    assert.deepEqual(again.failed, []);
+    assert.equal(again.removed.length, 0);
+    assert.equal(again.gone.length, 5);
+
+    // The CLI with max age 0 now takes the young exited workspace, never the running one.
+    const applied = await promisify(execFile)(process.execPath, [cli, 'cleanup', '--max-age', '0', '--label', `aicli.test.run=${testRunId}`]);
+    assert.match(applied.stdout, new RegExp(`Removed container ${young.containerName}`));
+    const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
+    assert.deepEqual(left.map((row) => row.Id).sort(), [running.containerId, bystander.id].sort());
+    assert.deepEqual((await service.find(running.name)).state, 'running');
+  });
+});
