@@ -10,6 +10,7 @@ import { registerCreateCommand } from './ui/commands/create';
 import { registerInspectCommands } from './ui/commands/inspect';
 import { registerLifecycleCommands } from './ui/commands/lifecycle';
 import { registerLogCommands } from './ui/commands/logs';
+import { registerMaintenanceCommands, runCleanup } from './ui/commands/maintenance';
 import { LogChannels } from './ui/logChannels';
 import { runCommandInWorkspace, runOutputChannelName } from './ui/commands/runCommand';
 import { TreeNode } from './ui/tree/nodes';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const logChannels = new LogChannels(engine, readLogSettings);
   const terminals: TerminalContext = { ...commandContext, shells: new Map() };
   const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
+  const buildChannel = vscode.window.createOutputChannel('AICLI Build');
   const monitor = new SecurityMonitor(engine, { settings: readMonitorSettings, log: engineLog });
   const diagnostics = new AlertDiagnostics(monitor);
   const policies = new PolicyDocumentProvider(engine);
@@ -89,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ticker,
     vscode.workspace.registerTextDocumentContentProvider(policyScheme, policies),
     ...registerQuickFixCommands(engine, service, policies, channel),
+    ...registerMaintenanceCommands(commandContext, buildChannel),
+    buildChannel,
     ...notifyBreaches(monitor, channel),
     vscode.commands.registerCommand('aicli.ticker.pick', () => pickFromTicker(ticker)),
     vscode.commands.registerCommand('aicli.showPolicy', async (clicked?: TreeNode) => {
@@ -104,6 +108,9 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     }),
   );
   engine.start();
+  if (vscode.workspace.getConfiguration('aicli.cleanup').get<boolean>('onStartup', false)) {
+    void engine.connection().then(() => runCleanup(commandContext, false), () => undefined);
+  }
   return { engine, service, index, tree, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 

@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { buildImage } from '../../workspace/build';
+import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from '../../workspace/cleanup';
+import { showFailure } from '../notify';
+import { CommandContext } from './context';
+
+function maxAgeMs(): number {
+  return parseDuration(vscode.workspace.getConfiguration('aicli.cleanup').get<string>('maxAge', '7d'));
+}
+
+/** Plans, shows the list, asks (unless on startup), removes exactly what was listed. */
+export async function runCleanup(context: CommandContext, confirm: boolean): Promise<void> {
+  try {
+    const connection = await context.engine.connection();
+    const plan = await planCleanup(connection, { maxAgeMs: maxAgeMs() });
+    if (isEmptyPlan(plan)) {
+      if (confirm) void vscode.window.showInformationMessage('Nothing to clean up: no expired workspaces, orphaned networks, dangling images or unused volumes that AICLI manages.');
+      return;
+    }
+    const listing = describeCleanupPlan(plan);
+    if (confirm) {
+      const picked = await vscode.window.showWarningMessage(
+        'Remove these managed resources?',
+        { modal: true, detail: `${listing.join('\n')}\n\nProject folders are never touched; unlabelled resources are never listed.` },
+        'Remove',
+      );
+      if (picked !== 'Remove') return;
+    }
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up managed resources' }, () => applyCleanup(connection, plan));
+    context.log.info(`cleanup: removed ${result.removed.length}, already gone ${result.gone.length}, failed ${result.failed.length}`);
+    if (result.failed.length) void vscode.window.showErrorMessage(`Cleanup could not remove ${result.failed.length} item(s); see the AICLI Workspaces log.`, 'Show Log').then((p) => p && context.log.show(true));
+    void context.index.resync();
+  } catch (err) {
+    await showFailure(err, { engine: context.engine, log: context.log, doing: 'Clean up' });
+  }
+}
+
+export function registerMaintenanceCommands(context: CommandContext, buildChannel: vscode.OutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('aicli.cleanup', () => runCleanup(context, true)),
+    vscode.commands.registerCommand('aicli.buildImage', async () => {
+      const folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' }))?.[0];
+      if (!folder) return;
+      const tag = await vscode.window.showInputBox({ title: 'Image tag', value: 'aicli/workspace:latest', validateInput: (v) => (/^[a-z0-9][a-z0-9._\/-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case name[:tag], e.g. aicli/python:3') });
+      if (!tag) return;
+      buildChannel.show(true);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true }, async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        try {
+          const connection = await context.engine.connection();
+          await buildImage(connection, { context: folder.fsPath, tag: tag.trim(), signal: abort.signal }, (line) => buildChannel.appendLine(line));
+          void vscode.window.showInformationMessage(`Built ${tag}; use it as the image when creating a workspace.`);
+        } catch (err) {
+          await showFailure(err, { engine: context.engine, log: context.log, doing: `Build ${tag}` });
+        }
+      });
+    }),
+  ];
+}
