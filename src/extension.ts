@@ -45,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const engine = new Engine(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), { log: engineLog });
-  const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy);
+  const monitor = new SecurityMonitor(engine, { settings: readMonitorSettings, log: engineLog });
+  const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy, (containerId, action) => monitor.withoutExecs(containerId, action));
   const index = new LiveWorkspaceIndex(engine);
   const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
   const tree = new WorkspacesTreeProvider(engine, index, showOther);
@@ -56,7 +57,6 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const terminals: TerminalContext = { ...commandContext, shells: new Map() };
   const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
   const buildChannel = vscode.window.createOutputChannel('AICLI Build');
-  const monitor = new SecurityMonitor(engine, { settings: readMonitorSettings, log: engineLog });
   const diagnostics = new AlertDiagnostics(monitor);
   const policies = new PolicyDocumentProvider(engine);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
@@ -102,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
+      if (event.affectsConfiguration('aicli.monitor') || event.affectsConfiguration('aicli.network.blockedPorts')) void monitor.resync();
     }),
     engine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();

@@ -228,6 +228,7 @@ export class SecurityMonitor implements Disposable {
       }
       // A check that finished after the workspace stopped describes processes that are gone.
       if (this.tracked.get(containerId)?.state === 'running') this.apply(tracked.workspace, outcome.findings, processRules, startedAt);
+      if (outcome.snapshot.settling) tracked.checkAgain = true;
       this.log.trace(`monitor: process checks of ${tracked.workspace.name} in ${Date.now() - startedAt} ms`);
     } catch (err) {
       // At its pids limit a workspace cannot start the check; the pids alert covers that.
@@ -318,6 +319,7 @@ export class SecurityMonitor implements Disposable {
       case 'stop':
         tracked.state = 'exited';
         clearTimeout(tracked.checkTimer);
+        tracked.checkTimer = undefined;
         this.clearRules(containerId, [...metrics, ...processRules]);
         break;
     }
@@ -412,7 +414,7 @@ export class SecurityMonitor implements Disposable {
     if (this.disposed || !this.scope.includes(info.Config?.Labels ?? {})) return;
     const tracked = this.tracked.get(containerId);
     if (!tracked) return; // destroyed while we read it
-    if (info.State?.Running) tracked.state = info.State.Paused ? 'paused' : 'running';
+    // The run state comes from events and lists only: this inspect may predate the latest event.
     const settings = this.options.settings();
     const findings = auditContainer(info, {
       level: tracked.workspace.level,

@@ -9,12 +9,17 @@ import { AuditFinding } from './audit';
  * root, and which TCP sockets listen. The exec sees the container's PID and network
  * namespaces, which is exactly what we want to audit.
  *
- * When they run (the monitor decides): when a workspace starts, and when its stats show the
- * number of processes settle at a new value (two samples in a row). That is an exec-based
- * audit driven by the stats stream the monitor already holds, not a fixed-interval poll of
- * the engine: an idle workspace whose processes don't change costs nothing. The cost is that
- * a process living less than a second or two may go unseen; a stats sample a second is the
- * resolution we accept.
+ * When they run (the monitor decides): 1.5 s after a workspace starts, and when its stats
+ * show the number of processes settle at a new value (two samples in a row), at most once
+ * every 2 s. That is an exec-based audit driven by the stats stream the monitor already
+ * holds, not a fixed-interval poll of the engine: an idle workspace whose processes don't
+ * change costs nothing, and transient processes (the engine's own health-check exec, this
+ * check's exec) don't trigger it. The cost is that a process living less than a second or two
+ * may go unseen; a stats sample a second is the resolution we accept.
+ *
+ * An exec must never overlap a pause of the same container (the engine then hangs on that
+ * container, see SecurityMonitor.respond); the monitor serializes its own, and
+ * SecurityMonitor.withoutExecs lets the UI do the same for the user's pause and stop.
  */
 
 export interface ProcessInfo {
@@ -34,6 +39,11 @@ export interface TcpListener {
 export interface ProcessSnapshot {
   processes: ProcessInfo[];
   listeners: TcpListener[];
+  /**
+   * An exec was being set up while we looked (a `runc:[…]` process, root until it switches
+   * to its user): left out of `processes`, and the picture is worth another look shortly.
+   */
+  settling: boolean;
 }
 
 export interface ProcessCheckPolicy {
@@ -109,8 +119,10 @@ export function parseProcessReport(text: string): ProcessSnapshot {
       current.euid = Number(rest[0] ?? first);
     }
   }
+  const runtime = (process: ProcessInfo): boolean => process.name.startsWith('runc:[');
   return {
-    processes: processes.filter((process) => process.pid !== self && process.uid >= 0),
+    settling: processes.some(runtime),
+    processes: processes.filter((process) => process.pid !== self && process.uid >= 0 && !runtime(process)),
     listeners: [...parseProcNetTcp(net.tcp.join('\n'), 'tcp'), ...parseProcNetTcp(net.tcp6.join('\n'), 'tcp6')],
   };
 }

@@ -28,6 +28,14 @@ export interface CreateOptions {
 export type Lifecycle = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
 
 /**
+ * Wraps every state change of a container. On Docker 20.10 an exec that starts while its
+ * container is being paused wedges the container in the engine, so the monitor (which runs
+ * check execs) holds its execs back while a change is under way.
+ */
+export type WriteGuard = <T>(containerId: string, action: () => Promise<T>) => Promise<T>;
+const unguarded: WriteGuard = (_containerId, action) => action();
+
+/**
  * Workspaces on one engine: create … remove, list, inspect, one-shot exec. Knows nothing of
  * VS Code; the UI and the CLI both drive it.
  */
@@ -37,6 +45,7 @@ export class WorkspaceService {
   constructor(
     private readonly connection: () => Promise<EngineConnection>,
     private readonly policy: () => WorkspacePolicy,
+    private readonly guard: WriteGuard = unguarded,
   ) {}
 
   async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}, options: CreateOptions = {}): Promise<CreateResult> {
@@ -102,7 +111,7 @@ export class WorkspaceService {
       pause: () => container.pause(),
       unpause: () => container.unpause(),
     };
-    await connection.call(`${action} ${workspace.name}`, run[action]);
+    await this.guard(workspace.containerId, () => connection.call(`${action} ${workspace.name}`, run[action]));
     return this.find(workspace.containerId);
   }
 
@@ -110,7 +119,9 @@ export class WorkspaceService {
   async remove(reference: string): Promise<void> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
-    await connection.call(`remove ${workspace.name}`, () => connection.untimed.getContainer(workspace.containerId).remove({ force: true, v: true }));
+    await this.guard(workspace.containerId, () =>
+      connection.call(`remove ${workspace.name}`, () => connection.untimed.getContainer(workspace.containerId).remove({ force: true, v: true })),
+    );
     await connection
       .call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove())
       .catch((err: unknown) => {

@@ -59,6 +59,14 @@ describe('process checks: parsing /proc from inside a workspace', () => {
     assert.doesNotMatch(findings[1]?.message ?? '', /18081/);
   });
 
+  it('an exec being set up (runc:[2:INIT], still root) is no workload process, but marks the snapshot as settling', () => {
+    const report = recordedReport.replace('net tcp\n', 'pid 14\nName: runc:[2:INIT] \nPPid: 0 \nUid: 0 0\t0\t0\nnet tcp\n');
+    const snapshot = parseProcessReport(report);
+    assert.equal(snapshot.settling, true);
+    assert.equal(snapshot.processes.some((p) => p.pid === 14), false);
+    assert.equal(parseProcessReport(recordedReport).settling, false);
+  });
+
   it('standard: root is how the level runs, so only listeners are reported', () => {
     const findings = processFindings(parseProcessReport(recordedReport), { level: 'standard', blockedPorts: [3000] });
     assert.deepEqual(findings, []);
