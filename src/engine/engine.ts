@@ -190,14 +190,16 @@ export class Engine implements Disposable {
     this.stream = undefined;
     if (this.disposed) return;
     this.downSince = Date.now();
-    const error = err
-      ? toEngineError(err, host)
-      : new EngineError(
-          'notRunning',
-          `The Docker engine at ${host} closed the events stream (it stopped or restarted).`,
-          'Waiting for it to come back; start Docker if it does not.',
-          [{ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' }],
-        );
+    // Losing an open stream means the engine went away (stopped, restarted, crashed), whatever
+    // the socket said about it (a clean end, ECONNRESET, EPIPE).
+    const why = err ? ` (${(err as NodeJS.ErrnoException).code ?? err.message})` : '';
+    const error = new EngineError(
+      'notRunning',
+      `The Docker engine at ${host} closed the events stream${why}: it stopped or restarted.`,
+      'Start Docker if it does not come back; AICLI reconnects by itself when it does.',
+      [{ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' }],
+      err,
+    );
     this.log.warn(`events stream from ${host} lost: ${error.message}`);
     this.noticeEmitter.fire({ kind: 'disconnected', error });
     this.scheduleRetry(error);

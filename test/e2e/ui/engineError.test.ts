@@ -33,7 +33,7 @@ describe('Engine unreachable and back (code-server + throwaway engine)', functio
   const welcome = (): ReturnType<Page['locator']> =>
     page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
   const errorRow = (): ReturnType<Page['locator']> =>
-    page.locator('.part.sidebar').getByRole('treeitem', { name: /^Docker engine is not running: The Docker engine at unix:\/\/.* (is not running|closed the events stream)/ });
+    page.locator('.part.sidebar').getByRole('treeitem', { name: /^Docker engine (is not running|does not answer): The Docker engine at unix:\/\// });
 
   it('shows the welcome view while the engine answers', async () => {
     await welcome().waitFor({ state: 'visible', timeout: 30_000 });
