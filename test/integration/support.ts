@@ -27,9 +27,9 @@ export function connect(host?: string): Promise<EngineConnection> {
   return EngineConnection.connect(targetFor(host));
 }
 
-/** Removes every container, network and volume this test run made. */
-export async function sweepTestResources(docker: Docker): Promise<void> {
-  const filters = JSON.stringify({ label: [`aicli.test.run=${testRunId}`] });
+/** Removes every container, network and volume a test run made (this one by default). */
+export async function sweepTestResources(docker: Docker, runId = testRunId): Promise<void> {
+  const filters = JSON.stringify({ label: [`aicli.test.run=${runId}`] });
   for (const info of await docker.listContainers({ all: true, filters })) {
     await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
   }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
-import { connect } from '../../integration/support';
+import { connect, sweepTestResources } from '../../integration/support';
 import {
   widenSidebar, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer,
   type CodeServer,
@@ -54,13 +54,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
   after(async () => {
     await browser?.close();
     await server?.stop();
-    const filters = JSON.stringify({ label: [`aicli.test.run=${uiRunId}`] });
-    for (const row of (await connection?.docker.listContainers({ all: true, filters })) ?? []) {
-      await connection.docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
-    }
-    for (const row of (await connection?.docker.listNetworks({ filters })) ?? []) {
-      await connection.docker.getNetwork(row.Id).remove().catch(() => undefined);
-    }
+    if (connection) await sweepTestResources(connection.docker, uiRunId);
     [folder, ...extraFolders].forEach((dir) => dir && removeDir(dir));
   });
 
