@@ -4,12 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { ensureDependencies } from './bootstrap.mjs';
 import { ensureEngine } from './engine.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
 const sampleFolder = join(root, 'test', 'fixtures', 'sample-project');
 
+ensureDependencies(root);
 console.log('[start] building');
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });

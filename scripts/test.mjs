@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { ensureDependencies } from './bootstrap.mjs';
 import { ensureEngine } from './engine.mjs';
 
 const require = createRequire(import.meta.url);
-const Mocha = require('mocha');
 const root = resolve(import.meta.dirname, '..');
 const allPhases = ['unit', 'integration', 'e2e'];
 const requested = process.argv.slice(2).filter((arg) => allPhases.includes(arg));
@@ -41,6 +41,7 @@ async function runMocha(label, files, timeout) {
     totals.failed++;
     return;
   }
+  const Mocha = require('mocha');
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout, forbidOnly: true, color: process.stdout.isTTY });
   files.forEach((file) => mocha.addFile(file));
   await mocha.loadFilesAsync();
@@ -69,6 +70,7 @@ async function main() {
     process.once(signal, () => stopEngine().finally(() => process.exit(130)));
   }
   try {
+    await timed('dependencies', () => ensureDependencies(root));
     await timed('build', build);
     if (phases.includes('unit')) await timed('unit', () => runMocha('unit', testFiles('unit'), 10_000));
     if (phases.some((phase) => phase !== 'unit')) {
