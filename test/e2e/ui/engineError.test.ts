@@ -16,7 +16,10 @@ describe('Engine unreachable and back (code-server + throwaway engine)', functio
   before(async () => {
     engine = await startThrowawayEngine(`ui-${process.pid}`);
     folder = makeTempDir('acw-');
-    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.docker.host': engine.host } });
+    // The setting is what a user would change; DOCKER_HOST as well, because the remote
+    // extension host can activate before user settings reach it (then it would start on the
+    // main engine from the inherited environment).
+    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.docker.host': engine.host }, env: { DOCKER_HOST: engine.host } });
     browser = await launchBrowser();
     page = await newPage(browser);
     await openWorkbench(page, server, folder);
