@@ -14,7 +14,7 @@ import { MonitoredWorkspace, monitoredWorkspace, MonitorScope } from './scope';
 import { BreachResponse, MonitorSettings } from './settings';
 import { StatsSnapshot } from './stats';
 import { StatsSubscriptions, WorkspaceStats } from './statsStream';
-import { initialThresholdState, stepThreshold, ThresholdState } from './thresholds';
+import { averagedSampleRule, initialThresholdState, stepThreshold, ThresholdState } from './thresholds';
 
 export interface SecurityMonitorOptions {
   /** Read on every decision, so a settings change applies to the next sample. */
@@ -332,7 +332,8 @@ export class SecurityMonitor implements Disposable {
     const settings = this.options.settings();
     const thresholds: Record<Metric, number> = { cpu: settings.cpuPercent, memory: settings.memoryPercent, pids: settings.pidsPercent };
     for (const metric of metrics) {
-      const step = stepThreshold(tracked.thresholds[metric], metricValue(metric, snapshot), snapshot.readAt, { ...settings.sustain, threshold: thresholds[metric] });
+      const rule = { ...settings.sustain, threshold: thresholds[metric] };
+      const step = stepThreshold(tracked.thresholds[metric], metricValue(metric, snapshot), snapshot.readAt, metric === 'cpu' ? averagedSampleRule(rule) : rule);
       tracked.thresholds[metric] = step.state;
       if (step.transition?.kind === 'clear') {
         tracked.severity[metric] = undefined;

@@ -19,6 +19,20 @@ export interface ThresholdRule {
 
 export const defaultSustain = { sustainSamples: 2, sustainMs: 2000, clearSamples: 3, clearMs: 3000, hysteresis: 5 };
 
+/** The engine streams one stats sample a second. */
+export const statsIntervalMs = 1000;
+
+/**
+ * The rule for a metric whose sample is already an average over the interval before it
+ * (CPU %: usage delta / time delta), as opposed to a gauge read at that instant (memory,
+ * pids). One such sample over the line has been over it, on average, for a whole interval,
+ * so it stands for the first sample of the sustain: waiting for a second one would only
+ * add a second of latency (measured in bench/monitor), not protection against spikes.
+ */
+export function averagedSampleRule(rule: ThresholdRule): ThresholdRule {
+  return { ...rule, sustainSamples: Math.max(1, rule.sustainSamples - 1), sustainMs: Math.max(0, rule.sustainMs - statsIntervalMs) };
+}
+
 export interface ThresholdState {
   active: boolean;
   /** Time of the first sample of the current run on the other side of the line. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { defaultSustain, runThreshold, ThresholdRule } from '../../src/monitor/thresholds';
+import { averagedSampleRule, defaultSustain, runThreshold, ThresholdRule } from '../../src/monitor/thresholds';
 
 const rule: ThresholdRule = { threshold: 85, ...defaultSustain };
 /** One sample a second, as the engine streams them. */
@@ -15,6 +15,15 @@ describe('thresholds: sustain before raising, hysteresis before clearing', () =>
     assert.deepEqual(transitions, [{ kind: 'raise', conditionAt: 1000, value: 90, at: 2000 }]);
     assert.equal(state.active, true);
     assert.equal(state.peak, 90);
+  });
+
+  it('an averaged sample (CPU over the second before it) raises on its own; a gauge needs a second one', () => {
+    const averaged = runThreshold(seconds([10, 95]), averagedSampleRule(rule));
+    assert.deepEqual(averaged.transitions, [{ kind: 'raise', conditionAt: 1000, value: 95, at: 1000 }]);
+    assert.deepEqual(runThreshold(seconds([10, 95]), rule).transitions, []);
+    // Clearing is unchanged: the averaged rule still needs three samples under the line.
+    const cleared = runThreshold(seconds([95, 50, 50, 50]), averagedSampleRule(rule));
+    assert.deepEqual(cleared.transitions.map((t) => `${t.kind}@${t.at}`), ['raise@0', 'clear@3000']);
   });
 
   it('exactly at the threshold counts as over', () => {
