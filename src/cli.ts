@@ -10,6 +10,8 @@ import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
 import { buildImage } from './workspace/build';
+import { listImages } from './workspace/images';
+import { imageRow, pullCommand } from './cli/images';
 import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
 import { Lifecycle, WorkspaceService } from './workspace/service';
 import { WorkspacePolicy } from './workspace/request';
@@ -32,6 +34,8 @@ Commands:
   build CONTEXT --tag T [--file DOCKERFILE] [--label K=V]... [--json]
                                       Build an image (labelled aicli.managed=true) from a folder,
                                       honouring its .dockerignore; build output on stderr
+  pull IMAGE [--json]                 Pull an image; each layer's progress on stderr (Ctrl+C cancels)
+  images [--json]                     Local images with size and the workspaces that use them
   cleanup [--dry-run] [--max-age 7d] [--label K=V]... [--json]
                                       Remove exited managed workspaces older than --max-age
                                       (container + network; folders are kept), orphaned managed
@@ -162,6 +166,14 @@ async function run(args: ParsedArgs): Promise<number> {
       if (!context || !tag) throw new UsageError('build needs a context folder and --tag, e.g. build . --tag my-project:latest');
       const built = await buildImage(await connection(), { context, tag, dockerfile: single(args, '--file'), labels: labelArguments(args) }, (line) => console.error(line));
       console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${built.imageId.replace(/^sha256:/, '').slice(0, 12)})`);
+      return 0;
+    }
+    case 'pull':
+      return pullCommand(await connection(), args.positional[1], json);
+    case 'images': {
+      const images = await listImages(await connection());
+      if (json) console.log(JSON.stringify(images, null, 2));
+      else console.log(table(['IMAGE', 'ID', 'SIZE', 'CREATED', 'USED BY'], images.map(imageRow)));
       return 0;
     }
     case 'cleanup': {

@@ -11,3 +11,14 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** The image a workspace should run is not on the engine: the UI offers Pull / Build / Choose. */
+export class MissingImageError extends InputError {
+  constructor(
+    readonly image: string,
+    host: string,
+  ) {
+    super('image', `Image ${image} is not on the engine at ${host}: pull or build it first, or choose another image.`);
+    this.name = 'MissingImageError';
+  }
+}

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
 import { securityFeatures } from '../engine/report';
 import { toEngineError } from '../engine/errors';
-import { InputError } from '../isolation/inputError';
+import { InputError, MissingImageError } from '../isolation/inputError';
 import { isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
@@ -49,7 +49,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     .catch((err: unknown) => {
       const mapped = toEngineError(err, connection.host);
       if (mapped.kind !== 'notFound') throw mapped;
-      throw new InputError('image', `Image ${image} is not on the engine at ${connection.host}: pull or build it first, or choose another image.`);
+      throw new MissingImageError(image, connection.host);
     });
   const taken = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`, `${labels.name}=${name}`] }) });
   if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);

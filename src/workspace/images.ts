@@ -1,0 +1,66 @@
+import { EngineConnection } from '../engine/connection';
+import { InputError } from '../isolation/inputError';
+import { labels } from './model';
+
+export interface LocalImage {
+  id: string;
+  /** "name:tag" references; empty for a dangling image. */
+  tags: string[];
+  sizeBytes: number;
+  createdAt: Date;
+  /** Built by us (aicli.managed=true). */
+  managed: boolean;
+  /** Names of the managed workspaces whose container runs this image. */
+  usedBy: string[];
+}
+
+/** The engine's images, most recently created first, each with the workspaces that use it. */
+export async function listImages(connection: EngineConnection): Promise<LocalImage[]> {
+  const [images, containers] = await Promise.all([
+    connection.call('list images', (docker) => docker.listImages()),
+    connection.call('list workspaces', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
+  ]);
+  const usedBy = new Map<string, string[]>();
+  for (const container of containers) {
+    const name = container.Labels?.[labels.name] ?? container.Names?.[0]?.replace(/^\//, '') ?? container.Id.slice(0, 12);
+    usedBy.set(container.ImageID, [...(usedBy.get(container.ImageID) ?? []), name]);
+  }
+  return images
+    .map((image) => ({
+      id: image.Id,
+      tags: (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>'),
+      sizeBytes: image.Size,
+      createdAt: new Date(image.Created * 1000),
+      managed: image.Labels?.[labels.managed] === 'true',
+      usedBy: (usedBy.get(image.Id) ?? []).sort(),
+    }))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+/** The label a person reads: the first tag, or the short id of a dangling image. */
+export function imageLabel(image: Pick<LocalImage, 'id' | 'tags'>): string {
+  return image.tags[0] ?? `<none> ${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+}
+
+/**
+ * Removes one image (by id or reference). Refuses while a workspace uses it, so removing an
+ * image never breaks a workspace; the engine keeps layers other images share.
+ */
+export async function removeImage(connection: EngineConnection, reference: string): Promise<void> {
+  const images = await listImages(connection);
+  const image = images.find((candidate) => candidate.id === reference || candidate.tags.includes(reference));
+  if (!image) throw new InputError('image', `No image ${reference} on the engine at ${connection.host}; refresh the Images view.`);
+  if (image.usedBy.length) {
+    throw new InputError('image', `${imageLabel(image)} is used by ${image.usedBy.join(', ')}: remove ${image.usedBy.length === 1 ? 'that workspace' : 'those workspaces'} first.`);
+  }
+  // Tag by tag, never with force: force would also delete an image that a stopped container
+  // outside AICLI still uses. The last tag takes the image with it; a dangling one goes by id.
+  const references = image.tags.length ? image.tags : [image.id];
+  for (const ref of references) await connection.call(`remove image ${ref}`, (docker) => docker.getImage(ref).remove());
+}
