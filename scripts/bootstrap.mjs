@@ -1,20 +1,20 @@
 // Makes `npm start` and `npm test` work on a fresh clone: installs the Debian packages the
 // npm install and the tests need (when root with apt), then `npm ci` with the settings
-// code-server's install needs. Does nothing when node_modules is already in place.
+// code-server's install needs. Only installs what is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// chromium: the UI tests; ripgrep: an `rg` for code-server's install; libkrb5-dev: kerberos compiles.
-const debianPackages = ['chromium', 'ripgrep', 'libkrb5-dev'];
+// chromium: the UI tests; ripgrep: an `rg` for code-server's install; libkrb5-dev: kerberos
+// compiles; docker-registry: the loopback registry the pull tests push to and pull from.
+const debianPackages = ['chromium', 'ripgrep', 'libkrb5-dev', 'docker-registry'];
 
 function missingPackages() {
   return debianPackages.filter((name) => spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status !== 0);
 }
 
 export function ensureDependencies(root, log = (line) => console.log(`[bootstrap] ${line}`)) {
-  if (existsSync(join(root, 'node_modules', 'code-server', 'package.json')) && existsSync(join(root, 'node_modules', 'mocha', 'package.json'))) return;
   const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   const missing = canApt ? missingPackages() : [];
   if (missing.length) {
@@ -22,6 +22,7 @@ export function ensureDependencies(root, log = (line) => console.log(`[bootstrap
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
     execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
+  if (existsSync(join(root, 'node_modules', 'code-server', 'package.json')) && existsSync(join(root, 'node_modules', 'mocha', 'package.json'))) return;
   // @vscode/ripgrep (inside code-server) downloads rg from GitHub unless this cache exists.
   const cache = join(tmpdir(), 'vscode-ripgrep-cache-1.15.11');
   const tarball = join(cache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');
