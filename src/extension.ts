@@ -7,6 +7,7 @@ import { LiveWorkspaceIndex } from './workspace/liveIndex';
 import { WorkspaceService } from './workspace/service';
 import { CommandContext } from './ui/commands/context';
 import { registerCreateCommand } from './ui/commands/create';
+import { registerImageCommands } from './ui/commands/images';
 import { registerInspectCommands } from './ui/commands/inspect';
 import { registerLifecycleCommands } from './ui/commands/lifecycle';
 import { registerLogCommands } from './ui/commands/logs';
@@ -25,6 +26,7 @@ import { AlertDiagnostics } from './ui/monitor/diagnostics';
 import { PolicyDocumentProvider, policyScheme, policyUri } from './ui/monitor/policyDocument';
 import { registerQuickFixCommands } from './ui/monitor/quickFixes';
 import { pickFromTicker, StatusTicker } from './ui/monitor/statusTicker';
+import { ImagesTreeProvider } from './ui/images/imagesView';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
@@ -33,6 +35,7 @@ export interface AicliApi {
   service: WorkspaceService;
   index: LiveWorkspaceIndex;
   tree: WorkspacesTreeProvider;
+  images: ImagesTreeProvider;
   logChannels: LogChannels;
   monitor: SecurityMonitor;
   diagnostics: AlertDiagnostics;
@@ -51,6 +54,9 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
   const tree = new WorkspacesTreeProvider(engine, index, showOther);
   const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const images = new ImagesTreeProvider(engine);
+  const imagesView = vscode.window.createTreeView('aicli.images', { treeDataProvider: images });
+  images.setVisible(imagesView.visible);
   const infoProvider = new EngineInfoDocumentProvider(engine);
   const commandContext: CommandContext = { engine, service, index, log: channel, state: context.globalState };
   const logChannels = new LogChannels(engine, readLogSettings);
@@ -74,6 +80,10 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     treeView,
     infoProvider,
     treeView.onDidChangeVisibility((event) => index.setActive(event.visible)),
+    images,
+    imagesView,
+    imagesView.onDidChangeVisibility((event) => images.setVisible(event.visible)),
+    ...registerImageCommands(commandContext, () => images.refresh()),
     vscode.workspace.registerTextDocumentContentProvider(engineInfoScheme, infoProvider),
     ...registerEngineCommands(engine, channel, () => tree.refresh()),
     ...registerLifecycleCommands(commandContext),
@@ -112,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   if (vscode.workspace.getConfiguration('aicli.cleanup').get<boolean>('onStartup', false)) {
     void engine.connection().then(() => runCleanup(commandContext, false), () => undefined);
   }
-  return { engine, service, index, tree, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, service, index, tree, images, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

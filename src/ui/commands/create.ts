@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { isolationLevels, IsolationLevel } from '../../isolation/levels';
-import { checkWorkspaceName, defaultWorkspaceName } from '../../workspace/model';
+import { MissingImageError } from '../../isolation/inputError';
+import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
 import { showFailure } from '../notify';
 import { readWorkspacePolicy } from '../settings';
 import { CommandContext } from './context';
+import { resolveMissingImage } from './images';
 
 const lastChoicesKey = 'aicli.create.last';
 const stepMessages: Record<CreateStep, string> = {
@@ -69,22 +71,31 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
   return { folder, name: name.trim(), image: image.trim(), level, publish: given.publish, resources: given.resources };
 }
 
+/** Creates with progress; a missing image offers Pull / Build / Choose and creates again with the result. */
+async function createWithProgress(context: CommandContext, request: CreateWorkspaceRequest): Promise<Workspace | undefined> {
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}` }, async (progress) => {
+      const result = await context.service.create(request, (step) => progress.report({ message: stepMessages[step] }));
+      result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
+      for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
+      void context.index.resync();
+      return result.workspace;
+    });
+  } catch (err) {
+    if (err instanceof MissingImageError) {
+      const image = await resolveMissingImage(context, err);
+      return image ? createWithProgress(context, { ...request, image }) : undefined;
+    }
+    void showFailure(err, { engine: context.engine, log: context.log, doing: `Create workspace ${request.name}` });
+    return undefined;
+  }
+}
+
 export function registerCreateCommand(context: CommandContext): vscode.Disposable {
   return vscode.commands.registerCommand('aicli.createWorkspace', async (given?: Partial<CreateWorkspaceRequest>) => {
     const request = await askRequest(context, given && typeof given === 'object' && !('kind' in given) ? given : {});
     if (!request) return undefined;
     await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}` }, async (progress) => {
-      try {
-        const result = await context.service.create(request, (step) => progress.report({ message: stepMessages[step] }));
-        result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
-        for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
-        void context.index.resync();
-        return result.workspace;
-      } catch (err) {
-        void showFailure(err, { engine: context.engine, log: context.log, doing: `Create workspace ${request.name}` });
-        return undefined;
-      }
-    });
+    return createWithProgress(context, request);
   });
 }

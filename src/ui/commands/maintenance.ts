@@ -38,21 +38,24 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
 export function registerMaintenanceCommands(context: CommandContext, buildChannel: vscode.OutputChannel): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('aicli.cleanup', () => runCleanup(context, true)),
-    vscode.commands.registerCommand('aicli.buildImage', async () => {
+    vscode.commands.registerCommand('aicli.buildImage', async (given?: { tag?: string }) => {
       const folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' }))?.[0];
-      if (!folder) return;
-      const tag = await vscode.window.showInputBox({ title: 'Image tag', value: 'aicli/workspace:latest', validateInput: (v) => (/^[a-z0-9][a-z0-9._\/-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case name[:tag], e.g. aicli/python:3') });
-      if (!tag) return;
+      if (!folder) return undefined;
+      const suggested = given && typeof given === 'object' && typeof given.tag === 'string' ? given.tag : 'aicli/workspace:latest';
+      const tag = (await vscode.window.showInputBox({ title: 'Image tag', value: suggested, validateInput: (v) => (/^[a-z0-9][a-z0-9._\/:-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case [registry/]name[:tag], e.g. aicli/python:3') }))?.trim();
+      if (!tag) return undefined;
       buildChannel.show(true);
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true }, async (_progress, token) => {
+      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true }, async (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         try {
           const connection = await context.engine.connection();
-          await buildImage(connection, { context: folder.fsPath, tag: tag.trim(), signal: abort.signal }, (line) => buildChannel.appendLine(line));
-          void vscode.window.showInformationMessage(`Built ${tag}; use it as the image when creating a workspace.`);
+          await buildImage(connection, { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
+          void vscode.window.showInformationMessage(`Built ${tag}.`);
+          return tag;
         } catch (err) {
           await showFailure(err, { engine: context.engine, log: context.log, doing: `Build ${tag}` });
+          return undefined;
         }
       });
     }),

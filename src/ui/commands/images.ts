@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import { MissingImageError } from '../../isolation/inputError';
+import { formatSize, imageLabel, listImages, LocalImage, removeImage } from '../../workspace/images';
+import { normalizeReference, PullCancelledError, pullImage } from '../../workspace/pull';
+import { describePullProgress } from '../../workspace/pullProgress';
+import { showFailure } from '../notify';
+import { CommandContext } from './context';
+
+/** Progress notifications are redrawn at most this often, however fast the engine streams. */
+const progressIntervalMs = 200;
+
+/**
+ * Pulls with a cancellable progress notification: the overall percentage as the bar, the
+ * layers done, the bytes and the layer being worked on as the message. Returns the pulled
+ * reference, or undefined when it failed (the user was told) or was cancelled.
+ */
+export async function pullWithProgress(context: CommandContext, reference: string): Promise<string | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${reference}`, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    let reported = 0;
+    let lastAt = 0;
+    try {
+      const connection = await context.engine.connection();
+      const result = await pullImage(
+        connection,
+        reference,
+        (state) => {
+          const now = Date.now();
+          const percent = Math.floor(state.fraction * 100);
+          if (now - lastAt < progressIntervalMs && percent < 100) return;
+          lastAt = now;
+          progress.report({ increment: Math.max(0, percent - reported), message: `${percent}% · ${describePullProgress(state)}` });
+          reported = Math.max(reported, percent);
+        },
+        abort.signal,
+      );
+      context.log.info(`pulled ${result.reference} (${result.imageId})`);
+      void vscode.window.showInformationMessage(`Pulled ${result.reference}.`);
+      return result.reference;
+    } catch (err) {
+      if (err instanceof PullCancelledError) {
+        context.log.info(err.message);
+        void vscode.window.showInformationMessage(`${err.message} Nothing was kept.`);
+        return undefined;
+      }
+      await showFailure(err, { engine: context.engine, log: context.log, doing: `Pull ${reference}` });
+      return undefined;
+    }
+  });
+}
+
+async function askReference(value = ''): Promise<string | undefined> {
+  const typed = await vscode.window.showInputBox({
+    title: 'Pull Image',
+    value,
+    placeHolder: 'busybox:latest or registry.example:5000/team/tool:1.2',
+    prompt: 'Pulled by the engine; a name without a tag pulls :latest',
+    validateInput: (text) => {
+      try {
+        normalizeReference(text);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
+  return typed?.trim() || undefined;
+}
+
+async function pickImage(context: CommandContext, title: string, filter: (image: LocalImage) => boolean = () => true): Promise<LocalImage | undefined> {
+  const images = (await listImages(await context.engine.connection())).filter(filter);
+  const picked = await vscode.window.showQuickPick(
+    images.map((image) => ({ label: imageLabel(image), description: formatSize(image.sizeBytes), detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined, image })),
+    { title, placeHolder: images.length ? 'Local images on the engine' : 'No local images: pull or build one first' },
+  );
+  return picked?.image;
+}
+
+/**
+ * A create failed because its image is not on the engine: offer to pull it, build it, or pick
+ * another local image. Returns the image to create with, or undefined when the user gave up.
+ */
+export async function resolveMissingImage(context: CommandContext, error: MissingImageError): Promise<string | undefined> {
+  const picked = await vscode.window.showErrorMessage(error.message, 'Pull', 'Build…', 'Choose Another…');
+  if (picked === 'Pull') return pullWithProgress(context, error.image);
+  if (picked === 'Build…') return vscode.commands.executeCommand<string | undefined>('aicli.buildImage', { tag: error.image });
+  if (picked === 'Choose Another…') {
+    try {
+      const image = await pickImage(context, `Create with another image instead of ${error.image}`, (candidate) => candidate.tags.length > 0);
+      return image?.tags[0];
+    } catch (err) {
+      await showFailure(err, { engine: context.engine, log: context.log, doing: 'List images' });
+    }
+  }
+  return undefined;
+}
+
+export function registerImageCommands(context: CommandContext, refresh: () => void): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('aicli.pullImage', async (given?: unknown) => {
+      const reference = typeof given === 'string' ? given : await askReference();
+      return reference ? pullWithProgress(context, reference) : undefined;
+    }),
+    vscode.commands.registerCommand('aicli.refreshImages', refresh),
+    vscode.commands.registerCommand('aicli.createWorkspaceFromImage', async (clicked?: LocalImage) => {
+      const image = clicked ?? (await pickImage(context, 'Create a workspace from image', (candidate) => candidate.tags.length > 0).catch(() => undefined));
+      if (image?.tags[0]) await vscode.commands.executeCommand('aicli.createWorkspace', { image: image.tags[0] });
+    }),
+    vscode.commands.registerCommand('aicli.removeImage', async (clicked?: LocalImage) => {
+      try {
+        const image = clicked ?? (await pickImage(context, 'Remove image', (candidate) => candidate.usedBy.length === 0));
+        if (!image) return;
+        const confirmed = await vscode.window.showWarningMessage(
+          `Remove image ${imageLabel(image)}?`,
+          { modal: true, detail: `${formatSize(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.` },
+          'Remove',
+        );
+        if (confirmed !== 'Remove') return;
+        await removeImage(await context.engine.connection(), image.tags[0] ?? image.id);
+        refresh();
+      } catch (err) {
+        await showFailure(err, { engine: context.engine, log: context.log, doing: 'Remove image' });
+      }
+    }),
+  ];
+}
