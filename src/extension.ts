@@ -19,7 +19,7 @@ import { openTerminal, TerminalContext, WorkspaceTerminalProfileProvider } from 
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
+import { affectsEngineSettings, cachedSettings, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
 import { SecurityMonitor } from './monitor/monitor';
 import { notifyBreaches } from './ui/monitor/breachNotifier';
 import { AlertDiagnostics } from './ui/monitor/diagnostics';
@@ -48,7 +48,9 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const engine = new Engine(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), { log: engineLog });
-  const monitor = new SecurityMonitor(engine, { settings: readMonitorSettings, log: engineLog });
+  const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket'], readMonitorSettings);
+  const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
+  const monitor = new SecurityMonitor(engine, { settings: monitorSettings.get, log: engineLog });
   const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy, (containerId, action) => monitor.withoutExecs(containerId, action));
   const index = new LiveWorkspaceIndex(engine);
   const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
@@ -66,13 +68,15 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const diagnostics = new AlertDiagnostics(monitor);
   const policies = new PolicyDocumentProvider(engine);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  const ticker = new StatusTicker(monitor, readTickerSettings, openFolders, (containerId) =>
+  const ticker = new StatusTicker(monitor, tickerSettings.get, openFolders, (containerId) =>
     index.workspaces.find((workspace) => workspace.containerId === containerId),
   );
   // The index reads the engine only while someone can see the view.
   index.setActive(treeView.visible);
 
   context.subscriptions.push(
+    monitorSettings.subscription,
+    tickerSettings.subscription,
     channel,
     engine,
     index,

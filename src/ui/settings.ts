@@ -71,3 +71,26 @@ export function readTickerSettings(): { enabled: boolean; mode: 'auto' | 'aggreg
   const config = vscode.workspace.getConfiguration('aicli.statusBar');
   return { enabled: config.get<boolean>('enabled', true), mode: config.get<string>('mode', 'auto') === 'aggregate' ? 'aggregate' : 'auto' };
 }
+
+/**
+ * A settings reader for hot paths (the monitor reads its settings on every stats sample of
+ * every workspace, and getConfiguration is not cheap in the extension host): read once, and
+ * again only after a change that affects one of `sections`.
+ */
+export function cachedSettings<T>(sections: string[], read: () => T): { get: () => T; subscription: vscode.Disposable } {
+  let value: T | undefined;
+  let valid = false;
+  const subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+    if (sections.some((section) => event.affectsConfiguration(section))) valid = false;
+  });
+  return {
+    get: () => {
+      if (!valid) {
+        value = read();
+        valid = true;
+      }
+      return value as T;
+    },
+    subscription,
+  };
+}

@@ -19,6 +19,8 @@ export class StatusTicker implements vscode.Disposable {
   private readonly subscriptions: { dispose(): void }[];
   private lastRender = 0;
   private timer: NodeJS.Timeout | undefined;
+  private visible = false;
+  private warning = false;
 
   constructor(
     private readonly monitor: SecurityMonitor,
@@ -84,25 +86,33 @@ export class StatusTicker implements vscode.Disposable {
 
   private render(): void {
     if (!this.settings().enabled) {
-      this.item.hide();
+      this.hide();
       return;
     }
     const text = this.text();
     if (!text) {
-      this.item.hide();
+      this.hide();
       return;
     }
     const shown = this.shown();
     const ids = new Set(shown.map((stats) => stats.workspace.containerId));
     const violations = this.monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation');
-    const background = violations.length ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    if (text !== this.item.text || background !== this.item.backgroundColor) {
+    const warning = violations.length > 0;
+    // Every property set on a status bar item is a message to the window: set only what changed.
+    if (text !== this.item.text || warning !== this.warning) {
+      this.warning = warning;
       this.item.text = text;
-      this.item.backgroundColor = background;
+      this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.item.tooltip = this.tooltip(shown);
       this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/, '') };
     }
-    this.item.show();
+    if (!this.visible) this.item.show();
+    this.visible = true;
+  }
+
+  private hide(): void {
+    if (this.visible) this.item.hide();
+    this.visible = false;
   }
 
   private tooltip(shown: WorkspaceStats[]): vscode.MarkdownString {

@@ -1,0 +1,121 @@
+// bench/monitor: in a real VS Code (code-server), the time from a condition in a workspace to
+// its diagnostic (p50/p95 per metric), and the extension host's CPU while it monitors N
+// running workspaces. Baseline, same run: a plain Node process holding the same N streaming
+// stats subscriptions through raw dockerode and parsing every sample (the least any monitor
+// has to do), so the ratio shows what our monitoring adds on top of reading the stats.
+//   node bench/monitor.mjs [trials=10] [workspaces=20] [seconds=30]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureEngine } from '../scripts/engine.mjs';
+
+const require = createRequire(import.meta.url);
+const root = resolve(import.meta.dirname, '..');
+const [trials = 10, workspaceCount = 20, seconds = 30] = process.argv.slice(2).map(Number);
+const runLabel = `monitor-${process.pid}`;
+
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
+const engineHandle = await ensureEngine({ log: () => {} });
+process.env.DOCKER_HOST = engineHandle.host;
+const Docker = require('dockerode');
+const docker = new Docker({ socketPath: engineHandle.host.replace('unix://', '') });
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+const labelFilter = JSON.stringify({ label: [`aicli.bench=${runLabel}`] });
+
+async function sweep() {
+  for (const row of await docker.listContainers({ all: true, filters: labelFilter })) await docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
+  for (const row of await docker.listNetworks({ filters: labelFilter })) await docker.getNetwork(row.Id).remove().catch(() => undefined);
+}
+
+/** N containers like idle workspaces, each with a streaming stats subscription read and parsed. */
+async function rawBaseline() {
+  const containers = [];
+  for (let i = 0; i < workspaceCount; i++) {
+    const container = await docker.createContainer({
+      Image: 'aicli/base:latest', Cmd: ['sleep', '3600'], Labels: { 'aicli.bench': runLabel },
+      HostConfig: { Init: true, NanoCpus: 1e9, Memory: 512 * 2 ** 20, PidsLimit: 100 },
+    });
+    await container.start();
+    containers.push(container);
+  }
+  let samples = 0;
+  const streams = [];
+  for (const container of containers) {
+    const stream = await container.stats({ stream: true });
+    let pending = '';
+    stream.on('data', (chunk) => {
+      pending += chunk.toString();
+      let newline;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const sample = JSON.parse(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        const cpu = sample.cpu_stats.cpu_usage.total_usage - sample.precpu_stats.cpu_usage.total_usage;
+        if (Number.isFinite(cpu) && sample.memory_stats.usage >= 0) samples++;
+      }
+    });
+    streams.push(stream);
+  }
+  await sleep(10_000);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const before = samples;
+  await sleep(seconds * 1000);
+  const used = process.cpuUsage(cpu);
+  const share = (used.user + used.system) / 1000 / (performance.now() - started);
+  const rate = (samples - before) / seconds;
+  for (const stream of streams) stream.destroy();
+  return { share, rate };
+}
+
+async function inExtensionHost() {
+  const { runExtensionHostTests, makeTempDir, removeDir } = require(join(root, 'out', 'test', 'e2e', 'harness.js'));
+  const scratch = mkdtempSync(join(tmpdir(), 'aicli-monbench-'));
+  const folder = makeTempDir('acm-');
+  try {
+    const result = await runExtensionHostTests({
+      workspaceFolder: folder,
+      testsEntry: join(root, 'bench', 'monitor-host-suite.js'),
+      env: {
+        AICLI_BENCH_OUT: join(scratch, 'out.json'), AICLI_BENCH_RUN: runLabel, AICLI_BENCH_TRIALS: String(trials),
+        AICLI_BENCH_WORKSPACES: String(workspaceCount), AICLI_BENCH_SECONDS: String(seconds),
+      },
+      timeoutMs: 1_200_000,
+    });
+    if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));
+    return JSON.parse(readFileSync(join(scratch, 'out.json'), 'utf8'));
+  } finally {
+    removeDir(folder);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const pct = (share) => `${(100 * share).toFixed(2)}%`;
+
+try {
+  const raw = await rawBaseline();
+  await sweep();
+  const host = await inExtensionHost();
+  console.log(`\ncondition → diagnostic, ${trials} trials each (nearest-rank percentiles), goal p95 < 2 s:`);
+  const all = [];
+  for (const [metric, values] of Object.entries(host.latency)) {
+    all.push(...values);
+    console.log(`  ${metric.padEnd(7)} p50 ${Math.round(percentile(values, 50))} ms, p95 ${Math.round(percentile(values, 95))} ms (min ${Math.round(Math.min(...values))}, max ${Math.round(Math.max(...values))})`);
+  }
+  console.log(`  all     p50 ${Math.round(percentile(all, 50))} ms, p95 ${Math.round(percentile(all, 95))} ms`);
+  const added = host.monitoredShare - host.idleShare;
+  console.log(`\nextension-host CPU over ${seconds} s, goal < 2% of one core with ${workspaceCount} workspaces:`);
+  console.log(`  idle (no workspaces)                         ${pct(host.idleShare)}`);
+  console.log(`  ${host.running} running workspaces monitored           ${pct(host.monitoredShare)} (ticker: "${host.ticker}")`);
+  console.log(`  raw dockerode, ${workspaceCount} stats streams parsed     ${pct(raw.share)} (${raw.rate.toFixed(1)} samples/s)`);
+  console.log(`  ratio (monitored − idle) / raw               ${(added / raw.share).toFixed(2)}x`);
+} finally {
+  await sweep();
+  await engineHandle.stop();
+}

@@ -1,0 +1,39 @@
+// One code-server + Chromium session on a fresh project folder: what every UI test starts with.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from './browser';
+import { CodeServer, CodeServerOptions, startCodeServer } from './codeServer';
+import { makeTempDir, removeDir } from './paths';
+import { openWorkbench } from './workbench';
+
+export interface WorkbenchSession {
+  folder: string;
+  server: CodeServer;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Starts code-server on a new folder (with a README), opens it in Chromium; close() undoes all of it. */
+export async function openWorkbenchSession(options: Omit<CodeServerOptions, 'workspaceFolder'> & { readme?: string } = {}): Promise<WorkbenchSession> {
+  const folder = makeTempDir('acw-');
+  fs.writeFileSync(path.join(folder, 'README.md'), options.readme ?? '# AICLI e2e workspace\n');
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    await browser?.close();
+    await server?.stop();
+    removeDir(folder);
+  };
+  try {
+    server = await startCodeServer({ ...options, workspaceFolder: folder });
+    browser = await launchBrowser();
+    const page = await newPage(browser);
+    await openWorkbench(page, server, folder);
+    return { folder, server, browser, page, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
