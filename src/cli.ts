@@ -5,7 +5,8 @@ import { EngineConnection } from './engine/connection';
 import { EngineError, toEngineError } from './engine/errors';
 import { Engine } from './engine/engine';
 import { collectEngineReport, formatEngineReport } from './engine/report';
-import { defaultEngineSettings, EngineSettings, resolveEngineTarget } from './engine/target';
+import { defaultEngineSettings, EngineSettings, EngineTarget, resolveEngineTarget } from './engine/target';
+import { enginesCommand, targetForEngineName } from './cli/engines';
 import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
@@ -13,7 +14,7 @@ import { buildImage } from './workspace/build';
 import { listImages } from './workspace/images';
 import { imageRow, pullCommand } from './cli/images';
 import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
-import { Lifecycle, WorkspaceService } from './workspace/service';
+import { CreateOptions, Lifecycle, WorkspaceService } from './workspace/service';
 import { WorkspacePolicy } from './workspace/request';
 
 const usage = `Usage: aicli-ws <command> [options]
@@ -21,7 +22,9 @@ const usage = `Usage: aicli-ws <command> [options]
 Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
   create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
-         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]... [--json]
+         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
+         [--health-timeout SECONDS] [--json]
+                                      --health-timeout: wait for the image's own health check
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
   start|stop|restart|pause|unpause NAME
@@ -34,6 +37,7 @@ Commands:
   build CONTEXT --tag T [--file DOCKERFILE] [--label K=V]... [--json]
                                       Build an image (labelled aicli.managed=true) from a folder,
                                       honouring its .dockerignore; build output on stderr
+  engines [--json]                    The default engine and those in AICLI_ENGINES, with health and load
   pull IMAGE [--json]                 Pull an image; each layer's progress on stderr (Ctrl+C cancels)
   images [--json]                     Local images with size and the workspaces that use them
   cleanup [--dry-run] [--max-age 7d] [--label K=V]... [--json]
@@ -44,12 +48,13 @@ Commands:
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
+  --engine NAME       An engine from AICLI_ENGINES (a JSON list like the aicli.engines setting)
   --api-version V     Docker API version (default: negotiated)
   --timeout MS        Request timeout in milliseconds (default: 10000)
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait', '--max-age', '--tag', '--file'];
+const valueFlags = ['--engine', '--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait', '--max-age', '--tag', '--file', '--health-timeout'];
 const booleanFlags = ['--json', '--help', '-h', '--processes', '--dry-run'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
@@ -67,6 +72,13 @@ const cliPolicy: WorkspacePolicy = {
   mountEngineSocket: false,
   home: homedir(),
 };
+
+function healthOption(seconds: string | undefined): CreateOptions {
+  if (seconds === undefined) return {};
+  const value = Number(seconds);
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--health-timeout takes seconds (0 or more), got "${seconds}".`);
+  return value > 0 ? { waitUntilHealthy: { timeoutMs: value * 1000 } } : {};
+}
 
 function labelArguments(args: ParsedArgs): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -90,8 +102,12 @@ async function run(args: ParsedArgs): Promise<number> {
   const command = args.positional[0] as string;
   const json = args.booleans.has('--json');
   let connectionPromise: Promise<EngineConnection> | undefined;
+  const settings = engineSettings(args);
+  const engineName = single(args, '--engine');
+  if (engineName !== undefined && single(args, '--host') !== undefined) throw new UsageError('Use either --engine NAME or --host HOST, not both.');
+  const defaultTarget = (): EngineTarget => resolveEngineTarget(settings, process.env, homedir());
   const connection = (): Promise<EngineConnection> =>
-    (connectionPromise ??= EngineConnection.connect(resolveEngineTarget(engineSettings(args), process.env, homedir())));
+    (connectionPromise ??= EngineConnection.connect(targetForEngineName(engineName, defaultTarget, settings.timeoutMs)));
   const service = new WorkspaceService(connection, () => ({ ...cliPolicy, labels: labelArguments(args) }));
 
   switch (command) {
@@ -110,7 +126,7 @@ async function run(args: ParsedArgs): Promise<number> {
         image: single(args, '--image'),
         resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
         publish: args.values.get('--publish') ?? [],
-      });
+      }, () => {}, healthOption(single(args, '--health-timeout')));
       warnings.forEach((warning) => console.error(`WARNING: ${warning}`));
       notes.forEach((note) => console.error(`Note: ${note}`));
       console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `Created workspace ${workspace.name} (${workspace.id}), ${workspace.state}`);
@@ -168,6 +184,8 @@ async function run(args: ParsedArgs): Promise<number> {
       console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${built.imageId.replace(/^sha256:/, '').slice(0, 12)})`);
       return 0;
     }
+    case 'engines':
+      return enginesCommand(defaultTarget, settings.timeoutMs, json);
     case 'pull':
       return pullCommand(await connection(), args.positional[1], json);
     case 'images': {

@@ -47,6 +47,12 @@ export function readWorkspacePolicy(): WorkspacePolicy {
   };
 }
 
+/** aicli.workspace.healthTimeout in ms; 0 means create does not wait for the image's health check. */
+export function readHealthTimeoutMs(): number {
+  const seconds = vscode.workspace.getConfiguration('aicli.workspace').get<number>('healthTimeout', 60);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+}
+
 export function readLogSettings(): { tail: number; timestamps: boolean } {
   const config = vscode.workspace.getConfiguration('aicli.logs');
   return { tail: Math.max(0, config.get<number>('tail', 1000)), timestamps: config.get<boolean>('timestamps', false) };

@@ -20,6 +20,12 @@ export class HealthCheckError extends EngineError {
   }
 }
 
+/** The image defines a health check of its own (["NONE"] turns checks off: that is not one). */
+export function imageHasHealthCheck(config: Docker.ImageInspectInfo['Config'] | undefined): boolean {
+  const test = config?.Healthcheck?.Test ?? [];
+  return test.length > 0 && test[0] !== 'NONE';
+}
+
 export interface WaitUntilHealthyOptions {
   timeoutMs: number;
   signal?: AbortSignal;

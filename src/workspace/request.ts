@@ -25,4 +25,4 @@ export interface WorkspacePolicy {
   labels?: Record<string, string>;
 }
 
-export type CreateStep = 'validating' | 'network' | 'container' | 'starting' | 'rollback';
+export type CreateStep = 'validating' | 'network' | 'container' | 'copying' | 'starting' | 'health' | 'rollback';

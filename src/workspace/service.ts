@@ -5,8 +5,8 @@ import { FrameDemuxer } from '../engine/demux';
 import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
 import { SubnetPool } from '../isolation/subnets';
-import { createWorkspaceResources, validateCreate } from './create';
-import { waitUntilHealthy } from './health';
+import { createWorkspaceResources, isRemoteEngine, projectVolumeFor, validateCreate } from './create';
+import { imageHasHealthCheck, waitUntilHealthy } from './health';
 import { labels, networkNameFor, Workspace, workspaceFromSummary } from './model';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
@@ -60,7 +60,10 @@ export class WorkspaceService {
       await this.remove(containerId);
       throw new InputError('image', `The workspace's command exited right after start (${workspace.status}); check the image's command or choose another image.`);
     }
-    if (options.waitUntilHealthy) {
+    // Only the image's own health check says more than "running": ours (the folder is mounted)
+    // is proven by the create itself, and its first run is 30 s away on engines without a start interval.
+    if (options.waitUntilHealthy && imageHasHealthCheck(validated.imageConfig)) {
+      onStep('health');
       await waitUntilHealthy(connection, containerId, options.waitUntilHealthy);
       return { workspace: await this.byContainerId(connection, containerId), warnings: validated.warnings, notes: validated.notes };
     }
@@ -122,11 +125,14 @@ export class WorkspaceService {
     await this.guard(workspace.containerId, () =>
       connection.call(`remove ${workspace.name}`, () => connection.untimed.getContainer(workspace.containerId).remove({ force: true, v: true })),
     );
-    await connection
-      .call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove())
-      .catch((err: unknown) => {
-        if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
-      });
+    const ignoreGone = (err: unknown): void => {
+      if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
+    };
+    await connection.call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove()).catch(ignoreGone);
+    // On a remote engine the project copy lives in a volume of its own; the local folder is never touched.
+    if (isRemoteEngine(connection)) {
+      await connection.call(`remove volume of ${workspace.name}`, (docker) => docker.getVolume(projectVolumeFor(workspace.id)).remove()).catch(ignoreGone);
+    }
   }
 
   /** One-shot command: stdout and stderr kept apart, exit code from exec inspect. */

@@ -2,7 +2,12 @@ import * as assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { EngineConnection } from '../../src/engine/connection';
 import { HealthCheckError, waitUntilHealthy } from '../../src/workspace/health';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage } from '../../src/workspace/build';
+import { Workspace } from '../../src/workspace/model';
+import { CreateStep } from '../../src/workspace/request';
 import { baseImage, connect, makeProjectFolder, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
 
 describe('waitUntilHealthy (real engine)', function () {
@@ -14,7 +19,10 @@ describe('waitUntilHealthy (real engine)', function () {
     connection = await connect();
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (!connection) return;
+    await sweepTestResources(connection.docker);
+    const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
+    for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
   });
 
   async function run(healthcheck: Docker.ContainerCreateOptions['Healthcheck'] | undefined, cmd = ['sleep', '300']): Promise<Docker.Container> {
@@ -77,14 +85,50 @@ describe('waitUntilHealthy (real engine)', function () {
     });
   });
 
-  it('WorkspaceService.create waits until the workspace is healthy when asked to', async () => {
-    const folder = makeProjectFolder();
+  async function imageWithHealthCheck(tag: string, check: string): Promise<void> {
+    const context = mkdtempSync(join(tmpdir(), 'aicli-health-image-'));
     try {
-      // The workspace's own check runs every 30 s (Docker 20.10 has no start interval), so this waits ~30 s.
-      const { workspace } = await testWorkspaceService().create({ folder, name: `healthy-${process.pid}` }, () => {}, { waitUntilHealthy: { timeoutMs: 60_000 } });
-      assert.match(workspace.status, /\(healthy\)/);
+      writeFileSync(join(context, 'Dockerfile'), `FROM ${baseImage}\nHEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ${check}\n`);
+      await buildImage(connection, { context, tag, labels: testLabel });
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+  }
+
+  async function createWaiting(image: string | undefined, name: string): Promise<{ workspace: Workspace; steps: CreateStep[]; ms: number }> {
+    const folder = makeProjectFolder();
+    const steps: CreateStep[] = [];
+    const started = Date.now();
+    try {
+      const { workspace } = await testWorkspaceService().create({ folder, name, image }, (step) => steps.push(step), { waitUntilHealthy: { timeoutMs: 20_000 } });
+      return { workspace, steps, ms: Date.now() - started };
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  }
+
+  it('create waits for the image\'s own health check to pass', async () => {
+    const tag = `aicli-test-healthy-${testRunId}:latest`;
+    await imageWithHealthCheck(tag, 'test -d /workspace');
+    const { workspace, steps } = await createWaiting(tag, `healthy-${testRunId}`);
+    assert.deepEqual(steps.slice(-2), ['starting', 'health']);
+    assert.match(workspace.status, /\(healthy\)/);
+  });
+
+  it('create reports a failing image health check with its output and keeps the workspace for its logs', async () => {
+    const tag = `aicli-test-unhealthy-${testRunId}:latest`;
+    await imageWithHealthCheck(tag, 'echo "no /ready marker" && test -e /ready');
+    const name = `unhealthy-${testRunId}`;
+    await assert.rejects(createWaiting(tag, name), (err: unknown) => err instanceof HealthCheckError && err.failure === 'unhealthy' && err.lastOutput === 'no /ready marker');
+    const kept = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });
+    assert.equal(kept.length, 1);
+  });
+
+  it('without a health check in the image, running is ready: create does not wait for our own mount check', async () => {
+    const { workspace, steps, ms } = await createWaiting(undefined, `plain-${testRunId}`);
+    assert.ok(!steps.includes('health'), steps.join(','));
+    assert.equal(workspace.state, 'running');
+    // Our check's first run is 30 s after start on this engine; the create is done long before.
+    assert.ok(ms < 15_000, `create took ${ms} ms`);
   });
 });

@@ -4,7 +4,7 @@ import { MissingImageError } from '../../isolation/inputError';
 import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
 import { showFailure } from '../notify';
-import { readWorkspacePolicy } from '../settings';
+import { readHealthTimeoutMs, readWorkspacePolicy } from '../settings';
 import { CommandContext } from './context';
 import { resolveMissingImage } from './images';
 
@@ -13,7 +13,9 @@ const stepMessages: Record<CreateStep, string> = {
   validating: 'Checking folder, ports, limits and image…',
   network: 'Creating the workspace network…',
   container: 'Creating the container…',
+  copying: 'Copying the project to the remote engine…',
   starting: 'Starting…',
+  health: 'Waiting until the image\'s health check passes…',
   rollback: 'Something failed; removing what was created…',
 };
 
@@ -75,7 +77,8 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
 async function createWithProgress(context: CommandContext, request: CreateWorkspaceRequest): Promise<Workspace | undefined> {
   try {
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}` }, async (progress) => {
-      const result = await context.service.create(request, (step) => progress.report({ message: stepMessages[step] }));
+      const timeoutMs = readHealthTimeoutMs();
+      const result = await context.service.create(request, (step) => progress.report({ message: stepMessages[step] }), timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {});
       result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
       for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
       void context.index.resync();
