@@ -48,6 +48,14 @@ function readTls(target: EngineTarget): Pick<Docker.DockerOptions, 'ca' | 'cert'
   return tls.verify ? material : { ...material, agent: new HttpsAgent({ ...material, rejectUnauthorized: false }) };
 }
 
+function readSshKey(target: EngineTarget): Buffer {
+  try {
+    return readFileSync(target.sshKey as string);
+  } catch (err) {
+    throw new EngineError('permissionDenied', `Cannot read the SSH key ${target.sshKey} for ${target.host}: ${(err as Error).message}.`, 'Fix "sshKey" of this engine in aicli.engines, or leave it out to use ssh-agent.', [{ id: 'openSettings', label: 'Open Settings' }], err);
+  }
+}
+
 /**
  * dockerode options for a target. Every transport key is set explicitly (even to undefined)
  * because docker-modem merges DOCKER_HOST from the environment underneath our options.
@@ -69,7 +77,7 @@ export function dockerOptionsFor(target: EngineTarget, version: string | undefin
         port: spec.port,
         protocol: 'ssh',
         username: spec.username,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK, privateKey: target.sshKey ? readSshKey(target) : undefined },
       } as Docker.DockerOptions;
   }
 }
@@ -84,6 +92,8 @@ export interface EngineInfo {
   CgroupDriver?: string;
   NCPU?: number;
   MemTotal?: number;
+  MemoryLimit?: boolean;
+  PidsLimit?: boolean;
   SecurityOptions?: string[];
 }
 

@@ -23,8 +23,10 @@ export interface TlsMaterial {
 export interface EngineTarget {
   host: string;
   spec: HostSpec;
-  source: 'setting' | 'DOCKER_HOST' | `context ${string}` | 'default';
+  source: 'setting' | 'DOCKER_HOST' | `context ${string}` | 'default' | `engine ${string}`;
   tls?: TlsMaterial;
+  /** ssh:// only: a private key file to log in with instead of ssh-agent. */
+  sshKey?: string;
   apiVersion?: string;
   timeoutMs: number;
 }

@@ -59,6 +59,11 @@ export interface IsolationInput {
   ports: PortMapping[];
   /** Host path of the engine socket to mount, only when the user opted in. */
   engineSocket?: string;
+  /**
+   * A remote engine cannot see the folder: the project is copied into this managed volume
+   * and the volume is mounted at /workspace instead of the folder.
+   */
+  projectVolume?: string;
 }
 
 export interface IsolationPlan {
@@ -89,7 +94,9 @@ export function isolationPlan(input: IsolationInput): IsolationPlan {
   const profile = levelProfiles[input.level];
   const notes: string[] = [];
   const mounts: Docker.MountSettings[] = [
-    { Type: 'bind', Source: input.folder, Target: '/workspace', ReadOnly: false, BindOptions: { Propagation: 'rprivate' } },
+    input.projectVolume
+      ? { Type: 'volume', Source: input.projectVolume, Target: '/workspace', ReadOnly: false }
+      : { Type: 'bind', Source: input.folder, Target: '/workspace', ReadOnly: false, BindOptions: { Propagation: 'rprivate' } },
   ];
   if (input.engineSocket) mounts.push({ Type: 'bind', Source: input.engineSocket, Target: '/var/run/docker.sock', ReadOnly: false });
   const portBindings: Docker.PortMap = {};

@@ -1,15 +1,17 @@
 import { statSync } from 'node:fs';
 import Docker from 'dockerode';
-import { EngineConnection } from '../engine/connection';
+import { EngineConnection, EngineInfo } from '../engine/connection';
 import { securityFeatures } from '../engine/report';
 import { toEngineError } from '../engine/errors';
 import { InputError, MissingImageError } from '../isolation/inputError';
+import { imageHasHealthCheck } from './health';
 import { isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
 import { parseResources } from '../isolation/resources';
 import { SubnetPool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
+import { packFolder } from './pack';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface ValidatedCreate {
@@ -25,6 +27,26 @@ export interface ValidatedCreate {
   warnings: string[];
   /** What the engine cannot enforce here (no AppArmor, blkio weight discarded…). */
   notes: string[];
+  /** Set on a remote engine: the managed volume the project is copied into. */
+  projectVolume?: string;
+}
+
+/** A tcp:// or ssh:// engine cannot see this machine's folders. */
+export function isRemoteEngine(connection: EngineConnection): boolean {
+  return connection.target.spec.scheme === 'tcp' || connection.target.spec.scheme === 'ssh';
+}
+
+export const projectVolumeFor = (id: string): string => `aicli-workspace-${id}`;
+
+/** Refuses an engine that cannot enforce what every level relies on, naming what is missing. */
+function checkEngineCanIsolate(info: EngineInfo, host: string): void {
+  const missing: string[] = [];
+  if (info.MemoryLimit === false) missing.push('memory limits (the kernel has no memory cgroup)');
+  if (info.PidsLimit === false) missing.push('pids limits');
+  if (!securityFeatures(info).seccomp) missing.push('seccomp');
+  if (missing.length) {
+    throw new InputError('engine', `The engine at ${host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`);
+  }
 }
 
 function socketPathOf(connection: EngineConnection): string[] {
@@ -40,6 +62,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   checkNoDuplicateHostPorts(ports);
   const docker = connection.docker;
   const info = await connection.info();
+  checkEngineCanIsolate(info, connection.host);
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const image = (request.image ?? policy.defaultImage).trim();
   if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
@@ -56,6 +79,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
 
   const socket = checkEngineSocketMount({ home: policy.home, engineSockets: [], allowEngineSocket: policy.mountEngineSocket });
   const id = newWorkspaceId(folder);
+  const projectVolume = isRemoteEngine(connection) ? projectVolumeFor(id) : undefined;
   const plan = isolationPlan({
     level,
     resources,
@@ -64,8 +88,12 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     networkName: networkNameFor(id),
     ports,
     engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
+    projectVolume,
   });
   const notes = [...plan.notes];
+  if (projectVolume) {
+    notes.push(`The engine at ${connection.host} is remote: ${folder} is copied into the volume ${projectVolume} at create; changes made in the workspace stay there until copied back (see the README).`);
+  }
   if (plan.user) {
     // Non-root levels run as the folder's owner so the project stays writable; a root-owned
     // folder would mean running as root, so keep the unprivileged default and say why.
@@ -83,6 +111,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder },
     warnings: socket ? [socket.warning] : [],
     notes,
+    projectVolume,
   };
 }
 
@@ -143,9 +172,14 @@ export async function createWorkspaceResources(
   const docker = connection.untimed;
   let network: Docker.Network | undefined;
   let container: Docker.Container | undefined;
+  let volume: Docker.Volume | undefined;
   try {
     onStep('network');
     network = await createNetwork(docker, validated, pool);
+    if (validated.projectVolume) {
+      await docker.createVolume({ Name: validated.projectVolume, Labels: validated.labels });
+      volume = docker.getVolume(validated.projectVolume);
+    }
     onStep('container');
     container = await docker.createContainer({
       StopSignal: stopSignalFor(validated.imageConfig),
@@ -160,17 +194,23 @@ export async function createWorkspaceResources(
       AttachStdin: false,
       ExposedPorts: validated.plan.exposedPorts,
       // The image's own health check wins; otherwise a cheap one that proves the mount is there.
-      Healthcheck: validated.imageConfig?.Healthcheck?.Test?.length
+      Healthcheck: imageHasHealthCheck(validated.imageConfig)
         ? undefined
         : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
       HostConfig: validated.plan.hostConfig,
     });
+    if (validated.projectVolume) {
+      onStep('copying');
+      // Into the volume through the created container: no helper container, and the folder is only read.
+      await container.putArchive(packFolder(validated.folder), { path: '/workspace' });
+    }
     onStep('starting');
     await container.start();
     return container.id;
   } catch (err) {
     onStep('rollback');
     await container?.remove({ force: true, v: true }).catch(() => undefined);
+    await volume?.remove().catch(() => undefined);
     await network?.remove().catch(() => undefined);
     throw toEngineError(err, connection.host);
   }

@@ -47,6 +47,8 @@ export interface ThrowawayEngine {
   dataRoot: string;
   /** Socket and exec root; under /tmp when the cache path would make the socket path too long. */
   runDir: string;
+  /** dockerd's pid (it runs in a network namespace of its own); null while stopped. */
+  pid(): number | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -55,10 +57,10 @@ export interface ThrowawayEngine {
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
 
 /** A second private dockerd that a test may stop and restart without disturbing the main one. */
-export async function startThrowawayEngine(name: string): Promise<ThrowawayEngine> {
+export async function startThrowawayEngine(name: string, options: { extraArgs?: string[] } = {}): Promise<ThrowawayEngine> {
   const module = await importEsm(pathToFileURL(join(repoRoot, 'scripts', 'engine.mjs')).href);
-  const start = module.startThrowawayEngine as (name: string) => Promise<ThrowawayEngine>;
-  return start(name);
+  const start = module.startThrowawayEngine as (name: string, options: { extraArgs?: string[] }) => Promise<ThrowawayEngine>;
+  return start(name, options);
 }
 
 /** Builds the offline base image on another engine (a throwaway one). */

@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { EngineConnection } from '../../src/engine/connection';
+import { Engine, EngineState } from '../../src/engine/engine';
+import { EngineSet, parseEngineEntries } from '../../src/engine/engines';
+import { EngineError } from '../../src/engine/errors';
+import { LogFollower } from '../../src/engine/logs';
+import { StatsSubscriptions } from '../../src/monitor/statsStream';
+import { WorkspaceService } from '../../src/workspace/service';
+import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, TlsMaterialDirs } from '../support/remoteEngine';
+import {
+  buildBaseImageOn, discardThrowawayEngine, makeProjectFolder, startThrowawayEngine, targetFor, testLabel, testRunId, testWorkspaceService, ThrowawayEngine, waitFor,
+} from './support';
+import { defaultPortPolicy } from '../../src/isolation/ports';
+import { homedir } from 'node:os';
+
+function until(engine: Engine, kind: EngineState['kind'], timeoutMs: number): Promise<EngineState> {
+  if (engine.state.kind === kind) return Promise.resolve(engine.state);
+  return waitFor(`engine state ${kind}`, timeoutMs, (resolve) => engine.onDidChangeState((state) => state.kind === kind && resolve(state)));
+}
+
+describe('several engines: a second dockerd over tcp:// with TLS in its own network namespace (real engines)', function () {
+  this.timeout(180_000);
+  let remote: ThrowawayEngine | undefined;
+  let tls: TlsMaterialDirs | undefined;
+  let plug: { unplug(): void } | undefined;
+  let engines: EngineSet | undefined;
+  let remoteHost = '';
+  const addresses = freeTestSubnet();
+  const folder = makeProjectFolder('aicli-remote-proj-');
+
+  async function startRemote(): Promise<void> {
+    await remote!.start();
+    plug = plugNamespace(remote!.pid()!, addresses);
+  }
+
+  before(async () => {
+    tls = makeTlsMaterial(addresses.engineAddress);
+    const server = tls.server;
+    remote = await startThrowawayEngine(`tls-${process.pid}`, {
+      // 0.0.0.0 inside its own namespace: only the veth below (and its loopback) can reach it.
+      extraArgs: ['-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscacert', join(server, 'ca.pem'), '--tlscert', join(server, 'server.pem'), '--tlskey', join(server, 'server-key.pem')],
+    });
+    plug = plugNamespace(remote.pid()!, addresses);
+    await buildBaseImageOn(remote.host);
+    remoteHost = `tcp://${addresses.engineAddress}:2376`;
+    const { entries, problems } = parseEngineEntries([{ name: 'remote', host: remoteHost, certPath: tls.client }]);
+    assert.deepEqual(problems, []);
+    engines = new EngineSet(() => targetFor(), () => entries, () => 10_000);
+    engines.start();
+    writeFileSync(join(folder, 'data.txt'), 'from the local folder\n');
+  });
+
+  after(async () => {
+    engines?.dispose();
+    plug?.unplug();
+    await discardThrowawayEngine(remote);
+    removeTlsMaterial(tls);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const remoteService = (): WorkspaceService =>
+    new WorkspaceService(() => engines!.get('remote').connection(), () => ({
+      defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: testLabel,
+    }));
+
+  it('connects to both engines, each with its own connection', async () => {
+    const local = await engines!.default.connection();
+    const far: EngineConnection = await engines!.get('remote').connection();
+    assert.equal(far.target.host, remoteHost);
+    assert.equal(far.target.spec.scheme, 'tcp');
+    // Two daemons (both dockerds here share /etc/docker/key.json, hence the same ID: compare data roots).
+    const root = async (connection: EngineConnection): Promise<string | undefined> => ((await connection.info()) as { DockerRootDir?: string }).DockerRootDir;
+    assert.notEqual(await root(far), await root(local));
+    assert.equal(await root(far), remote!.dataRoot);
+  });
+
+  it('creates a workspace on the remote engine with the project copied into a volume, then exec, logs, stats and remove', async () => {
+    const service = remoteService();
+    const name = `remote-${testRunId}`;
+    const { workspace, notes } = await service.create({ folder, name });
+    assert.ok(notes.some((note) => /is remote: .* copied into the volume aicli-workspace-/.test(note)), notes.join('\n'));
+    const connection = await engines!.get('remote').connection();
+    const info = await connection.docker.getContainer(workspace.containerId).inspect();
+    assert.deepEqual(info.Mounts.map((m) => `${m.Type} ${m.Destination}`), ['volume /workspace']);
+
+    let out = '';
+    const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
+    assert.equal(await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo changed > /workspace/data.txt; echo logged > /proc/1/fd/1'], { stdout: sink, stderr: sink }), 0);
+    assert.equal(out, 'from the local folder\n');
+    assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n', 'the local folder is not written');
+
+    const lines: string[] = [];
+    const follower = new LogFollower(engines!.get('remote'), workspace.containerId, { tail: 10, onLines: (batch) => lines.push(...batch.map((l) => l.text)), onEnd: () => {} });
+    follower.start();
+    const stats = new StatsSubscriptions(engines!.get('remote'));
+    try {
+      const sample = await waitFor<number>('a stats sample from the remote engine', 15_000, (resolve) => stats.onSample((s) => resolve(s.snapshot.pids)));
+      assert.ok(sample >= 1);
+      await waitFor<void>('the log line', 10_000, (resolve) => {
+        const timer = setInterval(() => lines.some((l) => l.includes('logged')) && resolve(), 50);
+        return { dispose: () => clearInterval(timer) };
+      });
+    } finally {
+      follower.dispose();
+      stats.dispose();
+    }
+
+    await service.remove(name);
+    const volumes = await connection.docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
+    assert.deepEqual(volumes.Volumes ?? [], []);
+    assert.ok(existsSync(join(folder, 'data.txt')));
+  });
+
+  it('a stopped remote engine shows its error while the default engine keeps working, and recovers when restarted', async () => {
+    const far = engines!.get('remote');
+    await remote!.stop();
+    plug?.unplug();
+    const down = await until(far, 'unreachable', 30_000);
+    assert.ok(down.kind === 'unreachable' && down.error.message.includes(remoteHost), down.kind === 'unreachable' ? down.error.message : down.kind);
+    // The default engine answers at once meanwhile.
+    const started = Date.now();
+    const listed = await testWorkspaceService().list();
+    assert.ok(Array.isArray(listed));
+    assert.ok(Date.now() - started < 2000, `default engine took ${Date.now() - started} ms while the remote one was down`);
+    assert.equal(engines!.default.state.kind, 'connected');
+    await startRemote();
+    await until(far, 'connected', 30_000);
+  });
+
+  it('a certificate from a CA the engine does not trust is refused with a clear TLS error', async () => {
+    const { entries } = parseEngineEntries([{ name: 'foreign', host: remoteHost, certPath: tls!.foreign }]);
+    const set = new EngineSet(() => targetFor(), () => entries, () => 5_000);
+    try {
+      set.get('foreign').start();
+      await assert.rejects(set.get('foreign').connection(), (err: unknown) => err instanceof EngineError && err.kind === 'tls' && err.message.includes(remoteHost));
+    } finally {
+      set.dispose();
+    }
+  });
+});

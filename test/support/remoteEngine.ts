@@ -1,0 +1,98 @@
+// A second, "remote" dockerd for the multi-engine tests: a throwaway engine in a network
+// namespace of its own, reachable from here only over a veth pair the test creates (addresses
+// from 198.18.0.0/15, the range set aside for network tests), serving tcp:// with TLS and
+// client certificates the test generates. Traffic goes only to that namespace.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TlsMaterialDirs {
+  /** ca.pem, cert.pem, key.pem a client uses (signed by the engine's CA). */
+  client: string;
+  /** The same files from a CA the engine does not know: must be refused. */
+  foreign: string;
+  /** ca.pem, server-cert.pem, server-key.pem for dockerd. */
+  server: string;
+  root: string;
+}
+
+const openssl = (args: string[], cwd: string): void => void execFileSync('openssl', args, { cwd, stdio: 'ignore' });
+
+function makeCa(dir: string, subject: string): void {
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${subject}`, '-keyout', 'ca-key.pem', '-out', 'ca.pem'], dir);
+}
+
+function signed(dir: string, name: string, subject: string, extensions: string): void {
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${subject}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`], dir);
+  execFileSync('sh', ['-c', `printf '%s\\n' '${extensions}' > ${name}.ext`], { cwd: dir });
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+}
+
+/** A CA, a server certificate for `address` and a client certificate; and a foreign client set. */
+export function makeTlsMaterial(address: string): TlsMaterialDirs {
+  const root = mkdtempSync(join(tmpdir(), 'aicli-tls-'));
+  const server = join(root, 'server');
+  const client = join(root, 'client');
+  const foreign = join(root, 'foreign');
+  for (const dir of [server, client, foreign]) execFileSync('mkdir', ['-p', dir]);
+  makeCa(server, 'aicli-test-ca');
+  signed(server, 'server', address, `subjectAltName=IP:${address}\nextendedKeyUsage=serverAuth`);
+  signed(server, 'client', 'aicli-test-client', 'extendedKeyUsage=clientAuth');
+  execFileSync('sh', ['-c', `cp ${server}/ca.pem ${client}/ca.pem && cp ${server}/client.pem ${client}/cert.pem && cp ${server}/client-key.pem ${client}/key.pem`]);
+  makeCa(foreign, 'aicli-foreign-ca');
+  signed(foreign, 'client', 'aicli-foreign-client', 'extendedKeyUsage=clientAuth');
+  execFileSync('sh', ['-c', `cd ${foreign} && mv client.pem cert.pem && mv client-key.pem key.pem`]);
+  return { client, foreign, server, root };
+}
+
+const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
+
+/** A /30 in 198.18.0.0/15 that no interface here uses yet. */
+export function freeTestSubnet(): { hostAddress: string; engineAddress: string } {
+  const used = ip(['-o', '-4', 'addr', 'show']);
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const third = Math.floor(Math.random() * 256);
+    const fourth = Math.floor(Math.random() * 64) * 4;
+    const prefix = `198.18.${third}.`;
+    if (used.includes(prefix)) continue;
+    return { hostAddress: `${prefix}${fourth + 1}`, engineAddress: `${prefix}${fourth + 2}` };
+  }
+  throw new Error('no free /30 in 198.18.0.0/16 for the test engine');
+}
+
+/**
+ * Connects the network namespace of process `pid` to this one with a veth pair. The pair is
+ * deleted with the namespace (when that dockerd exits) or by unplug().
+ */
+export function plugNamespace(pid: number, addresses: { hostAddress: string; engineAddress: string }): { unplug(): void } {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const hostSide = `acH${suffix}`;
+  const engineSide = `acN${suffix}`;
+  ip(['link', 'add', hostSide, 'type', 'veth', 'peer', 'name', engineSide]);
+  try {
+    ip(['link', 'set', engineSide, 'netns', String(pid)]);
+    ip(['addr', 'add', `${addresses.hostAddress}/30`, 'dev', hostSide]);
+    ip(['link', 'set', hostSide, 'up']);
+    const inNamespace = (args: string[]): void => void execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', ...args]);
+    inNamespace(['addr', 'add', `${addresses.engineAddress}/30`, 'dev', engineSide]);
+    inNamespace(['link', 'set', engineSide, 'up']);
+    inNamespace(['link', 'set', 'lo', 'up']);
+  } catch (err) {
+    execFileSync('ip', ['link', 'del', hostSide], { stdio: 'ignore' });
+    throw err;
+  }
+  return {
+    unplug() {
+      try {
+        execFileSync('ip', ['link', 'del', hostSide], { stdio: 'ignore' });
+      } catch {
+        // already gone with its namespace
+      }
+    },
+  };
+}
+
+export function removeTlsMaterial(material: TlsMaterialDirs | undefined): void {
+  if (material) rmSync(material.root, { recursive: true, force: true });
+}
