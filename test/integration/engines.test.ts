@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { EngineConnection } from '../../src/engine/connection';
@@ -11,7 +13,7 @@ import { StatsSubscriptions } from '../../src/monitor/statsStream';
 import { WorkspaceService } from '../../src/workspace/service';
 import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, TlsMaterialDirs } from '../support/remoteEngine';
 import {
-  buildBaseImageOn, discardThrowawayEngine, makeProjectFolder, startThrowawayEngine, targetFor, testLabel, testRunId, testWorkspaceService, ThrowawayEngine, waitFor,
+  buildBaseImageOn, discardThrowawayEngine, makeProjectFolder, repoRoot, startThrowawayEngine, targetFor, testLabel, testRunId, testWorkspaceService, ThrowawayEngine, waitFor,
 } from './support';
 import { defaultPortPolicy } from '../../src/isolation/ports';
 import { homedir } from 'node:os';
@@ -139,5 +141,32 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     } finally {
       set.dispose();
     }
+  });
+
+  it('aicli-ws engines shows each engine up or down; --engine runs commands there; tar copies changes back', async () => {
+    const env = { ...process.env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }, { name: 'gone', host: 'tcp://127.0.0.1:9' }]) };
+    const cli = join(repoRoot, 'dist', 'cli.js');
+    const run = (args: string[]): Promise<{ stdout: string; stderr: string }> => promisify(execFile)(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+    const listed = await run(['engines', '--json']).then(
+      () => assert.fail('engines exited 0 with an engine down'),
+      (err: { code: number; stdout: string }) => err,
+    );
+    assert.equal(listed.code, 1);
+    const rows = JSON.parse(listed.stdout) as { name: string; state: string; version?: string; error?: string }[];
+    assert.deepEqual(rows.map((r) => `${r.name} ${r.state}`), ['default up', 'remote up', 'gone down']);
+    assert.match(rows[2]?.error ?? '', /tcp:\/\/127\.0\.0\.1:9 is not running \(connection refused\)/);
+
+    const name = `cli-remote-${testRunId}`;
+    await run(['--engine', 'remote', 'create', '--folder', folder, '--name', name, '--label', `aicli.test.run=${testRunId}`]);
+    await run(['--engine', 'remote', 'exec', name, '--', 'sh', '-c', 'echo changed > /workspace/data.txt']);
+    const back = makeProjectFolder('aicli-copy-back-');
+    try {
+      await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${cli}" --engine remote exec ${name} -- tar -C /workspace -c . | tar -C "${back}" -x`], { env });
+      assert.equal(readFileSync(join(back, 'data.txt'), 'utf8'), 'changed\n');
+      assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n');
+    } finally {
+      rmSync(back, { recursive: true, force: true });
+    }
+    await run(['--engine', 'remote', 'rm', name]);
   });
 });
