@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { apiTooOldError, EngineError, toEngineError } from './errors';
+import { knownHostsVerifier } from './knownHosts';
 import { EngineTarget } from './target';
 
 /** Oldest API we support: Docker 20.10 (what Debian 12 ships). */
@@ -73,11 +74,20 @@ export function dockerOptionsFor(target: EngineTarget, version: string | undefin
     case 'ssh':
       return {
         ...base,
+        // The ssh transport hands http an ssh2 channel, which has no setTimeout: docker-modem's
+        // idle timeout would throw. Its connectionTimeout is a plain timer that ends the request.
+        timeout: undefined,
+        connectionTimeout: timeoutMs,
         host: spec.host,
         port: spec.port,
         protocol: 'ssh',
         username: spec.username,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK, privateKey: target.sshKey ? readSshKey(target) : undefined },
+        sshOptions: {
+          agent: process.env.SSH_AUTH_SOCK,
+          privateKey: target.sshKey ? readSshKey(target) : undefined,
+          // Like ssh itself: only a host whose key known_hosts lists (ssh2 alone would accept any).
+          hostVerifier: knownHostsVerifier(spec.host, spec.port, target.knownHostsFile),
+        },
       } as Docker.DockerOptions;
   }
 }

@@ -16,6 +16,8 @@ export interface EngineEntry {
   certPath?: string;
   /** ssh:// only: private key file; otherwise ssh-agent (SSH_AUTH_SOCK). */
   sshKey?: string;
+  /** ssh:// only: the known_hosts file the host key must be listed in; default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
 }
 
 /** The engine resolved by the foundation's rules (setting, DOCKER_HOST, context, default). */
@@ -38,12 +40,12 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
   raw.forEach((item: unknown, index) => {
     const where = `aicli.engines[${index}]`;
     if (!item || typeof item !== 'object') return problems.push(`${where} is not an object with "name" and "host".`);
-    const { name, host, tlsVerify, certPath, sshKey } = item as Record<string, unknown>;
+    const { name, host, tlsVerify, certPath, sshKey, knownHostsFile } = item as Record<string, unknown>;
     if (typeof name !== 'string' || !namePattern.test(name)) return problems.push(`${where}: "name" must be letters, digits, ".", "_" or "-" (at most 40), got ${JSON.stringify(name)}.`);
     if (seen.has(name)) return problems.push(`${where}: the name "${name}" is ${name === defaultEngineName ? 'reserved for the engine of aicli.docker.host' : 'used twice'}.`);
     if (typeof host !== 'string' || !host.trim()) return problems.push(`${where} (${name}): "host" is missing, e.g. "tcp://build-box:2376" or "ssh://me@build-box".`);
     if (tlsVerify !== undefined && typeof tlsVerify !== 'boolean') return problems.push(`${where} (${name}): "tlsVerify" must be true or false.`);
-    for (const [key, value] of Object.entries({ certPath, sshKey })) {
+    for (const [key, value] of Object.entries({ certPath, sshKey, knownHostsFile })) {
       if (value !== undefined && (typeof value !== 'string' || !isAbsolute(expandHome(value, home)))) return problems.push(`${where} (${name}): "${key}" must be an absolute path (or start with ~/).`);
     }
     seen.add(name);
@@ -53,6 +55,7 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
       tlsVerify: tlsVerify as boolean | undefined,
       certPath: certPath === undefined ? undefined : expandHome(certPath as string, home),
       sshKey: sshKey === undefined ? undefined : expandHome(sshKey as string, home),
+      knownHostsFile: knownHostsFile === undefined ? undefined : expandHome(knownHostsFile as string, home),
     });
   });
   return { entries, problems };
@@ -63,7 +66,7 @@ export function targetForEntry(entry: EngineEntry, timeoutMs: number, home = hom
   const tlsVerify = entry.certPath || entry.tlsVerify !== undefined ? (entry.tlsVerify === false ? 'off' : 'on') : 'off';
   // No environment: DOCKER_HOST or DOCKER_CERT_PATH must not leak into a named engine.
   const target = resolveEngineTarget({ host: entry.host, apiVersion: '', timeoutMs, tlsVerify, certPath: entry.certPath ?? '' }, {}, home);
-  return { ...target, source: `engine ${entry.name}`, sshKey: entry.sshKey };
+  return { ...target, source: `engine ${entry.name}`, sshKey: entry.sshKey, knownHostsFile: entry.knownHostsFile };
 }
 
 export interface NamedEngine {

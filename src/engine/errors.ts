@@ -128,6 +128,17 @@ export function toEngineError(err: unknown, host: string): EngineError {
       err,
     );
   }
+  if (/Host denied \(verification failed\)/.test(text)) {
+    const where = /^ssh:\/\/(?:[^@/]*@)?([^/:]+|\[[^\]]+\])(?::(\d+))?/.exec(host);
+    const scan = where ? `ssh-keyscan${where[2] ? ` -p ${where[2]}` : ''} ${where[1]}` : 'ssh-keyscan <host>';
+    return new EngineError(
+      'permissionDenied',
+      `The SSH host key of ${host} is not in your known_hosts (an unknown host, or its key changed).`,
+      `Check the host's key fingerprint, then add it (\`${scan} >> ~/.ssh/known_hosts\`, or connect once with ssh).`,
+      [retry, openSettings, showLog],
+      err,
+    );
+  }
   if (e.level === 'client-authentication' || (e.statusCode === undefined && /authentication|handshake|host key/i.test(text))) {
     return new EngineError(
       'permissionDenied',

@@ -27,6 +27,8 @@ export interface EngineTarget {
   tls?: TlsMaterial;
   /** ssh:// only: a private key file to log in with instead of ssh-agent. */
   sshKey?: string;
+  /** ssh:// only: where host keys are checked; default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
   apiVersion?: string;
   timeoutMs: number;
 }

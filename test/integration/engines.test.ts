@@ -11,7 +11,7 @@ import { EngineError } from '../../src/engine/errors';
 import { LogFollower } from '../../src/engine/logs';
 import { StatsSubscriptions } from '../../src/monitor/statsStream';
 import { WorkspaceService } from '../../src/workspace/service';
-import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, TlsMaterialDirs } from '../support/remoteEngine';
+import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, startSshd, TestSshd, TlsMaterialDirs, untilListening } from '../support/remoteEngine';
 import {
   buildBaseImageOn, discardThrowawayEngine, makeProjectFolder, repoRoot, startThrowawayEngine, targetFor, testLabel, testRunId, testWorkspaceService, ThrowawayEngine, waitFor,
 } from './support';
@@ -168,5 +168,60 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       rmSync(back, { recursive: true, force: true });
     }
     await run(['--engine', 'remote', 'rm', name]);
+  });
+
+  describe('over ssh:// (OpenSSH sshd in the same namespace, keys made by the test)', () => {
+    let sshd: TestSshd | undefined;
+    before(async () => {
+      sshd = startSshd(remote!.pid()!, addresses.engineAddress, remote!.host);
+      await untilListening(addresses.engineAddress, 2222);
+    });
+    after(() => sshd?.stop());
+
+    const sshEngines = (entry: Record<string, unknown>): EngineSet => {
+      const { entries, problems } = parseEngineEntries([{ name: 'over-ssh', ...entry }]);
+      assert.deepEqual(problems, []);
+      const set = new EngineSet(() => targetFor(), () => entries, () => 20_000);
+      set.get('over-ssh').start();
+      return set;
+    };
+
+    it('creates, execs in and removes a workspace on the engine behind ssh', async () => {
+      const set = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
+      try {
+        const connection = await set.get('over-ssh').connection();
+        assert.equal(connection.target.spec.scheme, 'ssh');
+        assert.equal(((await connection.info()) as { DockerRootDir?: string }).DockerRootDir, remote!.dataRoot);
+        const service = new WorkspaceService(() => set.get('over-ssh').connection(), () => ({
+          defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: testLabel,
+        }));
+        const name = `ssh-${testRunId}`;
+        await service.create({ folder, name });
+        let out = '';
+        const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
+        assert.equal(await service.exec(name, ['cat', '/workspace/data.txt'], { stdout: sink, stderr: sink }), 0);
+        assert.equal(out, 'from the local folder\n');
+        await service.remove(name);
+      } finally {
+        set.dispose();
+      }
+    });
+
+    it('an unknown host key and a wrong user each give a clear error', async () => {
+      const unknown = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.emptyKnownHosts });
+      try {
+        await assert.rejects(unknown.get('over-ssh').connection(), (err: unknown) =>
+          err instanceof EngineError && /The SSH host key of ssh:\/\/root@198\.18\.[\d.]+:2222 is not in your known_hosts/.test(err.message) && /ssh-keyscan -p 2222 198\.18\./.test(err.suggestion));
+      } finally {
+        unknown.dispose();
+      }
+      const wrongUser = sshEngines({ host: sshd!.host.replace('root@', 'nobody@'), sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
+      try {
+        await assert.rejects(wrongUser.get('over-ssh').connection(), (err: unknown) =>
+          err instanceof EngineError && err.kind === 'permissionDenied' && /^SSH login to ssh:\/\/nobody@198\.18\.[\d.]+:2222 failed/.test(err.message));
+      } finally {
+        wrongUser.dispose();
+      }
+    });
   });
 });

@@ -2,7 +2,8 @@
 // namespace of its own, reachable from here only over a veth pair the test creates (addresses
 // from 198.18.0.0/15, the range set aside for network tests), serving tcp:// with TLS and
 // client certificates the test generates. Traffic goes only to that namespace.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +96,82 @@ export function plugNamespace(pid: number, addresses: { hostAddress: string; eng
 
 export function removeTlsMaterial(material: TlsMaterialDirs | undefined): void {
   if (material) rmSync(material.root, { recursive: true, force: true });
+}
+
+export interface TestSshd {
+  /** ssh://root@address:port */
+  host: string;
+  /** A private key root may log in with. */
+  clientKey: string;
+  /** A known_hosts file that lists this sshd's host key; an empty one for "unknown host". */
+  knownHosts: string;
+  emptyKnownHosts: string;
+  stop(): void;
+}
+
+/**
+ * OpenSSH's sshd inside the network namespace of process `pid` (the remote dockerd's), with a
+ * host key and a client key made here; logins run `docker system dial-stdio` against
+ * `engineHost` (the remote dockerd's own socket), which is what an ssh:// Docker host does.
+ */
+export function startSshd(pid: number, address: string, engineHost: string): TestSshd {
+  const dir = mkdtempSync(join(tmpdir(), 'aicli-sshd-'));
+  const keygen = (file: string): void => void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, file)]);
+  keygen('host_ed25519');
+  keygen('client_ed25519');
+  execFileSync('cp', [join(dir, 'client_ed25519.pub'), join(dir, 'root_keys')]);
+  const port = 2222;
+  const config = join(dir, 'sshd_config');
+  execFileSync('sh', ['-c', `cat > ${config}`], {
+    input: [
+      `Port ${port}`,
+      'ListenAddress 0.0.0.0',
+      `HostKey ${join(dir, 'host_ed25519')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${dir}/%u_keys`,
+      'AllowUsers root',
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      `SetEnv DOCKER_HOST=${engineHost}`,
+      '',
+    ].join('\n'),
+  });
+  execFileSync('mkdir', ['-p', '/run/sshd']);
+  const hostKey = execFileSync('cat', [join(dir, 'host_ed25519.pub')], { encoding: 'utf8' }).trim().split(/\s+/).slice(0, 2).join(' ');
+  const knownHosts = join(dir, 'known_hosts');
+  const emptyKnownHosts = join(dir, 'known_hosts.empty');
+  execFileSync('sh', ['-c', `echo '[${address}]:${port} ${hostKey}' > ${knownHosts}; : > ${emptyKnownHosts}`]);
+  // -D: stay in the foreground of nsenter; killed by stop() (and with the namespace's dockerd).
+  const child = spawn('nsenter', ['-t', String(pid), '-n', '/usr/sbin/sshd', '-D', '-e', '-f', config], { stdio: 'ignore' });
+  return {
+    host: `ssh://root@${address}:${port}`,
+    clientKey: join(dir, 'client_ed25519'),
+    knownHosts,
+    emptyKnownHosts,
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once something accepts TCP connections on address:port (the sshd above). */
+export async function untilListening(address: string, port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port, timeout: 500 }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${address}:${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

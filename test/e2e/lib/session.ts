@@ -16,7 +16,13 @@ export interface WorkbenchSession {
 }
 
 /** Starts code-server on a new folder (with a README), opens it in Chromium; close() undoes all of it. */
-export async function openWorkbenchSession(options: Omit<CodeServerOptions, 'workspaceFolder'> & { readme?: string } = {}): Promise<WorkbenchSession> {
+export async function openWorkbenchSession(
+  options: Omit<CodeServerOptions, 'workspaceFolder'> & {
+    readme?: string;
+    /** Runs on the new folder before code-server starts (e.g. create a workspace for it). */
+    prepare?: (folder: string) => void;
+  } = {},
+): Promise<WorkbenchSession> {
   const folder = makeTempDir('acw-');
   fs.writeFileSync(path.join(folder, 'README.md'), options.readme ?? '# AICLI e2e workspace\n');
   let server: CodeServer | undefined;
@@ -27,7 +33,8 @@ export async function openWorkbenchSession(options: Omit<CodeServerOptions, 'wor
     removeDir(folder);
   };
   try {
-    server = await startCodeServer({ ...options, workspaceFolder: folder });
+    options.prepare?.(folder);
+    server = await startCodeServer({ env: options.env, settings: options.settings, extensionDevelopmentPath: options.extensionDevelopmentPath, workspaceFolder: folder });
     browser = await launchBrowser();
     const page = await newPage(browser);
     await openWorkbench(page, server, folder);

@@ -1,36 +1,29 @@
 // The engine going away and coming back, seen in a real VS Code: an error node with its
 // actions appears, and the tree recovers by itself without reloading the window.
 import * as assert from 'assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../integration/support';
-import { widenSidebar, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, screenshot, startCodeServer, type CodeServer } from '../harness';
+import { openAicliView, openWorkbenchSession, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 
 describe('Engine unreachable and back (code-server + throwaway engine)', function () {
   this.timeout(180_000);
   let engine: ThrowawayEngine | undefined;
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  let session: WorkbenchSession | undefined;
   let page: Page;
-  let folder = '';
 
   before(async () => {
     engine = await startThrowawayEngine(`ui-${process.pid}`);
-    folder = makeTempDir('acw-');
     // The setting is what a user would change; DOCKER_HOST as well, because the remote
     // extension host can activate before user settings reach it (then it would start on the
     // main engine from the inherited environment).
-    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.docker.host': engine.host }, env: { DOCKER_HOST: engine.host } });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server, folder);
+    session = await openWorkbenchSession({ settings: { 'aicli.docker.host': engine.host }, env: { DOCKER_HOST: engine.host } });
+    page = session.page;
     await openAicliView(page);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     await discardThrowawayEngine(engine);
-    if (folder) removeDir(folder);
   });
 
   const welcome = (): ReturnType<Page['locator']> =>

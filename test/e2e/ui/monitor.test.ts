@@ -2,15 +2,11 @@
 // policy document, and the status bar shows the live ticker.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
 import { connect, sweepTestResources } from '../../integration/support';
-import {
-  launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer, widenSidebar,
-  type CodeServer,
-} from '../harness';
+import { openAicliView, openWorkbenchSession, repoRoot, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { uiLabels, uiRunId } from './treeSupport';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
@@ -19,30 +15,25 @@ const aicli = (...args: string[]): string => execFileSync(process.execPath, [cli
 
 describe('Alerts and ticker (code-server + Chromium)', function () {
   this.timeout(120_000);
-  let folder = '';
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  let session: WorkbenchSession | undefined;
   let page: Page;
   let connection: EngineConnection;
   const name = `alert-${process.pid}`;
 
   before(async () => {
     connection = await connect();
-    folder = makeTempDir('acw-');
-    fs.writeFileSync(path.join(folder, 'README.md'), '# monitored project\n');
-    aicli('create', '--folder', folder, '--name', name, '--memory', '32m', ...labelArgs);
-    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.workspace.labels': uiLabels } });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server, folder);
+    session = await openWorkbenchSession({
+      readme: '# monitored project\n',
+      prepare: (folder) => void aicli('create', '--folder', folder, '--name', name, '--memory', '32m', ...labelArgs),
+      settings: { 'aicli.workspace.labels': uiLabels },
+    });
+    page = session.page;
     await openAicliView(page);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     if (connection) await sweepTestResources(connection.docker, uiRunId);
-    if (folder) removeDir(folder);
   });
 
   it('shows the workspace of the open folder in the status-bar ticker', async () => {
@@ -60,6 +51,8 @@ describe('Alerts and ticker (code-server + Chromium)', function () {
     const panel = await page.locator('.part.panel .markers-panel').innerText();
     assert.match(panel, new RegExp(`${name}\\.policy`));
     assert.match(panel, /resource_violation/);
+    // The ticker turns to the warning colour while the limit is crossed (redrawn at most once a second).
+    await page.locator('.part.statusbar .statusbar-item.warning-kind', { hasText: name }).waitFor({ state: 'visible', timeout: 5000 });
     await widenSidebar(page);
     await screenshot(page, 'problems-alert');
   });

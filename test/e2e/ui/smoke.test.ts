@@ -1,34 +1,22 @@
 // UI smoke test in plain Node: npx mocha --timeout 120000 out/test/e2e/ui/*.test.js
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  activityBarTab, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, runPalette,
-  screenshot, startCodeServer, type CodeServer,
-} from '../harness';
+import type { Page } from 'playwright-core';
+import { activityBarTab, openAicliView, openWorkbenchSession, runPalette, screenshot, type WorkbenchSession } from '../harness';
 import { expectEngineInfoShown } from './expectations';
 
 describe('AICLI Workspaces UI (code-server + Chromium)', function () {
   this.timeout(120_000);
-  let workspaceFolder = '';
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  let session: WorkbenchSession | undefined;
   let page: Page;
 
   before(async () => {
-    workspaceFolder = makeTempDir('acw-');
-    fs.writeFileSync(path.join(workspaceFolder, 'README.md'), '# AICLI e2e workspace\n');
-    server = await startCodeServer({ workspaceFolder });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server, workspaceFolder);
+    session = await openWorkbenchSession();
+    page = session.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspaceFolder) removeDir(workspaceFolder);
+    await session?.close();
   });
 
   it('shows the AICLI Workspaces tab in the activity bar', async () => {

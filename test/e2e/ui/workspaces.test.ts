@@ -4,13 +4,10 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
 import { connect, sweepTestResources } from '../../integration/support';
-import {
-  widenSidebar, launchBrowser, makeTempDir, newPage, openAicliView, openWorkbench, removeDir, repoRoot, runPalette, screenshot, startCodeServer,
-  type CodeServer,
-} from '../harness';
+import { makeTempDir, openAicliView, openWorkbenchSession, removeDir, repoRoot, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { answerQuickInput, contextMenu, uiLabels, uiRunId, workspaceRow } from './treeSupport';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
@@ -22,9 +19,8 @@ function aicli(...args: string[]): string {
 
 describe('Workspaces view (code-server + Chromium)', function () {
   this.timeout(120_000);
+  let session: WorkbenchSession | undefined;
   let folder = '';
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let connection: EngineConnection;
   const name = `ui-${process.pid}`;
@@ -32,14 +28,10 @@ describe('Workspaces view (code-server + Chromium)', function () {
 
   before(async () => {
     connection = await connect();
-    folder = makeTempDir('acw-');
-    fs.writeFileSync(path.join(folder, 'README.md'), '# ui test project\n');
     // This test pauses a workspace from the CLI, outside the extension's exec guard; on Docker
     // 20.10 an exec racing a pause wedges the container, so the monitor's exec checks stay off.
-    server = await startCodeServer({ workspaceFolder: folder, settings: { 'aicli.workspace.labels': uiLabels, 'aicli.monitor.processChecks': false } });
-    browser = await launchBrowser();
-    page = await newPage(browser);
-    await openWorkbench(page, server, folder);
+    session = await openWorkbenchSession({ readme: '# ui test project\n', settings: { 'aicli.workspace.labels': uiLabels, 'aicli.monitor.processChecks': false } });
+    ({ folder, page } = session);
     await openAicliView(page);
   });
 
@@ -54,10 +46,9 @@ describe('Workspaces view (code-server + Chromium)', function () {
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     if (connection) await sweepTestResources(connection.docker, uiRunId);
-    [folder, ...extraFolders].forEach((dir) => dir && removeDir(dir));
+    extraFolders.forEach((dir) => removeDir(dir));
   });
 
   it('shows the welcome view with a Create Workspace button when there are none', async () => {
