@@ -4,7 +4,7 @@
 // client certificates the test generates. Traffic goes only to that namespace.
 import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -152,10 +152,40 @@ export function startSshd(pid: number, address: string, engineHost: string): Tes
     knownHosts,
     emptyKnownHosts,
     stop() {
+      // The listener and every session it forked (they outlive the listener): each sshd in that namespace.
+      for (const other of sshdsInNamespaceOf(pid)) {
+        try {
+          process.kill(other, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function sshdsInNamespaceOf(pid: number): number[] {
+  const namespaceOf = (p: string): string | undefined => {
+    try {
+      return readlinkSync(`/proc/${p}/ns/net`);
+    } catch {
+      return undefined;
+    }
+  };
+  const target = namespaceOf(String(pid));
+  if (!target) return [];
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && namespaceOf(entry) === target)
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'sshd';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** Resolves once something accepts TCP connections on address:port (the sshd above). */
