@@ -6,7 +6,7 @@ import { EngineError, toEngineError } from './engine/errors';
 import { Engine } from './engine/engine';
 import { collectEngineReport, formatEngineReport } from './engine/report';
 import { defaultEngineSettings, EngineSettings, EngineTarget, resolveEngineTarget } from './engine/target';
-import { enginesCommand, targetForEngineName } from './cli/engines';
+import { enginesCommand, placeWorkspace, targetForEngineName } from './cli/engines';
 import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
@@ -48,7 +48,8 @@ Commands:
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
-  --engine NAME       An engine from AICLI_ENGINES (a JSON list like the aicli.engines setting)
+  --engine NAME       An engine from AICLI_ENGINES (a JSON list like the aicli.engines setting);
+                      create --engine auto places on the least-loaded engine that can isolate
   --api-version V     Docker API version (default: negotiated)
   --timeout MS        Request timeout in milliseconds (default: 10000)
   --json              Machine-readable output
@@ -106,8 +107,19 @@ async function run(args: ParsedArgs): Promise<number> {
   const engineName = single(args, '--engine');
   if (engineName !== undefined && single(args, '--host') !== undefined) throw new UsageError('Use either --engine NAME or --host HOST, not both.');
   const defaultTarget = (): EngineTarget => resolveEngineTarget(settings, process.env, homedir());
+  // --engine auto (create only): placed on the least-loaded engine that can isolate.
+  let placed: Promise<string> | undefined;
+  const chosenEngine = async (): Promise<string | undefined> => {
+    if (engineName !== 'auto') return engineName;
+    if (command !== 'create') throw new UsageError('--engine auto only places new workspaces (create); name the engine for other commands.');
+    placed ??= placeWorkspace(defaultTarget, settings.timeoutMs).then(({ name, reason }) => {
+      console.error(`Placing on engine ${name} (${reason})`);
+      return name;
+    });
+    return placed;
+  };
   const connection = (): Promise<EngineConnection> =>
-    (connectionPromise ??= EngineConnection.connect(targetForEngineName(engineName, defaultTarget, settings.timeoutMs)));
+    (connectionPromise ??= chosenEngine().then((name) => EngineConnection.connect(targetForEngineName(name, defaultTarget, settings.timeoutMs))));
   const service = new WorkspaceService(connection, () => ({ ...cliPolicy, labels: labelArguments(args) }));
 
   switch (command) {

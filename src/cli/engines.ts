@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { EngineConnection } from '../engine/connection';
+import { EngineConnection, EngineInfo } from '../engine/connection';
+import { choosePlacement } from '../engine/placement';
 import { defaultEngineName, EngineEntry, parseEngineEntries, targetForEntry } from '../engine/engines';
 import { toEngineError } from '../engine/errors';
 import { EngineTarget } from '../engine/target';
@@ -32,6 +33,8 @@ export function targetForEngineName(name: string | undefined, defaultTarget: () 
 
 interface EngineRow {
   name: string;
+  /** For placement; not printed. */
+  info?: EngineInfo;
   host: string;
   state: 'up' | 'down';
   version?: string;
@@ -51,20 +54,27 @@ async function probe(name: string, target: () => EngineTarget): Promise<EngineRo
       connection.info(),
       connection.call('list workspaces', (docker) => docker.listContainers({ filters: JSON.stringify({ label: [`${labels.managed}=true`], status: ['running'] }) })),
     ]);
-    return { name, host, state: 'up', version: connection.engineVersion.Version, running: running.length, cpus: info.NCPU, memoryBytes: info.MemTotal };
+    return { name, host, state: 'up', info, version: connection.engineVersion.Version, running: running.length, cpus: info.NCPU, memoryBytes: info.MemTotal };
   } catch (err) {
     return { name, host, state: 'down', error: toEngineError(err, host).userMessage };
   }
 }
 
-/** `aicli-ws engines`: every engine probed at once, so one unreachable engine does not hold up the list. */
+/** Every engine probed at once, so one unreachable engine does not hold up the others. */
+function probeAll(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<EngineRow[]> {
+  return Promise.all([probe(defaultEngineName, defaultTarget), ...cliEngineEntries().map((entry) => probe(entry.name, () => targetForEntry(entry, timeoutMs)))]);
+}
+
+/** `--engine auto`: the least-loaded engine that can isolate (see choosePlacement). */
+export async function placeWorkspace(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<{ name: string; reason: string }> {
+  const rows = await probeAll(defaultTarget, timeoutMs);
+  return choosePlacement(rows.map((row) => ({ name: row.name, info: row.info, error: row.error, running: row.running ?? 0 })), 'least-loaded');
+}
+
+/** `aicli-ws engines`. */
 export async function enginesCommand(defaultTarget: () => EngineTarget, timeoutMs: number, json: boolean): Promise<number> {
-  const entries = cliEngineEntries();
-  const rows = await Promise.all([
-    probe(defaultEngineName, defaultTarget),
-    ...entries.map((entry) => probe(entry.name, () => targetForEntry(entry, timeoutMs))),
-  ]);
-  if (json) console.log(JSON.stringify(rows, null, 2));
+  const rows = await probeAll(defaultTarget, timeoutMs);
+  if (json) console.log(JSON.stringify(rows.map(({ info: _info, ...row }) => row), null, 2));
   else {
     const gib = (bytes?: number): string => (bytes ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : '');
     console.log(table(['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'], rows.map((r) => [r.name, r.host, r.state, r.version ?? '', r.running === undefined ? '' : String(r.running), r.cpus ? String(r.cpus) : '', gib(r.memoryBytes)])));

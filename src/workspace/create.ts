@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import { EngineConnection, EngineInfo } from '../engine/connection';
+import { engineShortcomings } from '../engine/placement';
 import { securityFeatures } from '../engine/report';
 import { toEngineError } from '../engine/errors';
 import { InputError, MissingImageError } from '../isolation/inputError';
@@ -40,10 +41,7 @@ export const projectVolumeFor = (id: string): string => `aicli-workspace-${id}`;
 
 /** Refuses an engine that cannot enforce what every level relies on, naming what is missing. */
 function checkEngineCanIsolate(info: EngineInfo, host: string): void {
-  const missing: string[] = [];
-  if (info.MemoryLimit === false) missing.push('memory limits (the kernel has no memory cgroup)');
-  if (info.PidsLimit === false) missing.push('pids limits');
-  if (!securityFeatures(info).seccomp) missing.push('seccomp');
+  const missing = engineShortcomings(info);
   if (missing.length) {
     throw new InputError('engine', `The engine at ${host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`);
   }

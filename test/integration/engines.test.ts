@@ -156,6 +156,17 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     assert.deepEqual(rows.map((r) => `${r.name} ${r.state}`), ['default up', 'remote up', 'gone down']);
     assert.match(rows[2]?.error ?? '', /tcp:\/\/127\.0\.0\.1:9 is not running \(connection refused\)/);
 
+    // With a workspace running on the default engine and none on the remote one, auto placement picks the remote one.
+    const busy = await testWorkspaceService().create({ folder: makeProjectFolder(), name: `busy-${testRunId}` });
+    const placed = await promisify(execFile)(process.execPath, [cli, '--engine', 'auto', 'create', '--folder', folder, '--name', `auto-${testRunId}`, '--label', `aicli.test.run=${testRunId}`], {
+      env: { ...env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) },
+      encoding: 'utf8',
+    });
+    assert.match(placed.stderr, /^Placing on engine remote \(least loaded: 0 running on \d+ CPUs\)/);
+    await run(['--engine', 'remote', 'rm', `auto-${testRunId}`]);
+    await testWorkspaceService().remove(busy.workspace.containerId);
+    rmSync(busy.workspace.folder, { recursive: true, force: true });
+
     const name = `cli-remote-${testRunId}`;
     await run(['--engine', 'remote', 'create', '--folder', folder, '--name', name, '--label', `aicli.test.run=${testRunId}`]);
     await run(['--engine', 'remote', 'exec', name, '--', 'sh', '-c', 'echo changed > /workspace/data.txt']);
