@@ -1,7 +1,8 @@
 import { bundleEvaluationStartedAt } from './ui/loadClock';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { Engine } from './engine/engine';
+import type { Engine } from './engine/engine';
+import { defaultEngineName, EngineSet } from './engine/engines';
 import { resolveEngineTarget } from './engine/target';
 import { LiveWorkspaceIndex } from './workspace/liveIndex';
 import { WorkspaceService } from './workspace/service';
@@ -19,7 +20,7 @@ import { openTerminal, TerminalContext, WorkspaceTerminalProfileProvider } from 
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, cachedSettings, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
+import { affectsEngineSettings, cachedSettings, readEngineEntries, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
 import { SecurityMonitor } from './monitor/monitor';
 import { notifyBreaches } from './ui/monitor/breachNotifier';
 import { AlertDiagnostics } from './ui/monitor/diagnostics';
@@ -28,10 +29,13 @@ import { registerQuickFixCommands } from './ui/monitor/quickFixes';
 import { pickFromTicker, StatusTicker } from './ui/monitor/statusTicker';
 import { ImagesTreeProvider } from './ui/images/imagesView';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
+import { EngineScope, EngineScopes } from './ui/scopes';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
 export interface AicliApi {
   engine: Engine;
+  /** Every engine's scope (the default one holds engine/service/index/monitor above). */
+  scopes: EngineScopes;
   service: WorkspaceService;
   index: LiveWorkspaceIndex;
   tree: WorkspacesTreeProvider;
@@ -47,43 +51,64 @@ export interface AicliApi {
 export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
-  const engine = new Engine(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), { log: engineLog });
+  const engines = new EngineSet(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), () => readEngineEntries(channel), () => readEngineSettings().timeoutMs, engineLog);
+  const engine = engines.default;
   const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket'], readMonitorSettings);
   const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
   const monitor = new SecurityMonitor(engine, { settings: monitorSettings.get, log: engineLog });
   const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy, (containerId, action) => monitor.withoutExecs(containerId, action));
   const index = new LiveWorkspaceIndex(engine);
+  const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const ticker = new StatusTicker(monitor, tickerSettings.get, openFolders, (containerId) =>
+    scopes.ofContainer(containerId).index.workspaces.find((workspace) => workspace.containerId === containerId),
+  );
+  let treeVisible = false;
+  // One scope per engine; the default engine's is made of the objects above.
+  const scopes: EngineScopes = new EngineScopes(engines, (named): EngineScope => {
+    if (named.name === defaultEngineName) return { name: named.name, engine, service, index, monitor };
+    const scopeMonitor = new SecurityMonitor(named.engine, { settings: monitorSettings.get, log: engineLog });
+    const scopeIndex = new LiveWorkspaceIndex(named.engine, 50, named.name);
+    scopeIndex.setActive(treeVisible);
+    return {
+      name: named.name,
+      engine: named.engine,
+      service: new WorkspaceService(() => named.engine.connection(), readWorkspacePolicy, (containerId, action) => scopeMonitor.withoutExecs(containerId, action), named.name),
+      index: scopeIndex,
+      monitor: scopeMonitor,
+      parts: [new AlertDiagnostics(scopeMonitor), ...notifyBreaches(scopeMonitor, channel), ticker.watch(scopeMonitor)],
+    };
+  });
   const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
-  const tree = new WorkspacesTreeProvider(engine, index, showOther);
+  const tree = new WorkspacesTreeProvider(scopes, showOther);
   const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const images = new ImagesTreeProvider(engine);
   const imagesView = vscode.window.createTreeView('aicli.images', { treeDataProvider: images });
   images.setVisible(imagesView.visible);
   const infoProvider = new EngineInfoDocumentProvider(engine);
-  const commandContext: CommandContext = { engine, service, index, log: channel, state: context.globalState };
-  const logChannels = new LogChannels(engine, readLogSettings);
+  const commandContext: CommandContext = { engine, service, index, scopes, log: channel, state: context.globalState };
+  const logChannels = new LogChannels((workspace) => scopes.of(workspace).engine, readLogSettings);
   const terminals: TerminalContext = { ...commandContext, shells: new Map() };
   const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
   const buildChannel = vscode.window.createOutputChannel('AICLI Build');
   const diagnostics = new AlertDiagnostics(monitor);
-  const policies = new PolicyDocumentProvider(engine);
-  const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  const ticker = new StatusTicker(monitor, tickerSettings.get, openFolders, (containerId) =>
-    index.workspaces.find((workspace) => workspace.containerId === containerId),
-  );
-  // The index reads the engine only while someone can see the view.
-  index.setActive(treeView.visible);
+  const policies = new PolicyDocumentProvider((containerId) => scopes.ofContainer(containerId).engine);
+  // The indexes read their engines only while someone can see the view.
+  const setTreeVisible = (visible: boolean): void => {
+    treeVisible = visible;
+    scopes.all.forEach((scope) => scope.index.setActive(visible));
+  };
+  setTreeVisible(treeView.visible);
 
   context.subscriptions.push(
     monitorSettings.subscription,
     tickerSettings.subscription,
     channel,
-    engine,
-    index,
+    scopes,
+    engines,
     tree,
     treeView,
     infoProvider,
-    treeView.onDidChangeVisibility((event) => index.setActive(event.visible)),
+    treeView.onDidChangeVisibility((event) => setTreeVisible(event.visible)),
     images,
     imagesView,
     imagesView.onDidChangeVisibility((event) => images.setVisible(event.visible)),
@@ -99,34 +124,34 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     vscode.commands.registerCommand('aicli.openTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked)),
     vscode.commands.registerCommand('aicli.runCommand', (clicked?: TreeNode) => runCommandInWorkspace(commandContext, runChannel, clicked)),
     vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
-    monitor,
     diagnostics,
     policies,
     ticker,
     vscode.workspace.registerTextDocumentContentProvider(policyScheme, policies),
-    ...registerQuickFixCommands(engine, service, policies, channel),
+    ...registerQuickFixCommands((containerId) => scopes.ofContainer(containerId), policies, channel),
     ...registerMaintenanceCommands(commandContext, buildChannel),
     buildChannel,
     ...notifyBreaches(monitor, channel),
     vscode.commands.registerCommand('aicli.ticker.pick', () => pickFromTicker(ticker)),
     vscode.commands.registerCommand('aicli.showPolicy', async (clicked?: TreeNode) => {
-      const workspace = clicked?.kind === 'workspace' ? clicked.workspace : (await vscode.window.showQuickPick(index.workspaces.map((ws) => ({ label: ws.name, ws }))))?.ws;
+      const workspace = clicked?.kind === 'workspace' ? clicked.workspace : (await vscode.window.showQuickPick(scopes.workspaces().map((ws) => ({ label: ws.name, description: ws.engine, ws }))))?.ws;
       if (workspace) await vscode.window.showTextDocument(policyUri(workspace));
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
+      if (event.affectsConfiguration('aicli.engines') || affectsEngineSettings(event)) engines.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
-      if (event.affectsConfiguration('aicli.monitor') || event.affectsConfiguration('aicli.network.blockedPorts')) void monitor.resync();
+      if (event.affectsConfiguration('aicli.monitor') || event.affectsConfiguration('aicli.network.blockedPorts')) scopes.all.forEach((scope) => void scope.monitor.resync());
     }),
     engine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();
     }),
   );
-  engine.start();
+  engines.start();
   if (vscode.workspace.getConfiguration('aicli.cleanup').get<boolean>('onStartup', false)) {
     void engine.connection().then(() => runCleanup(commandContext, false), () => undefined);
   }
-  return { engine, service, index, tree, images, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, scopes, service, index, tree, images, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

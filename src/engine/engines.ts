@@ -116,9 +116,8 @@ export class EngineSet implements Disposable {
     for (const { engine } of this.engines.values()) engine.start();
   }
 
-  /** Re-reads the entries: new engines start, removed ones stop, changed ones reconnect. */
+  /** Re-reads the entries: new engines start, removed ones stop, changed ones reconnect. The default engine is left alone. */
   reconfigure(): void {
-    this.default.reconfigure();
     this.apply(true);
   }
 

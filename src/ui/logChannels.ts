@@ -30,7 +30,8 @@ export class LogChannels implements vscode.Disposable {
   private readonly followed = new Map<string, FollowedWorkspace>();
 
   constructor(
-    private readonly engine: Engine,
+    /** The engine a workspace runs on (several engines). */
+    private readonly engineOf: (workspace: Workspace) => Engine,
     private readonly settings: () => LogSettings,
   ) {}
 
@@ -43,14 +44,15 @@ export class LogChannels implements vscode.Disposable {
     const channel = vscode.window.createOutputChannel(`AICLI Logs: ${workspace.name}`);
     const entry: FollowedWorkspace = { channel, followers: [], pending: [], timer: undefined, appended: 0 };
     this.followed.set(workspace.id, entry);
-    const connection = await this.engine.connection();
+    const engine = this.engineOf(workspace);
+    const connection = await engine.connection();
     const containers = await connection.call('list workspace containers', (docker) =>
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.id}=${workspace.id}`] }) }),
     );
     const { tail, timestamps } = this.settings();
     for (const container of containers) {
       const prefix = containers.length > 1 ? `[${(container.Names[0] ?? container.Id).replace(/^\//, '')}] ` : '';
-      const follower = new LogFollower(this.engine, container.Id, {
+      const follower = new LogFollower(engine, container.Id, {
         tail,
         onLines: (lines) => this.queue(entry, lines.map((line) => format(line, prefix, timestamps))),
         onEnd: (reason) => {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { EngineEntry, parseEngineEntries } from '../engine/engines';
 import { defaultEngineSettings, EngineSettings } from '../engine/target';
 import { IsolationLevel, isolationLevels } from '../isolation/levels';
 import { defaultBlockedPorts } from '../isolation/ports';
@@ -99,4 +100,20 @@ export function cachedSettings<T>(sections: string[], read: () => T): { get: () 
     },
     subscription,
   };
+}
+
+let lastEngineProblems = '';
+
+/** aicli.engines, checked; bad entries are left out and said once in a warning (with the log). */
+export function readEngineEntries(log: vscode.LogOutputChannel): EngineEntry[] {
+  const { entries, problems } = parseEngineEntries(vscode.workspace.getConfiguration('aicli').get<unknown>('engines', []));
+  const said = problems.join('\n');
+  if (said && said !== lastEngineProblems) {
+    problems.forEach((problem) => log.warn(problem));
+    void vscode.window.showWarningMessage(`Some aicli.engines entries are left out: ${problems.join(' ')}`, 'Open Settings').then((picked) => {
+      if (picked) void vscode.commands.executeCommand('workbench.action.openSettings', 'aicli.engines');
+    });
+  }
+  lastEngineProblems = said;
+  return entries;
 }

@@ -98,7 +98,8 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   private async start(): Promise<void> {
     const settings = (this.context.settings ?? readTerminalSettings)();
     try {
-      const connection = await this.context.engine.connection();
+      const engine = this.context.scopes.of(this.workspace).engine;
+      const connection = await engine.connection();
       const shell = await this.shellFor(connection, settings);
       if (this.closedByUser) return;
       const session = openInteractiveExec(connection, this.workspace.containerId, {
@@ -107,7 +108,7 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
         env: settings.env,
         workingDir: '/workspace',
         ...this.size,
-        onEvent: this.context.engine.onEvent,
+        onEvent: engine.onEvent,
       });
       this.session = session;
       session.onData((chunk) => this.writeEmitter.fire(this.decoder.write(chunk)));
@@ -176,9 +177,8 @@ export class WorkspaceTerminalProfileProvider implements vscode.TerminalProfileP
   constructor(private readonly context: TerminalContext) {}
 
   async provideTerminalProfile(token: vscode.CancellationToken): Promise<vscode.TerminalProfile | undefined> {
-    const { index } = this.context;
-    if (!index.ready) await index.resync(true);
-    const here = workspacesOfOpenFolders(index.workspaces.filter(isRunning));
+    await this.context.scopes.resync();
+    const here = workspacesOfOpenFolders(this.context.scopes.workspaces().filter(isRunning));
     const [workspace] =
       here.length === 1
         ? here

@@ -31,6 +31,8 @@ export class LiveWorkspaceIndex implements Disposable {
   constructor(
     private readonly engine: Engine,
     private readonly debounceMs = 50,
+    /** Stamped on every workspace (several engines); undefined: the default engine. */
+    readonly engineName?: string,
   ) {
     this.subscriptions = [
       engine.onNotice((notice) => {
@@ -38,6 +40,10 @@ export class LiveWorkspaceIndex implements Disposable {
       }),
       engine.onEvent((event) => this.onEngineEvent(event)),
     ];
+  }
+
+  private stamp(workspace: Workspace | undefined): Workspace | undefined {
+    return workspace && this.engineName ? { ...workspace, engine: this.engineName } : workspace;
   }
 
   get workspaces(): Workspace[] {
@@ -81,7 +87,7 @@ export class LiveWorkspaceIndex implements Disposable {
       );
       this.byContainer.clear();
       for (const row of rows) {
-        const workspace = workspaceFromSummary(row as Summary);
+        const workspace = this.stamp(workspaceFromSummary(row as Summary));
         if (workspace) this.byContainer.set(workspace.containerId, workspace);
       }
       this.stale = false;
@@ -120,7 +126,7 @@ export class LiveWorkspaceIndex implements Disposable {
       );
       const changed: Workspace[] = [];
       for (const row of rows) {
-        const workspace = workspaceFromSummary(row as Summary);
+        const workspace = this.stamp(workspaceFromSummary(row as Summary));
         if (!workspace) continue;
         this.byContainer.set(workspace.containerId, workspace);
         changed.push(workspace);

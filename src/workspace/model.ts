@@ -32,6 +32,8 @@ export interface Workspace {
   createdAt: Date;
   ports: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[];
   labels: Record<string, string>;
+  /** The engine it runs on, by its aicli.engines name; undefined: the default engine. */
+  engine?: string;
 }
 
 /** Short and stable per folder (first half) with a random part (second half). */

@@ -46,6 +46,8 @@ export class WorkspaceService {
     private readonly connection: () => Promise<EngineConnection>,
     private readonly policy: () => WorkspacePolicy,
     private readonly guard: WriteGuard = unguarded,
+    /** Stamped on every workspace this service returns (several engines); undefined: the default. */
+    readonly engineName?: string,
   ) {}
 
   async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}, options: CreateOptions = {}): Promise<CreateResult> {
@@ -70,18 +72,22 @@ export class WorkspaceService {
     return { workspace, warnings: validated.warnings, notes: validated.notes };
   }
 
+  private stamp(workspace: Workspace | undefined): Workspace | undefined {
+    return workspace && this.engineName ? { ...workspace, engine: this.engineName } : workspace;
+  }
+
   /** Managed workspaces only; unmanaged containers never show up here. */
   async list(): Promise<Workspace[]> {
     const connection = await this.connection();
     const rows = await connection.call('list workspaces', (docker) =>
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
     );
-    return rows.map((row) => workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0])).filter((ws): ws is Workspace => ws !== undefined);
+    return rows.map((row) => this.stamp(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]))).filter((ws): ws is Workspace => ws !== undefined);
   }
 
   private async byContainerId(connection: EngineConnection, containerId: string): Promise<Workspace> {
     const rows = await connection.call('list workspace', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
-    const workspace = rows.map((row) => workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]))[0];
+    const workspace = rows.map((row) => this.stamp(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0])))[0];
     if (!workspace) throw new InputError('workspace', `Workspace container ${containerId.slice(0, 12)} is gone; it was removed outside VS Code.`);
     return workspace;
   }

@@ -5,6 +5,8 @@ import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../works
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
 import { showFailure } from '../notify';
 import { readHealthTimeoutMs, readWorkspacePolicy } from '../settings';
+import { defaultEngineName } from '../../engine/engines';
+import { choosePlacement, PlacementCandidate, PlacementPolicy } from '../../engine/placement';
 import { CommandContext } from './context';
 import { resolveMissingImage } from './images';
 
@@ -40,7 +42,7 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
   const policy = readWorkspacePolicy();
   const folder = given.folder ?? (await pickFolder());
   if (!folder) return undefined;
-  const taken = new Set(context.index.workspaces.map((ws) => ws.name));
+  const taken = new Set(context.scopes.workspaces().map((ws) => ws.name));
   const name =
     given.name ??
     (await vscode.window.showInputBox({
@@ -73,21 +75,65 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
   return { folder, name: name.trim(), image: image.trim(), level, publish: given.publish, resources: given.resources };
 }
 
-/** Creates with progress; a missing image offers Pull / Build / Choose and creates again with the result. */
-async function createWithProgress(context: CommandContext, request: CreateWorkspaceRequest): Promise<Workspace | undefined> {
+/** What placement knows of each engine now: its info (when it answers) and running workspaces. */
+async function placementCandidates(context: CommandContext): Promise<PlacementCandidate[]> {
+  return Promise.all(
+    context.scopes.all.map(async (scope): Promise<PlacementCandidate> => {
+      const running = scope.index.workspaces.filter((workspace) => workspace.state === 'running').length;
+      try {
+        return { name: scope.name, info: await (await scope.engine.connection()).info(), running };
+      } catch (err) {
+        return { name: scope.name, error: err instanceof Error ? err.message : String(err), running };
+      }
+    }),
+  );
+}
+
+/**
+ * The engine for a new workspace: the one asked for, the only one, or — with several — a pick
+ * whose first item applies aicli.placement (with the engine it would choose shown).
+ */
+async function chooseEngine(context: CommandContext, given: string | undefined): Promise<string | undefined> {
+  if (given) return context.scopes.byName(given).name;
+  if (context.scopes.all.length === 1) return defaultEngineName;
+  const policy = vscode.workspace.getConfiguration('aicli').get<PlacementPolicy>('placement', 'default');
+  const candidates = await placementCandidates(context);
+  let placed: { name: string; reason: string } | undefined;
+  let refusal = '';
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}` }, async (progress) => {
+    placed = choosePlacement(candidates, policy);
+  } catch (err) {
+    refusal = (err as Error).message;
+  }
+  const items = [
+    ...(placed ? [{ label: `$(sparkle) By placement (${policy}): ${placed.name}`, description: placed.reason, name: placed.name }] : []),
+    ...candidates.map((candidate) => ({
+      label: `$(server-environment) ${candidate.name}`,
+      description: candidate.info ? `${candidate.running} running · ${candidate.info.NCPU ?? '?'} CPUs` : 'not reachable',
+      detail: candidate.info ? undefined : candidate.error,
+      name: candidate.name,
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Create Workspace: engine', placeHolder: refusal || 'Where the workspace runs' });
+  return picked?.name;
+}
+
+/** Creates with progress; a missing image offers Pull / Build / Choose and creates again with the result. */
+async function createWithProgress(context: CommandContext, request: CreateWorkspaceRequest, engineName = defaultEngineName): Promise<Workspace | undefined> {
+  const scope = context.scopes.byName(engineName);
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}${context.scopes.all.length > 1 ? ` on ${scope.name}` : ''}` }, async (progress) => {
       const timeoutMs = readHealthTimeoutMs();
-      const result = await context.service.create(request, (step) => progress.report({ message: stepMessages[step] }), timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {});
+      const result = await scope.service.create(request, (step) => progress.report({ message: stepMessages[step] }), timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {});
       result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
       for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
-      void context.index.resync();
+      void scope.index.resync();
       return result.workspace;
     });
   } catch (err) {
     if (err instanceof MissingImageError) {
       const image = await resolveMissingImage(context, err);
-      return image ? createWithProgress(context, { ...request, image }) : undefined;
+      return image ? createWithProgress(context, { ...request, image }, engineName) : undefined;
     }
     void showFailure(err, { engine: context.engine, log: context.log, doing: `Create workspace ${request.name}` });
     return undefined;
@@ -95,10 +141,13 @@ async function createWithProgress(context: CommandContext, request: CreateWorksp
 }
 
 export function registerCreateCommand(context: CommandContext): vscode.Disposable {
-  return vscode.commands.registerCommand('aicli.createWorkspace', async (given?: Partial<CreateWorkspaceRequest>) => {
-    const request = await askRequest(context, given && typeof given === 'object' && !('kind' in given) ? given : {});
+  return vscode.commands.registerCommand('aicli.createWorkspace', async (given?: Partial<CreateWorkspaceRequest> & { engine?: string }) => {
+    const { engine: givenEngine, ...fields } = given && typeof given === 'object' && !('kind' in given) ? given : {};
+    const request = await askRequest(context, fields);
     if (!request) return undefined;
+    const engineName = await chooseEngine(context, givenEngine);
+    if (!engineName) return undefined;
     await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-    return createWithProgress(context, request);
+    return createWithProgress(context, request, engineName);
   });
 }

@@ -12,7 +12,7 @@ export class InspectDocumentProvider implements vscode.TextDocumentContentProvid
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const containerId = new URLSearchParams(uri.query).get('id') ?? '';
-    const connection = await this.context.engine.connection();
+    const connection = await this.context.scopes.ofContainer(containerId).engine.connection();
     const info = await connection.call('inspect', (docker) => docker.getContainer(containerId).inspect());
     return `${JSON.stringify(info, null, 2)}\n`;
   }

@@ -30,7 +30,7 @@ export function registerLifecycleCommands(context: CommandContext): vscode.Dispo
   const disposables = lifecycleCommands.map(({ id, action, title, accepts }) =>
     vscode.commands.registerCommand(id, async (clicked?: TreeNode, selected?: TreeNode[]) => {
       const workspaces = await targetWorkspaces(context, clicked, selected, { title: `${title} Workspace`, canPickMany: true, accepts });
-      await runOnEach(context, title, workspaces, (ws) => context.service.lifecycle(ws.containerId, action));
+      await runOnEach(context, title, workspaces, (ws) => context.scopes.of(ws).service.lifecycle(ws.containerId, action));
     }),
   );
   disposables.push(
@@ -44,7 +44,7 @@ export function registerLifecycleCommands(context: CommandContext): vscode.Dispo
         'Remove',
       );
       if (confirmed !== 'Remove') return;
-      await runOnEach(context, 'Remove', workspaces, (ws) => context.service.remove(ws.containerId));
+      await runOnEach(context, 'Remove', workspaces, (ws) => context.scopes.of(ws).service.remove(ws.containerId));
     }),
   );
   return disposables;

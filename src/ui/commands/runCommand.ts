@@ -45,7 +45,7 @@ async function runLine(context: CommandContext, channel: vscode.OutputChannel, w
       stderr.flush();
     };
     try {
-      const code = await context.service.exec(workspace.containerId, command, { stdout, stderr }, controller.signal);
+      const code = await context.scopes.of(workspace).service.exec(workspace.containerId, command, { stdout, stderr }, controller.signal);
       flush();
       channel.appendLine(`[exit code ${code}, ${seconds()}]`);
       if (code !== 0) void vscode.window.showWarningMessage(`"${line}" exited with code ${code} in ${workspace.name}.`);
@@ -58,8 +58,9 @@ async function runLine(context: CommandContext, channel: vscode.OutputChannel, w
         return undefined;
       }
       channel.appendLine(`[cancelled after ${seconds()}]`);
-      await context.engine
-        .connection()
+      await context.scopes
+        .of(workspace)
+        .engine.connection()
         .then((connection) => endMarkedProcesses(connection, workspace.containerId, marker, undefined, 'TERM'))
         .catch((end: unknown) => context.log.warn(`could not end the cancelled command in ${workspace.name}: ${end instanceof Error ? end.message : String(end)}`));
       return undefined;

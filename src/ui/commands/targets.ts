@@ -15,8 +15,8 @@ export async function targetWorkspaces(
 ): Promise<Workspace[]> {
   const fromTree = (selected?.length ? selected : clicked ? [clicked] : []).flatMap((node) => (node.kind === 'workspace' ? [node.workspace] : []));
   if (fromTree.length > 0) return fromTree;
-  if (!context.index.ready) await context.index.resync(true);
-  const candidates = context.index.workspaces.filter(options.accepts ?? (() => true));
+  await context.scopes.resync();
+  const candidates = context.scopes.workspaces().filter(options.accepts ?? (() => true));
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(`No workspace to ${options.title.toLowerCase()}.`, 'Create Workspace').then((picked) => {
       if (picked) void vscode.commands.executeCommand('aicli.createWorkspace');
@@ -25,7 +25,7 @@ export async function targetWorkspaces(
   }
   const items = candidates.map((workspace) => ({
     label: workspace.name,
-    description: `${stateText(workspace)} · ${workspace.level} · ${workspace.image}`,
+    description: `${stateText(workspace)} · ${workspace.level} · ${workspace.image}${workspace.engine ? ` · on ${workspace.engine}` : ''}`,
     detail: workspace.folder,
     workspace,
   }));

@@ -58,11 +58,12 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly engine: Engine) {}
+  /** engineOf: the engine the container runs on (several engines). */
+  constructor(private readonly engineOf: (containerId: string) => Engine) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const containerId = new URLSearchParams(uri.query).get('id') ?? '';
-    const connection = await this.engine.connection();
+    const connection = await this.engineOf(containerId).connection();
     const info = await connection.call('inspect for policy', (docker) => docker.getContainer(containerId).inspect());
     const current = values(info);
     const name = info.Config.Labels?.['aicli.workspace.name'] ?? info.Name.replace(/^\//, '');

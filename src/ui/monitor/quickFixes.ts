@@ -54,20 +54,21 @@ async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Pr
   return `CPU ${quota / period}`;
 }
 
-export function registerQuickFixCommands(engine: Engine, service: WorkspaceService, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/** scopeOf: the engine and service of the engine a container runs on (several engines). */
+export function registerQuickFixCommands(scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService }, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const refresh = (): void => vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === policyScheme).forEach((doc) => policies.refresh(doc.uri));
-  const guarded = (doing: string, run: () => Promise<unknown>): Promise<void> =>
-    run().then(refresh, (err: unknown) => showFailure(err, { engine, log, doing }));
+  const guarded = (containerId: string, doing: string, run: () => Promise<unknown>): Promise<void> =>
+    run().then(refresh, (err: unknown) => showFailure(err, { engine: scopeOf(containerId).engine, log, doing }));
   return [
     vscode.languages.registerCodeActionsProvider({ scheme: policyScheme }, new AlertQuickFixes(), { providedCodeActionKinds: AlertQuickFixes.kinds }),
     vscode.commands.registerCommand('aicli.monitor.raiseLimit', (containerId: string, limit: Limit) =>
-      guarded(`Raise the ${limit} limit`, async () => {
-        const now = await raiseLimit(engine, containerId, limit);
+      guarded(containerId, `Raise the ${limit} limit`, async () => {
+        const now = await raiseLimit(scopeOf(containerId).engine, containerId, limit);
         log.info(`raised the limit of ${containerId.slice(0, 12)}: ${now}`);
         vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
       }),
     ),
-    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded('Pause', () => service.lifecycle(containerId, 'pause'))),
-    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded('Stop', () => service.lifecycle(containerId, 'stop'))),
+    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause'))),
+    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop'))),
   ];
 }

@@ -22,8 +22,10 @@ export class StatusTicker implements vscode.Disposable {
   private visible = false;
   private warning = false;
 
+  private readonly monitors = new Set<SecurityMonitor>();
+
   constructor(
-    private readonly monitor: SecurityMonitor,
+    monitor: SecurityMonitor,
     private readonly settings: () => { enabled: boolean; mode: TickerMode },
     private readonly openFolders: () => string[],
     /** The live index's view of a container, for its folder and for the actions. */
@@ -31,7 +33,13 @@ export class StatusTicker implements vscode.Disposable {
   ) {
     this.item.name = 'AICLI Workspaces stats';
     this.item.command = 'aicli.ticker.pick';
-    this.subscriptions = [
+    this.subscriptions = [this.watch(monitor)];
+  }
+
+  /** Adds one engine's monitor: the ticker sums over every engine. */
+  watch(monitor: SecurityMonitor): { dispose(): void } {
+    this.monitors.add(monitor);
+    const subscriptions = [
       monitor.stats.onSample((stats) => {
         this.latest.set(stats.workspace.containerId, stats);
         this.schedule();
@@ -42,6 +50,15 @@ export class StatusTicker implements vscode.Disposable {
       }),
       monitor.alerts.onDidChange(() => this.schedule()),
     ];
+    return {
+      dispose: () => {
+        subscriptions.forEach((subscription) => subscription.dispose());
+        this.monitors.delete(monitor);
+        // Which samples were that engine's is not kept; the others' refill within a second.
+        this.latest.clear();
+        this.schedule();
+      },
+    };
   }
 
   /** The workspaces the ticker speaks of now. */
@@ -96,7 +113,7 @@ export class StatusTicker implements vscode.Disposable {
     }
     const shown = this.shown();
     const ids = new Set(shown.map((stats) => stats.workspace.containerId));
-    const violations = this.monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation');
+    const violations = [...this.monitors].flatMap((monitor) => monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation'));
     const warning = violations.length > 0;
     // Every property set on a status bar item is a message to the window: set only what changed.
     if (text !== this.item.text || warning !== this.warning) {
@@ -122,8 +139,8 @@ export class StatusTicker implements vscode.Disposable {
         `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${mb(snapshot.memoryUsedBytes)}/${mb(snapshot.memoryLimitBytes)} MB | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${mb(snapshot.networkRxBytes)}/${mb(snapshot.networkTxBytes)} MB |\n`,
       );
     }
-    const summary = this.monitor.alerts.summary();
-    if (summary.total) markdown.appendMarkdown(`\n${summary.total} alert(s): see the Problems panel.`);
+    const total = [...this.monitors].reduce((sum, monitor) => sum + monitor.alerts.summary().total, 0);
+    if (total) markdown.appendMarkdown(`\n${total} alert(s): see the Problems panel.`);
     return markdown;
   }
 }

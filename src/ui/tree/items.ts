@@ -2,6 +2,23 @@ import * as vscode from 'vscode';
 import { engineStateItem } from '../engineStateItems';
 import { contextValueOf, idOf, stateIcon, stateText, TreeNode } from './nodes';
 
+const mb = (bytes: number): string => String(Math.round(bytes / 2 ** 20));
+
+/** "Docker 20.10.24 · 3 running · 42% CPU of 2 · 380/24000 MB": health, version and load. */
+function engineGroupItem(node: Extract<TreeNode, { kind: 'engineGroup' }>): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+  const { load, state } = node;
+  const health = state.kind === 'connected' ? 'up' : state.kind === 'connecting' ? 'connecting' : 'unreachable';
+  item.description =
+    state.kind === 'connected'
+      ? `Docker ${load.version ?? '?'} · ${load.running} running · ${Math.round(load.cpuPercent)}% CPU of ${load.cpus ?? '?'} · ${mb(load.memoryUsed)}/${load.memTotal ? mb(load.memTotal) : '?'} MB`
+      : health;
+  item.iconPath = new vscode.ThemeIcon('server-environment', state.kind === 'unreachable' ? new vscode.ThemeColor('charts.red') : undefined);
+  item.tooltip = state.kind === 'unreachable' ? state.error.userMessage : `${node.name}: ${item.description}`;
+  item.accessibilityInformation = { label: `Engine ${node.name}, ${health}${state.kind === 'connected' ? `, ${load.running} running` : ''}` };
+  return item;
+}
+
 /** The TreeItem for a node; tooltips of workspaces are filled in lazily by resolveTreeItem. */
 export function treeItemFor(node: TreeNode): vscode.TreeItem {
   const item = build(node);
@@ -14,6 +31,8 @@ function build(node: TreeNode): vscode.TreeItem {
   switch (node.kind) {
     case 'engine':
       return engineStateItem(node.state);
+    case 'engineGroup':
+      return engineGroupItem(node);
     case 'workspace': {
       const { workspace } = node;
       const item = new vscode.TreeItem(workspace.name, vscode.TreeItemCollapsibleState.Collapsed);

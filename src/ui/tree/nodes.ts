@@ -4,12 +4,24 @@ import { Workspace } from '../../workspace/model';
 
 /** What each row of the Workspaces view is; TreeItems are built from these on demand. */
 export type TreeNode =
-  | { kind: 'engine'; state: EngineState }
+  | { kind: 'engine'; state: EngineState; engineName?: string }
+  /** One engine's group when several are configured; `load` is filled in when the item is built. */
+  | { kind: 'engineGroup'; name: string; state: EngineState; load: EngineLoad }
   | { kind: 'workspace'; workspace: Workspace }
   | { kind: 'port'; workspace: Workspace; port: Workspace['ports'][number] }
   | { kind: 'detail'; workspace: Workspace; detail: 'folder' | 'network' | 'limits'; label: string; value: string }
   | { kind: 'otherGroup' }
   | { kind: 'other'; id: string; name: string; image: string; state: string; status: string };
+
+export interface EngineLoad {
+  version?: string;
+  running: number;
+  cpus?: number;
+  memTotal?: number;
+  /** Sums of the running workspaces' latest stats. */
+  cpuPercent: number;
+  memoryUsed: number;
+}
 
 export function exitCodeOf(status: string): number | undefined {
   const match = /^Exited \((-?\d+)\)/.exec(status);
@@ -56,6 +68,8 @@ export function contextValueOf(node: TreeNode): string {
   switch (node.kind) {
     case 'engine':
       return node.state.kind === 'unreachable' ? 'engineError' : node.state.kind === 'connected' ? 'engineConnected' : 'engineConnecting';
+    case 'engineGroup':
+      return `engineGroup.${node.state.kind}`;
     case 'workspace':
       return `workspace.${node.workspace.state}${isUnhealthy(node.workspace) ? '.unhealthy' : ''}`;
     case 'port':
@@ -72,13 +86,15 @@ export function contextValueOf(node: TreeNode): string {
 export function idOf(node: TreeNode): string {
   switch (node.kind) {
     case 'engine':
-      return 'engine-state';
+      return node.engineName ? `engine-state:${node.engineName}` : 'engine-state';
+    case 'engineGroup':
+      return `engine:${node.name}`;
     case 'workspace':
-      return `ws:${node.workspace.id}`;
+      return `ws:${node.workspace.engine ?? ''}:${node.workspace.id}`;
     case 'port':
-      return `ws:${node.workspace.id}:port:${node.port.hostIp}:${node.port.hostPort}/${node.port.protocol}`;
+      return `ws:${node.workspace.engine ?? ''}:${node.workspace.id}:port:${node.port.hostIp}:${node.port.hostPort}/${node.port.protocol}`;
     case 'detail':
-      return `ws:${node.workspace.id}:${node.detail}`;
+      return `ws:${node.workspace.engine ?? ''}:${node.workspace.id}:${node.detail}`;
     case 'otherGroup':
       return 'other-containers';
     case 'other':

@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import { Engine } from '../../engine/engine';
 import { labels, Workspace } from '../../workspace/model';
-import { IndexChange, LiveWorkspaceIndex } from '../../workspace/liveIndex';
+import { IndexChange } from '../../workspace/liveIndex';
+import { EngineScope, EngineScopes } from '../scopes';
 import { treeItemFor } from './items';
 import { TreeNode } from './nodes';
 import { workspaceDetails, workspaceTooltip } from './details';
 
 type WorkspaceNode = Extract<TreeNode, { kind: 'workspace' }>;
+
+/** Workspace ids are unique per engine, not across engines. */
+const nodeKey = (workspace: Workspace): string => `${workspace.engine ?? ''}/${workspace.id}`;
 
 /**
  * The "Workspaces" view. It redraws only what changed: the live index reports which
@@ -20,20 +24,37 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   private readonly otherGroup: TreeNode = { kind: 'otherGroup' };
   private readonly subscriptions: { dispose(): void }[];
 
+  private scopeSubscriptions: { dispose(): void }[] = [];
+
   constructor(
-    private readonly engine: Engine,
-    private readonly index: LiveWorkspaceIndex,
+    private readonly scopes: EngineScopes,
     private readonly showOtherContainers: () => boolean,
   ) {
     this.subscriptions = [
-      engine.onDidChangeState(() => this.changeEmitter.fire(undefined)),
-      index.onDidChange((change) => this.onIndexChange(change)),
-      engine.onEvent((event) => {
+      scopes.onDidChange(() => {
+        this.watchScopes();
+        this.changeEmitter.fire(undefined);
+      }),
+    ];
+    this.watchScopes();
+  }
+
+  /** The default engine's: a single engine keeps the flat view of before. */
+  private get engine(): Engine {
+    return this.scopes.default.engine;
+  }
+
+  private watchScopes(): void {
+    this.scopeSubscriptions.forEach((subscription) => subscription.dispose());
+    this.scopeSubscriptions = this.scopes.all.flatMap((scope) => [
+      scope.engine.onDidChangeState(() => this.changeEmitter.fire(undefined)),
+      scope.index.onDidChange((change) => this.onIndexChange(change)),
+      scope.engine.onEvent((event) => {
         if (event.Type === 'container' && this.showOtherContainers() && event.Actor.Attributes?.[labels.managed] !== 'true') {
           this.changeEmitter.fire(this.otherGroup);
         }
       }),
-    ];
+    ]);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -41,53 +62,80 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) return this.rootNodes();
-    if (node.kind === 'workspace') return workspaceDetails(this.engine, node.workspace);
+    if (!node) return this.scopes.all.length > 1 ? this.engineGroups() : this.rootNodes(this.scopes.default);
+    if (node.kind === 'engineGroup') return this.rootNodes(this.scopes.byName(node.name), node.name);
+    if (node.kind === 'workspace') return workspaceDetails(this.scopes.of(node.workspace).engine, node.workspace);
     if (node.kind === 'otherGroup') return this.otherContainers();
     return [];
   }
 
   async resolveTreeItem(item: vscode.TreeItem, node: TreeNode): Promise<vscode.TreeItem> {
-    if (node.kind === 'workspace') item.tooltip = await workspaceTooltip(this.engine, node.workspace);
+    if (node.kind === 'workspace') item.tooltip = await workspaceTooltip(this.scopes.of(node.workspace).engine, node.workspace);
     return item;
   }
 
   /** The node currently shown for a workspace, for reveal() and tests. */
   nodeFor(workspace: Workspace): WorkspaceNode {
-    const existing = this.nodes.get(workspace.id);
+    const key = nodeKey(workspace);
+    const existing = this.nodes.get(key);
     if (existing) {
       existing.workspace = workspace;
       return existing;
     }
     const created: WorkspaceNode = { kind: 'workspace', workspace };
-    this.nodes.set(workspace.id, created);
+    this.nodes.set(key, created);
     return created;
   }
 
   refresh(): void {
-    void this.index.resync();
+    for (const scope of this.scopes.all) void scope.index.resync();
   }
 
   dispose(): void {
+    this.scopeSubscriptions.forEach((subscription) => subscription.dispose());
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.changeEmitter.dispose();
   }
 
-  private async rootNodes(): Promise<TreeNode[]> {
-    const state = this.engine.state;
-    if (state.kind !== 'connected') return [{ kind: 'engine', state }];
+  private async engineGroups(): Promise<TreeNode[]> {
+    return Promise.all(
+      this.scopes.all.map(async (scope): Promise<TreeNode> => {
+        const state = scope.engine.state;
+        const running = scope.index.workspaces.filter((workspace) => workspace.state === 'running');
+        const samples = running.map((workspace) => scope.monitor.stats.latest(workspace.containerId)?.snapshot);
+        const info = state.kind === 'connected' ? await state.connection.info().catch(() => undefined) : undefined;
+        return {
+          kind: 'engineGroup',
+          name: scope.name,
+          state,
+          load: {
+            version: state.kind === 'connected' ? state.connection.engineVersion.Version : undefined,
+            running: running.length,
+            cpus: info?.NCPU,
+            memTotal: info?.MemTotal,
+            cpuPercent: samples.reduce((sum, sample) => sum + (sample?.cpuPercent ?? 0), 0),
+            memoryUsed: samples.reduce((sum, sample) => sum + (sample?.memoryUsedBytes ?? 0), 0),
+          },
+        };
+      }),
+    );
+  }
+
+  private async rootNodes(scope: EngineScope, engineName?: string): Promise<TreeNode[]> {
+    const state = scope.engine.state;
+    if (state.kind !== 'connected') return [{ kind: 'engine', state, engineName }];
     // getChildren means someone is looking, whatever the visibility event said.
-    if (!this.index.ready) await this.index.resync(true);
-    const workspaces = this.index.workspaces;
-    const live = new Set(workspaces.map((workspace) => workspace.id));
-    for (const id of this.nodes.keys()) if (!live.has(id)) this.nodes.delete(id);
+    if (!scope.index.ready) await scope.index.resync(true);
+    const workspaces = scope.index.workspaces;
+    const live = new Set(this.scopes.workspaces().map(nodeKey));
+    for (const key of this.nodes.keys()) if (!live.has(key)) this.nodes.delete(key);
     const nodes: TreeNode[] = workspaces.map((workspace) => this.nodeFor(workspace));
-    if (this.showOtherContainers()) nodes.push(this.otherGroup);
+    if (this.showOtherContainers() && scope === this.scopes.default) nodes.push(this.otherGroup);
     return nodes;
   }
 
   private onIndexChange(change: IndexChange): void {
-    if (change.kind === 'all' || change.removed.length > 0 || change.workspaces.some((workspace) => !this.nodes.has(workspace.id))) {
+    if (change.kind === 'all' || change.removed.length > 0 || change.workspaces.some((workspace) => !this.nodes.has(nodeKey(workspace)))) {
       this.changeEmitter.fire(undefined);
       return;
     }
