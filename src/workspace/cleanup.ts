@@ -1,6 +1,7 @@
 import { EngineConnection } from '../engine/connection';
 import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
+import { isRemoteEngine, projectVolumeFor } from './create';
 import { labels, networkNameFor } from './model';
 
 export interface CleanupOptions {
@@ -171,6 +172,7 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
 
 /** Removes exactly what the plan lists; something already gone counts as done, not as a failure. */
 export async function applyCleanup(connection: EngineConnection, plan: CleanupPlan): Promise<CleanupResult> {
+  const remote = isRemoteEngine(connection);
   const result: CleanupResult = { removed: [], gone: [], failed: [] };
   const docker = connection.untimed;
   const attempt = async (item: string, remove: () => Promise<unknown>): Promise<void> => {
@@ -191,6 +193,8 @@ export async function applyCleanup(connection: EngineConnection, plan: CleanupPl
       const network = ws.network;
       await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
     }
+    // On a remote engine the project copy lives in a volume of the workspace's own (the folder stays).
+    if (remote) await attempt(`volume ${projectVolumeFor(ws.id)}`, () => docker.getVolume(projectVolumeFor(ws.id)).remove());
   }
   for (const network of plan.networks) await attempt(`network ${network.name}`, () => docker.getNetwork(network.id).remove());
   for (const image of plan.images) await attempt(`image ${image.id.replace(/^sha256:/, '').slice(0, 12)}`, () => docker.getImage(image.id).remove());

@@ -10,6 +10,7 @@ import { EngineSet, parseEngineEntries } from '../../src/engine/engines';
 import { EngineError } from '../../src/engine/errors';
 import { LogFollower } from '../../src/engine/logs';
 import { StatsSubscriptions } from '../../src/monitor/statsStream';
+import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
 import { WorkspaceService } from '../../src/workspace/service';
 import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, startSshd, TestSshd, TlsMaterialDirs, untilListening } from '../support/remoteEngine';
 import {
@@ -116,6 +117,23 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     assert.ok(existsSync(join(folder, 'data.txt')));
   });
 
+  it('cleanup on the remote engine removes an expired workspace with its network and project volume, never the folder', async () => {
+    const service = remoteService();
+    const name = `expired-${testRunId}`;
+    const { workspace } = await service.create({ folder, name });
+    await service.lifecycle(name, 'stop');
+    const connection = await engines!.get('remote').connection();
+    // Expired "now" by looking 8 days ahead instead of waiting.
+    const plan = await planCleanup(connection, { maxAgeMs: 7 * 24 * 3600_000, now: Date.now() + 8 * 24 * 3600_000, labels: testLabel });
+    assert.deepEqual(plan.workspaces.map((ws) => ws.name), [name]);
+    const result = await applyCleanup(connection, plan);
+    assert.deepEqual(result.failed, []);
+    assert.ok(result.removed.includes(`volume aicli-workspace-${workspace.id}`), result.removed.join(', '));
+    const volumes = await connection.docker.listVolumes({ filters: JSON.stringify({ name: [`aicli-workspace-${workspace.id}`] }) });
+    assert.deepEqual(volumes.Volumes ?? [], []);
+    assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n');
+  });
+
   it('a stopped remote engine shows its error while the default engine keeps working, and recovers when restarted', async () => {
     const far = engines!.get('remote');
     await remote!.stop();
@@ -197,7 +215,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       return set;
     };
 
-    it('creates, execs in and removes a workspace on the engine behind ssh', async () => {
+    it('creates, execs in, follows logs and stats of, and removes a workspace on the engine behind ssh', async () => {
       const set = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
       try {
         const connection = await set.get('over-ssh').connection();
@@ -210,8 +228,23 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         await service.create({ folder, name });
         let out = '';
         const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
-        assert.equal(await service.exec(name, ['cat', '/workspace/data.txt'], { stdout: sink, stderr: sink }), 0);
+        assert.equal(await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo over-ssh > /proc/1/fd/1'], { stdout: sink, stderr: sink }), 0);
         assert.equal(out, 'from the local folder\n');
+        const lines: string[] = [];
+        const follower = new LogFollower(set.get('over-ssh'), (await service.find(name)).containerId, { tail: 10, onLines: (batch) => lines.push(...batch.map((l) => l.text)), onEnd: () => {} });
+        follower.start();
+        const stats = new StatsSubscriptions(set.get('over-ssh'));
+        try {
+          const pids = await waitFor<number>('a stats sample over ssh', 20_000, (resolve) => stats.onSample((sample) => resolve(sample.snapshot.pids)));
+          assert.ok(pids >= 1);
+          await waitFor<void>('the log line over ssh', 20_000, (resolve) => {
+            const timer = setInterval(() => lines.some((line) => line.includes('over-ssh')) && resolve(), 50);
+            return { dispose: () => clearInterval(timer) };
+          });
+        } finally {
+          follower.dispose();
+          stats.dispose();
+        }
         await service.remove(name);
       } finally {
         set.dispose();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { buildImage } from '../../workspace/build';
-import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from '../../workspace/cleanup';
+import { EngineConnection } from '../../engine/connection';
+import { applyCleanup, CleanupPlan, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from '../../workspace/cleanup';
 import { showFailure } from '../notify';
 import { CommandContext } from './context';
 
@@ -8,16 +9,29 @@ function maxAgeMs(): number {
   return parseDuration(vscode.workspace.getConfiguration('aicli.cleanup').get<string>('maxAge', '7d'));
 }
 
-/** Plans, shows the list, asks (unless on startup), removes exactly what was listed. */
+/** One plan per engine that answers (an engine that is down has nothing to clean now). */
+async function planEveryEngine(context: CommandContext): Promise<{ name: string; connection: EngineConnection; plan: CleanupPlan }[]> {
+  const several = context.scopes.all.length > 1;
+  const plans = await Promise.all(
+    context.scopes.all.map(async (scope) => {
+      if (several && scope.engine.state.kind !== 'connected') return undefined;
+      const connection = await scope.engine.connection();
+      return { name: scope.name, connection, plan: await planCleanup(connection, { maxAgeMs: maxAgeMs() }) };
+    }),
+  );
+  return plans.filter((entry): entry is NonNullable<typeof entry> => entry !== undefined && !isEmptyPlan(entry.plan));
+}
+
+/** Plans, shows the list, asks (unless on startup), removes exactly what was listed — on every engine. */
 export async function runCleanup(context: CommandContext, confirm: boolean): Promise<void> {
   try {
-    const connection = await context.engine.connection();
-    const plan = await planCleanup(connection, { maxAgeMs: maxAgeMs() });
-    if (isEmptyPlan(plan)) {
+    const plans = await planEveryEngine(context);
+    if (plans.length === 0) {
       if (confirm) void vscode.window.showInformationMessage('Nothing to clean up: no expired workspaces, orphaned networks, dangling images or unused volumes that AICLI manages.');
       return;
     }
-    const listing = describeCleanupPlan(plan);
+    const several = context.scopes.all.length > 1;
+    const listing = plans.flatMap(({ name, plan }) => describeCleanupPlan(plan).map((line) => (several ? `${name}: ${line}` : line)));
     if (confirm) {
       const picked = await vscode.window.showWarningMessage(
         'Remove these managed resources?',
@@ -26,10 +40,13 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
       );
       if (picked !== 'Remove') return;
     }
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up managed resources' }, () => applyCleanup(connection, plan));
+    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up managed resources' }, () =>
+      Promise.all(plans.map(({ connection, plan }) => applyCleanup(connection, plan))),
+    );
+    const result = { removed: results.flatMap((r) => r.removed), gone: results.flatMap((r) => r.gone), failed: results.flatMap((r) => r.failed) };
     context.log.info(`cleanup: removed ${result.removed.length}, already gone ${result.gone.length}, failed ${result.failed.length}`);
     if (result.failed.length) void vscode.window.showErrorMessage(`Cleanup could not remove ${result.failed.length} item(s); see the AICLI Workspaces log.`, 'Show Log').then((p) => p && context.log.show(true));
-    void context.index.resync();
+    context.scopes.all.forEach((scope) => void scope.index.resync());
   } catch (err) {
     await showFailure(err, { engine: context.engine, log: context.log, doing: 'Clean up' });
   }
