@@ -24,6 +24,25 @@ function until(engine: Engine, kind: EngineState['kind'], timeoutMs: number): Pr
   return waitFor(`engine state ${kind}`, timeoutMs, (resolve) => engine.onDidChangeState((state) => state.kind === kind && resolve(state)));
 }
 
+/** The container's log shows a line with `marker` and its stats stream delivers a sample, through this engine. */
+async function expectLogsAndStats(engine: Engine, containerId: string, marker: string): Promise<void> {
+  const lines: string[] = [];
+  const follower = new LogFollower(engine, containerId, { tail: 10, onLines: (batch) => lines.push(...batch.map((line) => line.text)), onEnd: () => {} });
+  follower.start();
+  const stats = new StatsSubscriptions(engine);
+  try {
+    const pids = await waitFor<number>('a stats sample', 20_000, (resolve) => stats.onSample((sample) => resolve(sample.snapshot.pids)));
+    assert.ok(pids >= 1);
+    await waitFor<void>(`the log line "${marker}"`, 20_000, (resolve) => {
+      const timer = setInterval(() => lines.some((line) => line.includes(marker)) && resolve(), 50);
+      return { dispose: () => clearInterval(timer) };
+    });
+  } finally {
+    follower.dispose();
+    stats.dispose();
+  }
+}
+
 describe('several engines: a second dockerd over tcp:// with TLS in its own network namespace (real engines)', function () {
   this.timeout(180_000);
   let remote: ThrowawayEngine | undefined;
@@ -95,21 +114,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     assert.equal(out, 'from the local folder\n');
     assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n', 'the local folder is not written');
 
-    const lines: string[] = [];
-    const follower = new LogFollower(engines!.get('remote'), workspace.containerId, { tail: 10, onLines: (batch) => lines.push(...batch.map((l) => l.text)), onEnd: () => {} });
-    follower.start();
-    const stats = new StatsSubscriptions(engines!.get('remote'));
-    try {
-      const sample = await waitFor<number>('a stats sample from the remote engine', 15_000, (resolve) => stats.onSample((s) => resolve(s.snapshot.pids)));
-      assert.ok(sample >= 1);
-      await waitFor<void>('the log line', 10_000, (resolve) => {
-        const timer = setInterval(() => lines.some((l) => l.includes('logged')) && resolve(), 50);
-        return { dispose: () => clearInterval(timer) };
-      });
-    } finally {
-      follower.dispose();
-      stats.dispose();
-    }
+    await expectLogsAndStats(engines!.get('remote'), workspace.containerId, 'logged');
 
     await service.remove(name);
     const volumes = await connection.docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
@@ -230,21 +235,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
         assert.equal(await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo over-ssh > /proc/1/fd/1'], { stdout: sink, stderr: sink }), 0);
         assert.equal(out, 'from the local folder\n');
-        const lines: string[] = [];
-        const follower = new LogFollower(set.get('over-ssh'), (await service.find(name)).containerId, { tail: 10, onLines: (batch) => lines.push(...batch.map((l) => l.text)), onEnd: () => {} });
-        follower.start();
-        const stats = new StatsSubscriptions(set.get('over-ssh'));
-        try {
-          const pids = await waitFor<number>('a stats sample over ssh', 20_000, (resolve) => stats.onSample((sample) => resolve(sample.snapshot.pids)));
-          assert.ok(pids >= 1);
-          await waitFor<void>('the log line over ssh', 20_000, (resolve) => {
-            const timer = setInterval(() => lines.some((line) => line.includes('over-ssh')) && resolve(), 50);
-            return { dispose: () => clearInterval(timer) };
-          });
-        } finally {
-          follower.dispose();
-          stats.dispose();
-        }
+        await expectLogsAndStats(set.get('over-ssh'), (await service.find(name)).containerId, 'over-ssh');
         await service.remove(name);
       } finally {
         set.dispose();

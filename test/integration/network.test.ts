@@ -1,29 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { EngineConnection } from '../../src/engine/connection';
 import { IsolationLevel } from '../../src/isolation/levels';
 import { overlaps, parseCidr } from '../../src/isolation/subnets';
-import { WorkspaceService } from '../../src/workspace/service';
-import { connect, execIn, makeProjectFolder, sweepTestResources, testWorkspaceService } from './support';
+import { execIn, workspaceFixture } from './support';
 
 describe('workspace networks on the real engine', function () {
   this.timeout(180_000);
-  let service: WorkspaceService;
-  let connection: EngineConnection;
-  const folders: string[] = [];
-
-  before(async () => {
-    service = testWorkspaceService();
-    connection = await connect();
-  });
-  after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
-    folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
-  });
+  const fixture = workspaceFixture();
 
   async function addressOf(name: string): Promise<string> {
-    const workspace = await service.find(name);
-    const info = await service.inspect(name);
+    const workspace = await fixture.service.find(name);
+    const info = await fixture.service.inspect(name);
     const address = info.NetworkSettings.Networks[workspace.network]?.IPAddress;
     assert.ok(address, `no address for ${name}`);
     return address;
@@ -33,22 +19,21 @@ describe('workspace networks on the real engine', function () {
     it(`${level}: a listener in workspace A is unreachable from workspace B by IP`, async () => {
       const names = [`net-a-${level}-${process.pid}`, `net-b-${level}-${process.pid}`];
       for (const name of names) {
-        const folder = makeProjectFolder();
-        folders.push(folder);
-        await service.create({ folder, name, level });
+        const folder = fixture.folder();
+        await fixture.service.create({ folder, name, level });
       }
       const [a, b] = names as [string, string];
-      await execIn(service, a, ['sh', '-c', 'nc -ll -p 9000 -e echo pong >/dev/null 2>&1 &']);
+      await execIn(fixture.service, a, ['sh', '-c', 'nc -ll -p 9000 -e echo pong >/dev/null 2>&1 &']);
       const addressA = await addressOf(a);
       // Control: the listener answers on that address, so a failure from B means isolation.
-      const self = await execIn(service, a, ['sh', '-c', `nc -w 2 ${addressA} 9000 </dev/null`]);
+      const self = await execIn(fixture.service, a, ['sh', '-c', `nc -w 2 ${addressA} 9000 </dev/null`]);
       assert.equal(self.stdout.trim(), 'pong', `listener not answering: ${self.stderr}`);
-      const fromB = await execIn(service, b, ['sh', '-c', `nc -w 2 ${addressA} 9000 </dev/null`]);
+      const fromB = await execIn(fixture.service, b, ['sh', '-c', `nc -w 2 ${addressA} 9000 </dev/null`]);
       assert.notEqual(fromB.stdout.trim(), 'pong');
       assert.notEqual(fromB.code, 0);
-      const networks = await Promise.all(names.map(async (name) => (await service.find(name)).network));
+      const networks = await Promise.all(names.map(async (name) => (await fixture.service.find(name)).network));
       assert.notEqual(networks[0], networks[1]);
-      const networkInfo = await connection.docker.getNetwork(networks[0] as string).inspect();
+      const networkInfo = await fixture.connection.docker.getNetwork(networks[0] as string).inspect();
       assert.equal(networkInfo.Attachable, false);
       assert.equal(networkInfo.Options?.['com.docker.network.bridge.enable_icc'], level === 'strict' ? 'false' : undefined);
     });
@@ -59,25 +44,24 @@ describe('workspace networks on the real engine', function () {
     const started = Date.now();
     const created = await Promise.all(
       Array.from({ length: count }, (_, i) => {
-        const folder = makeProjectFolder();
-        folders.push(folder);
-        return service.create({ folder, name: `many-${i}-${process.pid}` });
+        const folder = fixture.folder();
+        return fixture.service.create({ folder, name: `many-${i}-${process.pid}` });
       }),
     );
     console.log(`      ${count} concurrent creates took ${Date.now() - started} ms`);
     const subnets = await Promise.all(
-      created.map(async ({ workspace }) => (await connection.docker.getNetwork(workspace.network).inspect()).IPAM?.Config?.[0]?.Subnet as string),
+      created.map(async ({ workspace }) => (await fixture.connection.docker.getNetwork(workspace.network).inspect()).IPAM?.Config?.[0]?.Subnet as string),
     );
     assert.equal(new Set(subnets).size, count);
-    const others = (await connection.docker.listNetworks())
+    const others = (await fixture.connection.docker.listNetworks())
       .filter((network) => !created.some(({ workspace }) => workspace.network === network.Name))
       .flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? ''));
     const all = [...subnets, ...others].map(parseCidr).filter((cidr) => cidr !== undefined);
     for (let i = 0; i < all.length; i++) {
       for (let j = i + 1; j < all.length; j++) assert.ok(!overlaps(all[i]!, all[j]!), `overlap between subnets ${i} and ${j}`);
     }
-    await Promise.all(created.map(({ workspace }) => service.remove(workspace.id)));
-    const left = await connection.docker.listNetworks({ filters: JSON.stringify({ name: created.map(({ workspace }) => workspace.network) }) });
+    await Promise.all(created.map(({ workspace }) => fixture.service.remove(workspace.id)));
+    const left = await fixture.connection.docker.listNetworks({ filters: JSON.stringify({ name: created.map(({ workspace }) => workspace.network) }) });
     assert.equal(left.length, 0, 'removing a workspace removes its network');
   });
 });

@@ -139,3 +139,38 @@ export async function execIn(service: WorkspaceService, name: string, command: s
   const code = await service.exec(name, command, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) });
   return { code, stdout, stderr };
 }
+
+/** What most integration suites share: a service and connection on the test engine, project folders, a sweep. */
+export interface WorkspaceFixture {
+  readonly service: WorkspaceService;
+  /** Available from the suite's first test on. */
+  readonly connection: EngineConnection;
+  /** A new project folder, removed after the suite. */
+  folder(prefix?: string): string;
+}
+
+/** Call inside describe(): registers the suite's before/after hooks. */
+export function workspaceFixture(): WorkspaceFixture {
+  const service = testWorkspaceService();
+  const folders: string[] = [];
+  let connection: EngineConnection | undefined;
+  before(async () => {
+    connection = await connect();
+  });
+  after(async () => {
+    if (connection) await sweepTestResources(connection.docker);
+    folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  });
+  return {
+    service,
+    get connection(): EngineConnection {
+      if (!connection) throw new Error('the fixture connects in before(); use it inside tests');
+      return connection;
+    },
+    folder(prefix?: string): string {
+      const folder = makeProjectFolder(prefix);
+      folders.push(folder);
+      return folder;
+    },
+  };
+}
