@@ -230,7 +230,9 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
           defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: testLabel,
         }));
         const name = `ssh-${testRunId}`;
+        const t0 = Date.now();
         await service.create({ folder, name });
+        console.log(`      create over ssh: ${Date.now() - t0} ms`);
         let out = '';
         const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
         assert.equal(await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo over-ssh > /proc/1/fd/1'], { stdout: sink, stderr: sink }), 0);
