@@ -2,7 +2,7 @@
 // npm install and the tests need (when root with apt), then `npm ci` with the settings
 // code-server's install needs. Only installs what is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,8 +20,16 @@ export function ensureDependencies(root, log = (line) => console.log(`[bootstrap
   const missing = canApt ? missingPackages() : [];
   if (missing.length) {
     log(`installing Debian packages: ${missing.join(' ')}`);
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // Packages only: no service may start (sshd on :22, a registry on :5000) during the install.
+    const policy = '/usr/sbin/policy-rc.d';
+    const ownPolicy = !existsSync(policy);
+    if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+    try {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+      execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    } finally {
+      if (ownPolicy) rmSync(policy, { force: true });
+    }
   }
   if (existsSync(join(root, 'node_modules', 'code-server', 'package.json')) && existsSync(join(root, 'node_modules', 'mocha', 'package.json'))) return;
   // @vscode/ripgrep (inside code-server) downloads rg from GitHub unless this cache exists.
