@@ -52,32 +52,31 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const engines = new EngineSet(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), () => readEngineEntries(channel), () => readEngineSettings().timeoutMs, engineLog);
-  const engine = engines.default;
   const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket'], readMonitorSettings);
   const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
-  const monitor = new SecurityMonitor(engine, { settings: monitorSettings.get, log: engineLog });
-  const service = new WorkspaceService(() => engine.connection(), readWorkspacePolicy, (containerId, action) => monitor.withoutExecs(containerId, action));
-  const index = new LiveWorkspaceIndex(engine);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  const ticker = new StatusTicker(monitor, tickerSettings.get, openFolders, (containerId) =>
+  const ticker = new StatusTicker(tickerSettings.get, openFolders, (containerId) =>
     scopes.ofContainer(containerId).index.workspaces.find((workspace) => workspace.containerId === containerId),
   );
   let treeVisible = false;
-  // One scope per engine; the default engine's is made of the objects above.
+  // One scope per engine, the default one included; workspaces of the default engine carry no engine name.
   const scopes: EngineScopes = new EngineScopes(engines, (named): EngineScope => {
-    if (named.name === defaultEngineName) return { name: named.name, engine, service, index, monitor };
+    const engineName = named.name === defaultEngineName ? undefined : named.name;
     const scopeMonitor = new SecurityMonitor(named.engine, { settings: monitorSettings.get, log: engineLog });
-    const scopeIndex = new LiveWorkspaceIndex(named.engine, 50, named.name);
+    const scopeIndex = new LiveWorkspaceIndex(named.engine, 50, engineName);
     scopeIndex.setActive(treeVisible);
+    const diagnostics = new AlertDiagnostics(scopeMonitor);
     return {
       name: named.name,
       engine: named.engine,
-      service: new WorkspaceService(() => named.engine.connection(), readWorkspacePolicy, (containerId, action) => scopeMonitor.withoutExecs(containerId, action), named.name),
+      service: new WorkspaceService(() => named.engine.connection(), readWorkspacePolicy, (containerId, action) => scopeMonitor.withoutExecs(containerId, action), engineName),
       index: scopeIndex,
       monitor: scopeMonitor,
-      parts: [new AlertDiagnostics(scopeMonitor), ...notifyBreaches(scopeMonitor, channel), ticker.watch(scopeMonitor)],
+      diagnostics,
+      parts: [diagnostics, ...notifyBreaches(scopeMonitor, channel), ticker.watch(scopeMonitor)],
     };
   });
+  const { engine, service, index, monitor, diagnostics } = scopes.default;
   const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
   const tree = new WorkspacesTreeProvider(scopes, showOther);
   const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
@@ -90,7 +89,6 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const terminals: TerminalContext = { ...commandContext, shells: new Map() };
   const runChannel = vscode.window.createOutputChannel(runOutputChannelName);
   const buildChannel = vscode.window.createOutputChannel('AICLI Build');
-  const diagnostics = new AlertDiagnostics(monitor);
   const policies = new PolicyDocumentProvider((containerId) => scopes.ofContainer(containerId).engine);
   // The indexes read their engines only while someone can see the view.
   const setTreeVisible = (visible: boolean): void => {
@@ -124,14 +122,12 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     vscode.commands.registerCommand('aicli.openTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked)),
     vscode.commands.registerCommand('aicli.runCommand', (clicked?: TreeNode) => runCommandInWorkspace(commandContext, runChannel, clicked)),
     vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
-    diagnostics,
     policies,
     ticker,
     vscode.workspace.registerTextDocumentContentProvider(policyScheme, policies),
     ...registerQuickFixCommands((containerId) => scopes.ofContainer(containerId), policies, channel),
     ...registerMaintenanceCommands(commandContext, buildChannel),
     buildChannel,
-    ...notifyBreaches(monitor, channel),
     vscode.commands.registerCommand('aicli.ticker.pick', () => pickFromTicker(ticker)),
     vscode.commands.registerCommand('aicli.showPolicy', async (clicked?: TreeNode) => {
       const workspace = clicked?.kind === 'workspace' ? clicked.workspace : (await vscode.window.showQuickPick(scopes.workspaces().map((ws) => ({ label: ws.name, description: ws.engine, ws }))))?.ws;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { defaultEngineName, EngineSet, NamedEngine } from '../engine/engines';
 import { Engine } from '../engine/engine';
 import { SecurityMonitor } from '../monitor/monitor';
+import { AlertDiagnostics } from './monitor/diagnostics';
 import { LiveWorkspaceIndex } from '../workspace/liveIndex';
 import { Workspace } from '../workspace/model';
 import { WorkspaceService } from '../workspace/service';
@@ -13,6 +14,8 @@ export interface EngineScope {
   service: WorkspaceService;
   index: LiveWorkspaceIndex;
   monitor: SecurityMonitor;
+  /** The engine's alerts in the Problems panel (also in parts). */
+  diagnostics: AlertDiagnostics;
   /** UI parts that live as long as the scope (its diagnostics, breach notices, ticker feed). */
   parts?: { dispose(): void }[];
 }
@@ -71,8 +74,9 @@ export class EngineScopes implements vscode.Disposable {
     return this.all.flatMap((scope) => scope.index.workspaces);
   }
 
-  async resync(force = false): Promise<void> {
-    await Promise.all(this.all.map((scope) => (scope.index.ready && !force ? undefined : scope.index.resync(true))));
+  /** Reads every engine's list that is not current (a hidden view leaves them stale). */
+  async resync(): Promise<void> {
+    await Promise.all(this.all.map((scope) => (scope.index.ready ? undefined : scope.index.resync(true))));
   }
 
   private sync(): void {

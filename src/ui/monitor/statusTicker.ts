@@ -16,16 +16,14 @@ const pct = (value: number | undefined): string => (value === undefined ? '–' 
 export class StatusTicker implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('aicli.ticker', vscode.StatusBarAlignment.Left, 10);
   private readonly latest = new Map<string, WorkspaceStats>();
-  private readonly subscriptions: { dispose(): void }[];
+  /** One per engine (see watch()). */
+  private readonly monitors = new Set<SecurityMonitor>();
   private lastRender = 0;
   private timer: NodeJS.Timeout | undefined;
   private visible = false;
   private warning = false;
 
-  private readonly monitors = new Set<SecurityMonitor>();
-
   constructor(
-    monitor: SecurityMonitor,
     private readonly settings: () => { enabled: boolean; mode: TickerMode },
     private readonly openFolders: () => string[],
     /** The live index's view of a container, for its folder and for the actions. */
@@ -33,7 +31,6 @@ export class StatusTicker implements vscode.Disposable {
   ) {
     this.item.name = 'AICLI Workspaces stats';
     this.item.command = 'aicli.ticker.pick';
-    this.subscriptions = [this.watch(monitor)];
   }
 
   /** Adds one engine's monitor: the ticker sums over every engine. */
@@ -83,7 +80,6 @@ export class StatusTicker implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.subscriptions.forEach((subscription) => subscription.dispose());
     this.item.dispose();
   }
 
