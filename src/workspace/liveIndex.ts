@@ -1,7 +1,7 @@
 import { Disposable, Emitter } from '../engine/emitter';
 import { Engine } from '../engine/engine';
 import { DockerEvent } from '../engine/events';
-import { labels, Workspace, workspaceFromSummary } from './model';
+import { labels, onEngine, Workspace, workspaceFromSummary } from './model';
 
 /** Container events that change what the tree shows; exec_* and the like do not. */
 const stateActions = /^(create|start|restart|stop|die|kill|pause|unpause|destroy|rename|oom|update|health_status)/;
@@ -40,10 +40,6 @@ export class LiveWorkspaceIndex implements Disposable {
       }),
       engine.onEvent((event) => this.onEngineEvent(event)),
     ];
-  }
-
-  private stamp(workspace: Workspace | undefined): Workspace | undefined {
-    return workspace && this.engineName ? { ...workspace, engine: this.engineName } : workspace;
   }
 
   get workspaces(): Workspace[] {
@@ -87,7 +83,7 @@ export class LiveWorkspaceIndex implements Disposable {
       );
       this.byContainer.clear();
       for (const row of rows) {
-        const workspace = this.stamp(workspaceFromSummary(row as Summary));
+        const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
         if (workspace) this.byContainer.set(workspace.containerId, workspace);
       }
       this.stale = false;
@@ -126,7 +122,7 @@ export class LiveWorkspaceIndex implements Disposable {
       );
       const changed: Workspace[] = [];
       for (const row of rows) {
-        const workspace = this.stamp(workspaceFromSummary(row as Summary));
+        const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
         if (!workspace) continue;
         this.byContainer.set(workspace.containerId, workspace);
         changed.push(workspace);

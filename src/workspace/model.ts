@@ -12,6 +12,11 @@ export const labels = {
   folder: 'aicli.workspace.folder',
 } as const;
 
+/** The workspace marked with the engine it runs on; the default engine's stay unmarked. */
+export function onEngine(workspace: Workspace | undefined, engineName: string | undefined): Workspace | undefined {
+  return workspace && engineName ? { ...workspace, engine: engineName } : workspace;
+}
+
 export const containerNameFor = (id: string): string => `workspace_${id}`;
 export const networkNameFor = (id: string): string => `aicli-workspace-${id}`;
 

@@ -7,7 +7,7 @@ import { InputError } from '../isolation/inputError';
 import { SubnetPool } from '../isolation/subnets';
 import { createWorkspaceResources, isRemoteEngine, projectVolumeFor, validateCreate } from './create';
 import { imageHasHealthCheck, waitUntilHealthy } from './health';
-import { labels, networkNameFor, Workspace, workspaceFromSummary } from './model';
+import { labels, networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface CreateResult {
@@ -72,22 +72,18 @@ export class WorkspaceService {
     return { workspace, warnings: validated.warnings, notes: validated.notes };
   }
 
-  private stamp(workspace: Workspace | undefined): Workspace | undefined {
-    return workspace && this.engineName ? { ...workspace, engine: this.engineName } : workspace;
-  }
-
   /** Managed workspaces only; unmanaged containers never show up here. */
   async list(): Promise<Workspace[]> {
     const connection = await this.connection();
     const rows = await connection.call('list workspaces', (docker) =>
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
     );
-    return rows.map((row) => this.stamp(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]))).filter((ws): ws is Workspace => ws !== undefined);
+    return rows.map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName)).filter((ws): ws is Workspace => ws !== undefined);
   }
 
   private async byContainerId(connection: EngineConnection, containerId: string): Promise<Workspace> {
     const rows = await connection.call('list workspace', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
-    const workspace = rows.map((row) => this.stamp(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0])))[0];
+    const workspace = rows.map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName))[0];
     if (!workspace) throw new InputError('workspace', `Workspace container ${containerId.slice(0, 12)} is gone; it was removed outside VS Code.`);
     return workspace;
   }
