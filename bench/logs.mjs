@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ensureEngine } from '../scripts/engine.mjs';
+import { runBenchSuite } from './hostSuite.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
@@ -77,24 +78,8 @@ async function cliOnce(id) {
 }
 
 /** The same follow, through "Show Logs" in a real VS Code (code-server), with its CPU. */
-async function inExtensionHost() {
-  const { runExtensionHostTests, makeTempDir, removeDir } = require(join(root, 'out', 'test', 'e2e', 'harness.js'));
-  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-  const scratch = mkdtempSync(join((await import('node:os')).tmpdir(), 'aicli-logbench-'));
-  const folder = makeTempDir('acb-');
-  try {
-    const result = await runExtensionHostTests({
-      workspaceFolder: folder,
-      testsEntry: join(root, 'bench', 'logs-host-suite.js'),
-      env: { AICLI_BENCH_OUT: join(scratch, 'out.json'), AICLI_BENCH_LINES: String(lineCount) },
-      timeoutMs: 300_000,
-    });
-    if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));
-    return JSON.parse(readFileSync(join(scratch, 'out.json'), 'utf8'));
-  } finally {
-    removeDir(folder);
-    rmSync(scratch, { recursive: true, force: true });
-  }
+function inExtensionHost() {
+  return runBenchSuite('logs-host-suite.js', { env: { AICLI_BENCH_LINES: String(lineCount) } });
 }
 
 const container = await docker.createContainer({ Image: 'aicli/base:latest', Cmd: ['sh', '-c', `seq 1 ${lineCount}; sleep 3600`], Labels: { 'aicli.bench': 'true' }, HostConfig: { Init: true } });

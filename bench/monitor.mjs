@@ -5,11 +5,10 @@
 // has to do), so the ratio shows what our monitoring adds on top of reading the stats.
 //   node bench/monitor.mjs [trials=10] [workspaces=20] [seconds=30]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureEngine } from '../scripts/engine.mjs';
+import { runBenchSuite } from './hostSuite.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
@@ -70,26 +69,11 @@ async function rawBaseline() {
   return { share, rate };
 }
 
-async function inExtensionHost() {
-  const { runExtensionHostTests, makeTempDir, removeDir } = require(join(root, 'out', 'test', 'e2e', 'harness.js'));
-  const scratch = mkdtempSync(join(tmpdir(), 'aicli-monbench-'));
-  const folder = makeTempDir('acm-');
-  try {
-    const result = await runExtensionHostTests({
-      workspaceFolder: folder,
-      testsEntry: join(root, 'bench', 'monitor-host-suite.js'),
-      env: {
-        AICLI_BENCH_OUT: join(scratch, 'out.json'), AICLI_BENCH_RUN: runLabel, AICLI_BENCH_TRIALS: String(trials),
-        AICLI_BENCH_WORKSPACES: String(workspaceCount), AICLI_BENCH_SECONDS: String(seconds),
-      },
-      timeoutMs: 1_200_000,
-    });
-    if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));
-    return JSON.parse(readFileSync(join(scratch, 'out.json'), 'utf8'));
-  } finally {
-    removeDir(folder);
-    rmSync(scratch, { recursive: true, force: true });
-  }
+function inExtensionHost() {
+  return runBenchSuite('monitor-host-suite.js', {
+    env: { AICLI_BENCH_RUN: runLabel, AICLI_BENCH_TRIALS: String(trials), AICLI_BENCH_WORKSPACES: String(workspaceCount), AICLI_BENCH_SECONDS: String(seconds) },
+    timeoutMs: 1_200_000,
+  });
 }
 
 const percentile = (values, p) => {
