@@ -132,10 +132,10 @@ async function createWithProgress(context: CommandContext, request: CreateWorksp
     });
   } catch (err) {
     if (err instanceof MissingImageError) {
-      const image = await resolveMissingImage(context, err);
+      const image = await resolveMissingImage(context, err, scope);
       return image ? createWithProgress(context, { ...request, image }, engineName) : undefined;
     }
-    void showFailure(err, { engine: context.engine, log: context.log, doing: `Create workspace ${request.name}` });
+    void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
     return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Engine } from '../../engine/engine';
 import { MissingImageError } from '../../isolation/inputError';
 import { formatSize, imageLabel, listImages, LocalImage, removeImage } from '../../workspace/images';
 import { normalizeReference, PullCancelledError, pullImage } from '../../workspace/pull';
@@ -14,14 +15,14 @@ const progressIntervalMs = 200;
  * layers done, the bytes and the layer being worked on as the message. Returns the pulled
  * reference, or undefined when it failed (the user was told) or was cancelled.
  */
-export async function pullWithProgress(context: CommandContext, reference: string): Promise<string | undefined> {
+export async function pullWithProgress(context: CommandContext, reference: string, engine: Engine = context.engine): Promise<string | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${reference}`, cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     let reported = 0;
     let lastAt = 0;
     try {
-      const connection = await context.engine.connection();
+      const connection = await engine.connection();
       const result = await pullImage(
         connection,
         reference,
@@ -44,7 +45,7 @@ export async function pullWithProgress(context: CommandContext, reference: strin
         void vscode.window.showInformationMessage(`${err.message} Nothing was kept.`);
         return undefined;
       }
-      await showFailure(err, { engine: context.engine, log: context.log, doing: `Pull ${reference}` });
+      await showFailure(err, { engine, log: context.log, doing: `Pull ${reference}` });
       return undefined;
     }
   });
@@ -68,8 +69,8 @@ async function askReference(value = ''): Promise<string | undefined> {
   return typed?.trim() || undefined;
 }
 
-async function pickImage(context: CommandContext, title: string, filter: (image: LocalImage) => boolean = () => true): Promise<LocalImage | undefined> {
-  const images = (await listImages(await context.engine.connection())).filter(filter);
+async function pickImage(context: CommandContext, title: string, filter: (image: LocalImage) => boolean = () => true, engine: Engine = context.engine): Promise<LocalImage | undefined> {
+  const images = (await listImages(await engine.connection())).filter(filter);
   const picked = await vscode.window.showQuickPick(
     images.map((image) => ({ label: imageLabel(image), description: formatSize(image.sizeBytes), detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined, image })),
     { title, placeHolder: images.length ? 'Local images on the engine' : 'No local images: pull or build one first' },
@@ -81,16 +82,17 @@ async function pickImage(context: CommandContext, title: string, filter: (image:
  * A create failed because its image is not on the engine: offer to pull it, build it, or pick
  * another local image. Returns the image to create with, or undefined when the user gave up.
  */
-export async function resolveMissingImage(context: CommandContext, error: MissingImageError): Promise<string | undefined> {
+export async function resolveMissingImage(context: CommandContext, error: MissingImageError, on: { name: string; engine: Engine }): Promise<string | undefined> {
   const picked = await vscode.window.showErrorMessage(error.message, 'Pull', 'Build…', 'Choose Another…');
-  if (picked === 'Pull') return pullWithProgress(context, error.image);
-  if (picked === 'Build…') return vscode.commands.executeCommand<string | undefined>('aicli.buildImage', { tag: error.image });
+  // On the engine the create was for: an image pulled or built elsewhere would not help it.
+  if (picked === 'Pull') return pullWithProgress(context, error.image, on.engine);
+  if (picked === 'Build…') return vscode.commands.executeCommand<string | undefined>('aicli.buildImage', { tag: error.image, engine: on.name });
   if (picked === 'Choose Another…') {
     try {
-      const image = await pickImage(context, `Create with another image instead of ${error.image}`, (candidate) => candidate.tags.length > 0);
+      const image = await pickImage(context, `Create with another image instead of ${error.image}`, (candidate) => candidate.tags.length > 0, on.engine);
       return image?.tags[0];
     } catch (err) {
-      await showFailure(err, { engine: context.engine, log: context.log, doing: 'List images' });
+      await showFailure(err, { engine: on.engine, log: context.log, doing: 'List images' });
     }
   }
   return undefined;

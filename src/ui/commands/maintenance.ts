@@ -55,7 +55,9 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
 export function registerMaintenanceCommands(context: CommandContext, buildChannel: vscode.OutputChannel): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('aicli.cleanup', () => runCleanup(context, true)),
-    vscode.commands.registerCommand('aicli.buildImage', async (given?: { tag?: string }) => {
+    vscode.commands.registerCommand('aicli.buildImage', async (given?: { tag?: string; engine?: string }) => {
+      // The default engine, unless a create on another engine asked for this image.
+      const engine = context.scopes.byName(given && typeof given === 'object' ? given.engine : undefined).engine;
       const folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' }))?.[0];
       if (!folder) return undefined;
       const suggested = given && typeof given === 'object' && typeof given.tag === 'string' ? given.tag : 'aicli/workspace:latest';
@@ -66,12 +68,12 @@ export function registerMaintenanceCommands(context: CommandContext, buildChanne
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         try {
-          const connection = await context.engine.connection();
+          const connection = await engine.connection();
           await buildImage(connection, { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
           void vscode.window.showInformationMessage(`Built ${tag}.`);
           return tag;
         } catch (err) {
-          await showFailure(err, { engine: context.engine, log: context.log, doing: `Build ${tag}` });
+          await showFailure(err, { engine, log: context.log, doing: `Build ${tag}` });
           return undefined;
         }
       });
