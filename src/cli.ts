@@ -11,7 +11,7 @@ import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
 import { buildImage } from './workspace/build';
-import { listImages } from './workspace/images';
+import { listImages, shortImageId } from './workspace/images';
 import { imageRow, pullCommand } from './cli/images';
 import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
 import { CreateOptions, Lifecycle, WorkspaceService } from './workspace/service';
@@ -193,7 +193,7 @@ async function run(args: ParsedArgs): Promise<number> {
       const tag = single(args, '--tag');
       if (!context || !tag) throw new UsageError('build needs a context folder and --tag, e.g. build . --tag my-project:latest');
       const built = await buildImage(await connection(), { context, tag, dockerfile: single(args, '--file'), labels: labelArguments(args) }, (line) => console.error(line));
-      console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${built.imageId.replace(/^sha256:/, '').slice(0, 12)})`);
+      console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${shortImageId(built.imageId)})`);
       return 0;
     }
     case 'engines':

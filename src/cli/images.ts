@@ -1,12 +1,12 @@
 import { EngineConnection } from '../engine/connection';
-import { formatSize, imageLabel, LocalImage } from '../workspace/images';
+import { formatSize, imageLabel, LocalImage, shortImageId } from '../workspace/images';
 import { pullImage } from '../workspace/pull';
 import { describePullProgress, LayerPhase } from '../workspace/pullProgress';
 import { UsageError } from './args';
 
 export function imageRow(image: LocalImage): string[] {
   const created = image.createdAt.toISOString().replace('T', ' ').slice(0, 16);
-  return [imageLabel(image), image.id.replace(/^sha256:/, '').slice(0, 12), formatSize(image.sizeBytes), created, image.usedBy.join(',')];
+  return [imageLabel(image), shortImageId(image.id), formatSize(image.sizeBytes), created, image.usedBy.join(',')];
 }
 
 /**
@@ -37,7 +37,7 @@ export async function pullCommand(connection: EngineConnection, reference: strin
       },
       abort.signal,
     );
-    console.log(json ? JSON.stringify(result, null, 2) : `Pulled ${result.reference} (${result.imageId.replace(/^sha256:/, '').slice(0, 12)})`);
+    console.log(json ? JSON.stringify(result, null, 2) : `Pulled ${result.reference} (${shortImageId(result.imageId)})`);
     return 0;
   } catch (err) {
     if (!abort.signal.aborted) throw err;

@@ -2,6 +2,7 @@ import { EngineConnection } from '../engine/connection';
 import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
 import { isRemoteEngine, projectVolumeFor } from './create';
+import { shortImageId } from './images';
 import { labels, networkNameFor } from './model';
 
 export interface CleanupOptions {
@@ -165,7 +166,7 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
   return [
     ...plan.workspaces.map((ws) => `workspace ${ws.name} (${ws.id}): container ${ws.containerName}${ws.network ? ` and network ${ws.network}` : ''}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`),
     ...plan.networks.map((network) => `orphaned network ${network.name}`),
-    ...plan.images.map((image) => `dangling image ${image.id.replace(/^sha256:/, '').slice(0, 12)} (${(image.size / 1e6).toFixed(1)} MB)`),
+    ...plan.images.map((image) => `dangling image ${shortImageId(image.id)} (${(image.size / 1e6).toFixed(1)} MB)`),
     ...plan.volumes.map((volume) => `unused volume ${volume.name}`),
   ];
 }
@@ -197,7 +198,7 @@ export async function applyCleanup(connection: EngineConnection, plan: CleanupPl
     if (remote) await attempt(`volume ${projectVolumeFor(ws.id)}`, () => docker.getVolume(projectVolumeFor(ws.id)).remove());
   }
   for (const network of plan.networks) await attempt(`network ${network.name}`, () => docker.getNetwork(network.id).remove());
-  for (const image of plan.images) await attempt(`image ${image.id.replace(/^sha256:/, '').slice(0, 12)}`, () => docker.getImage(image.id).remove());
+  for (const image of plan.images) await attempt(`image ${shortImageId(image.id)}`, () => docker.getImage(image.id).remove());
   for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, () => docker.getVolume(volume.name).remove());
   return result;
 }

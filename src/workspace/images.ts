@@ -37,9 +37,14 @@ export async function listImages(connection: EngineConnection): Promise<LocalIma
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
+/** "sha256:0123…" → "0123456789ab", as `docker images` shows image ids. */
+export function shortImageId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
 /** The label a person reads: the first tag, or the short id of a dangling image. */
 export function imageLabel(image: Pick<LocalImage, 'id' | 'tags'>): string {
-  return image.tags[0] ?? `<none> ${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+  return image.tags[0] ?? `<none> ${shortImageId(image.id)}`;
 }
 
 export function formatSize(bytes: number): string {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Engine } from '../../engine/engine';
 import { DockerEvent } from '../../engine/events';
-import { formatSize, imageLabel, listImages, LocalImage } from '../../workspace/images';
+import { formatSize, imageLabel, listImages, LocalImage, shortImageId } from '../../workspace/images';
 
 /** Image events, and container births/deaths that change which workspaces use an image. */
 const relevant = (event: DockerEvent): boolean => event.Type === 'image' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
@@ -12,7 +12,7 @@ function tooltip(image: LocalImage): vscode.MarkdownString {
     '',
     `| | |`,
     `| --- | --- |`,
-    `| id | \`${image.id.replace(/^sha256:/, '').slice(0, 12)}\` |`,
+    `| id | \`${shortImageId(image.id)}\` |`,
     `| size | ${formatSize(image.sizeBytes)} |`,
     `| created | ${image.createdAt.toLocaleString()} |`,
     `| tags | ${image.tags.join(', ') || 'none (dangling)'} |`,
@@ -52,11 +52,6 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<LocalImage>, 
       engine.onEvent((event) => relevant(event) && this.invalidate()),
       engine.onDidChangeState(() => this.invalidate()),
     );
-  }
-
-  /** Currently listed images (for tests and the "Choose another image" pick). */
-  get current(): readonly LocalImage[] {
-    return this.images;
   }
 
   setVisible(visible: boolean): void {
