@@ -289,6 +289,48 @@ async function runRaw(iteration) {
 }
 
 // ---------------------------------------------------------------------------------------
+// the engine's floor: what `POST /containers/{id}/start` alone costs here, whoever calls it
+
+const FLOOR_ROUNDS = 7;
+/** Start of a bare `sleep` container (no limits, no seccomp profile of ours) per network mode. */
+async function timeBareStart(networkMode) {
+  const container = await admin.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: benchLabels, HostConfig: { NetworkMode: networkMode } });
+  const started = performance.now();
+  await container.start();
+  const ms = performance.now() - started;
+  await container.remove({ force: true, v: true });
+  await new Promise((r) => setTimeout(r, 200)); // let the engine finish tearing the sandbox down
+  return ms;
+}
+
+/**
+ * On a user-defined network Docker 20.10 re-executes its own binary three times per start
+ * (libnetwork-setkey, set-ipv6, setup-resolver; seen with strace), so the binary's own start
+ * time is part of every workspace start. Measured here as `dockerd --version`.
+ */
+function timeEngineBinaryStart() {
+  const started = performance.now();
+  execFileSync('dockerd', ['--version'], { stdio: 'ignore', env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+  return performance.now() - started;
+}
+
+async function measureFloor() {
+  const userNetwork = await admin.createNetwork({ Name: `aicli-bench-floor-${runId}`, Driver: 'bridge', Labels: benchLabels });
+  const floor = { none: [], bridge: [], user: [], binary: [] };
+  try {
+    for (let i = 0; i < FLOOR_ROUNDS && !interrupted; i++) {
+      floor.none.push(await timeBareStart('none'));
+      floor.bridge.push(await timeBareStart('bridge'));
+      floor.user.push(await timeBareStart(userNetwork.id));
+      floor.binary.push(timeEngineBinaryStart());
+    }
+  } finally {
+    await userNetwork.remove().catch(() => undefined);
+  }
+  return floor;
+}
+
+// ---------------------------------------------------------------------------------------
 // run
 
 const results = { ours: [], raw: [] };
@@ -316,6 +358,7 @@ try {
     const last = (side) => results[side].at(-1)?.total;
     console.log(i >= WARMUP ? `  #${i - WARMUP + 1}: ours ${fmt(last('ours'))}, raw ${fmt(last('raw'))}` : `  warm-up ${i + 1}`);
   }
+  if (!interrupted) results.floor = await measureFloor();
 } catch (err) {
   failed = err;
 } finally {
@@ -364,3 +407,15 @@ function breakdown(side, steps) {
 }
 breakdown('ours', ourSteps);
 breakdown('raw', ['network', 'container', 'starting']);
+
+if (results.floor) {
+  const f = results.floor;
+  console.log('');
+  console.log(`engine floor (median of ${f.none.length}, bare container, no limits/profile; same run)`);
+  console.log(`  start, NetworkMode none            ${fmt(median(f.none))}`);
+  console.log(`  start, default bridge              ${fmt(median(f.bridge))}`);
+  console.log(`  start, user-defined bridge         ${fmt(median(f.user))}   (a workspace's network is one)`);
+  console.log(`  engine binary start (dockerd --version) ${fmt(median(f.binary))}   (x3 re-execs per start on a user-defined network)`);
+  const rawStart = median(results.raw.map((r) => r.steps.starting));
+  console.log(`  raw POST /containers/{id}/start alone (above) ${fmt(rawStart)}: < 0.6 s for create+start reachable here: ${rawStart < 600 ? 'maybe' : 'no'}`);
+}
