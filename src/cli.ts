@@ -13,6 +13,7 @@ import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
 import { buildImage } from './workspace/build';
 import { listImages, shortImageId } from './workspace/images';
 import { imageRow, pullCommand } from './cli/images';
+import { unfreezeWorkspace } from './cli/unfreeze';
 import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
 import { CreateOptions, Lifecycle, WorkspaceService } from './workspace/service';
 import { WorkspacePolicy } from './workspace/request';
@@ -28,6 +29,8 @@ Commands:
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
   start|stop|restart|pause|unpause NAME
+  unfreeze NAME                       As root on the engine's host: free a paused workspace the engine
+                                      no longer answers for (an exec frozen half-way), then unpause it
   rm NAME...                          Remove workspaces (container + network; the folder is kept)
   exec NAME -- CMD [ARGS...]          Run a command in /workspace; its exit code is passed through
   alerts [--json] [--wait SECONDS] [--processes]
@@ -162,6 +165,8 @@ async function run(args: ParsedArgs): Promise<number> {
       console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `${workspace.name}: ${workspace.state}`);
       return 0;
     }
+    case 'unfreeze':
+      return unfreezeWorkspace(service, nameArgument(args, command), (line) => console.log(line));
     case 'rm': {
       const names = args.positional.slice(1);
       if (names.length === 0) throw new UsageError('rm needs at least one workspace name or id.');

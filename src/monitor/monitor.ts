@@ -7,6 +7,7 @@ import { EngineError } from '../engine/errors';
 import { DockerEvent } from '../engine/events';
 import { Alert, AlertInput, alertKey, AlertSeverity, AlertStore, PolicyItem } from './alerts';
 import { auditContainer, AuditFinding, auditRules } from './audit';
+import { answersWithin, FrozenProbe, frozenAlert, frozenProbeTimeoutMs, frozenRule } from './frozen';
 import { ContainerEventRules, defaultEventRuleOptions, EventRuleOptions } from './events';
 import { InspectReader } from './inspectReader';
 import { processRules, runProcessChecks } from './processChecks';
@@ -27,6 +28,8 @@ export interface SecurityMonitorOptions {
   processCheckIntervalMs?: number;
   /** Wait after a start before the first process check (the entrypoint is still spawning). */
   processCheckStartDelayMs?: number;
+  /** The look for a workspace frozen half-way after a pause (see frozen.ts). */
+  frozenProbe?: { delayMs?: number; timeoutMs?: number };
 }
 
 /** A process check that takes longer is abandoned (the engine may be stuck on that container). */
@@ -130,6 +133,7 @@ export class SecurityMonitor implements Disposable {
   private readonly eventRules: ContainerEventRules;
   private readonly checkIntervalMs: number;
   private readonly startDelayMs: number;
+  private readonly frozenProbe: FrozenProbe;
   private readyPromise: Promise<void>;
   private markReady: () => void = () => {};
   private disposed = false;
@@ -146,7 +150,18 @@ export class SecurityMonitor implements Disposable {
     this.startDelayMs = options.processCheckStartDelayMs ?? 1500;
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
     this.stats = new StatsSubscriptions(engine, { scope: this.scope, log: this.log, inspect: this.inspect });
+    this.frozenProbe = new FrozenProbe(() => engine.connection(), {
+      ...options.frozenProbe,
+      stillPaused: (containerId) => this.tracked.get(containerId)?.state === 'paused',
+      onFrozen: (containerId) => {
+        const tracked = this.tracked.get(containerId);
+        if (!tracked) return;
+        this.log.error(`monitor: the engine does not answer for ${tracked.workspace.name} since it was paused (frozen exec?)`);
+        this.raise(frozenAlert(tracked.workspace, Date.now()));
+      },
+    });
     this.disposables = [
+      this.frozenProbe,
       this.stats,
       this.alerts,
       this.respondEmitter,
@@ -188,6 +203,7 @@ export class SecurityMonitor implements Disposable {
         const tracked = this.track(monitoredWorkspace(row.Id, row.Labels, row.Names?.[0]));
         tracked.state = row.State === 'running' ? 'running' : row.State === 'paused' ? 'paused' : row.State === 'created' ? 'created' : 'exited';
         if (tracked.state !== 'running') this.clearRules(row.Id, metrics);
+        if (tracked.state === 'paused') this.frozenProbe.afterPause(row.Id);
         await this.audit(row.Id);
         if (tracked.state === 'running') await this.checkProcesses(row.Id);
       }),
@@ -237,6 +253,21 @@ export class SecurityMonitor implements Disposable {
   }
 
   /**
+   * Whether a workspace raised as frozen (see frozen.ts) still is: its inspect is tried again,
+   * and the alert is dropped when it answers (the user ran the unfreeze command meanwhile).
+   */
+  async stillFrozen(containerId: string): Promise<boolean> {
+    const key = alertKey(containerId, frozenRule);
+    if (!this.alerts.get(key)) return false;
+    const connection = await this.engine.connection();
+    if (await answersWithin(connection.docker.getContainer(containerId).inspect(), frozenProbeTimeoutMs)) {
+      this.alerts.clear(key);
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Runs a pause or stop of a workspace with no exec of the monitor's in flight, and none
    * starting until it is done. The UI should pause and stop through this (see respond() for
    * the engine hang it avoids).
@@ -280,6 +311,7 @@ export class SecurityMonitor implements Disposable {
   private forget(containerId: string): void {
     const tracked = this.tracked.get(containerId);
     if (tracked) clearTimeout(tracked.checkTimer);
+    this.frozenProbe.cancel(containerId);
     this.tracked.delete(containerId);
     this.alerts.clearWorkspace(containerId);
   }
@@ -310,17 +342,19 @@ export class SecurityMonitor implements Disposable {
         break;
       case 'unpause':
         tracked.state = 'running';
+        this.clearRules(containerId, [frozenRule]);
         break;
       case 'pause':
         tracked.state = 'paused';
         this.clearRules(containerId, metrics);
+        this.frozenProbe.afterPause(containerId);
         break;
       case 'die':
       case 'stop':
         tracked.state = 'exited';
         clearTimeout(tracked.checkTimer);
         tracked.checkTimer = undefined;
-        this.clearRules(containerId, [...metrics, ...processRules]);
+        this.clearRules(containerId, [...metrics, ...processRules, frozenRule]);
         break;
     }
     for (const rule of outcome.clear) this.alerts.clear(alertKey(containerId, rule));

@@ -14,7 +14,28 @@ const lifecycleCommands: { id: string; action: Lifecycle; title: string; accepts
   { id: 'aicli.unpauseWorkspace', action: 'unpause', title: 'Unpause', accepts: (ws) => ws.state === 'paused' },
 ];
 
-async function runOnEach(context: CommandContext, title: string, workspaces: Workspace[], run: (ws: Workspace) => Promise<unknown>): Promise<void> {
+/**
+ * Workspaces the engine no longer answers for (see monitor/frozen.ts) are left out: any call
+ * on them would hang. The user is told why and offered the way out instead.
+ */
+async function withoutFrozen(context: CommandContext, title: string, workspaces: Workspace[]): Promise<Workspace[]> {
+  const stillFrozen = await Promise.all(workspaces.map((ws) => context.scopes.of(ws).monitor.stillFrozen(ws.containerId).catch(() => false)));
+  const frozen = workspaces.filter((_, i) => stillFrozen[i]);
+  const first = frozen[0];
+  if (first) {
+    const names = frozen.map((ws) => ws.name).join(', ');
+    void vscode.window
+      .showErrorMessage(`${title} of ${names} would hang: the engine stopped answering for it after a pause (an exec frozen half-way). Unfreeze it first, as root on the engine's host.`, 'Unfreeze in Terminal', 'Copy Command')
+      .then(async (picked) => {
+        if (picked === 'Unfreeze in Terminal') await vscode.commands.executeCommand('aicli.monitor.unfreezeInTerminal', first.containerId);
+        if (picked === 'Copy Command') await vscode.commands.executeCommand('aicli.monitor.copyUnfreezeCommand', first.containerId);
+      });
+  }
+  return workspaces.filter((ws) => !frozen.includes(ws));
+}
+
+async function runOnEach(context: CommandContext, title: string, all: Workspace[], run: (ws: Workspace) => Promise<unknown>): Promise<void> {
+  const workspaces = await withoutFrozen(context, title, all);
   if (workspaces.length === 0) return;
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `${title} ${workspaces.map((ws) => ws.name).join(', ')}` },

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { frozenRule } from '../../monitor/frozen';
 import { SecurityMonitor } from '../../monitor/monitor';
 import { policyUri } from './policyDocument';
 
@@ -8,6 +9,14 @@ import { policyUri } from './policyDocument';
  */
 export function notifyBreaches(monitor: SecurityMonitor, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
+    monitor.alerts.onDidChange(({ kind, alert }) => {
+      if (kind !== 'raised' || alert.rule !== frozenRule) return;
+      log.error(`${alert.workspace.name}: ${alert.message}`);
+      void vscode.window.showErrorMessage(`AICLI ${alert.workspace.name}: ${alert.message}`, 'Unfreeze in Terminal', 'Copy Command').then(async (picked) => {
+        if (picked === 'Unfreeze in Terminal') await vscode.commands.executeCommand('aicli.monitor.unfreezeInTerminal', alert.workspace.containerId);
+        if (picked === 'Copy Command') await vscode.commands.executeCommand('aicli.monitor.copyUnfreezeCommand', alert.workspace.containerId);
+      });
+    }),
     monitor.alerts.onDidChange(({ kind, alert }) => {
       if (kind !== 'raised' || (alert.type !== 'security_breach' && alert.severity !== 'critical')) return;
       log.warn(`alert ${alert.type}/${alert.severity} on ${alert.workspace.name}: ${alert.message}`);

@@ -13,6 +13,7 @@ export const policyLines: PolicyItem[] = [
   'ports', 'hostNamespaces', 'processes', 'listeners', 'health', 'restarts', 'oom',
 ];
 const headerLines = 2;
+const policyReadTimeoutMs = 3000;
 
 export function policyUri(workspace: Pick<MonitoredWorkspace, 'name' | 'containerId'>): vscode.Uri {
   return vscode.Uri.from({ scheme: policyScheme, path: `/${workspace.name}.policy`, query: `id=${workspace.containerId}` });
@@ -63,12 +64,34 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const containerId = new URLSearchParams(uri.query).get('id') ?? '';
-    const connection = await this.engineOf(containerId).connection();
-    const info = await connection.call('inspect for policy', (docker) => docker.getContainer(containerId).inspect());
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.read(containerId);
+    } catch (err) {
+      // Still a document with the same lines, so the workspace's alerts and quick fixes stay reachable.
+      const why = err instanceof Error ? err.message : String(err);
+      const header = [`# AICLI policy of ${uri.path.replace(/^\/|\.policy$/g, '')}: the engine did not answer (${why}); see the alerts below`, ''];
+      return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ?`)].join('\n') + '\n';
+    }
     const current = values(info);
     const name = info.Config.Labels?.['aicli.workspace.name'] ?? info.Name.replace(/^\//, '');
     const header = [`# AICLI policy of workspace ${name} (${info.Config.Labels?.['aicli.workspace.level'] ?? 'standard'}); alerts appear on these lines`, ''];
     return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`)].join('\n') + '\n';
+  }
+
+  /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */
+  private async read(containerId: string): Promise<Docker.ContainerInspectInfo> {
+    const connection = await this.engineOf(containerId).connection();
+    const reading = connection.call('inspect for policy', (docker) => docker.getContainer(containerId).inspect());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${policyReadTimeoutMs / 1000} s`)), policyReadTimeoutMs);
+    });
+    try {
+      return await Promise.race([reading, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   refresh(uri: vscode.Uri): void {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Engine } from '../../engine/engine';
+import { frozenMessageStart, unfreezeCommand } from '../../monitor/frozen';
 import { WorkspaceService } from '../../workspace/service';
 import { showFailure } from '../notify';
 import { policyLines, PolicyDocumentProvider, policyScheme } from './policyDocument';
@@ -23,6 +24,13 @@ export class AlertQuickFixes implements vscode.CodeActionProvider {
           fix.isPreferred = preferred;
           return fix;
         };
+        if (diagnostic.message.startsWith(frozenMessageStart)) {
+          // Pause and stop would hang on this container too: only the way out is offered.
+          return [
+            action('Copy the command that unfreezes this workspace (run it as root on the engine host)', 'aicli.monitor.copyUnfreezeCommand', [containerId], true),
+            action('Unfreeze this workspace in a terminal (sudo)', 'aicli.monitor.unfreezeInTerminal', [containerId]),
+          ];
+        }
         const fixes: vscode.CodeAction[] = [];
         if (item === 'memory' || item === 'cpu' || item === 'pids') fixes.push(action(`Raise the ${item} limit of this workspace`, 'aicli.monitor.raiseLimit', [containerId, item], true));
         fixes.push(action('Pause this workspace', 'aicli.monitor.pause', [containerId]));
@@ -68,7 +76,28 @@ export function registerQuickFixCommands(scopeOf: (containerId: string) => { eng
         vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
       }),
     ),
+    vscode.commands.registerCommand('aicli.monitor.copyUnfreezeCommand', (containerId: string) => copyUnfreezeCommand(containerId)),
+    vscode.commands.registerCommand('aicli.monitor.unfreezeInTerminal', (containerId: string) => unfreezeInTerminal(containerId, scopeOf(containerId).engine)),
     vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause'))),
     vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop'))),
   ];
+}
+
+async function copyUnfreezeCommand(containerId: string): Promise<void> {
+  await vscode.env.clipboard.writeText(unfreezeCommand(containerId));
+  void vscode.window.showInformationMessage('Copied the unfreeze command. Run it as root on the engine\'s host, then Resume the workspace.');
+}
+
+/** Typed into a terminal, not run: sudo asks for a password, and the user sees what runs as root. */
+function unfreezeInTerminal(containerId: string, engine: Engine): void {
+  if (engine.target?.spec.scheme !== 'unix') {
+    void copyUnfreezeCommand(containerId).then(() =>
+      vscode.window.showWarningMessage(`The engine (${engine.target?.host ?? 'remote'}) runs on another host: the command was copied; run it there as root.`),
+    );
+    return;
+  }
+  const terminal = vscode.window.createTerminal({ name: 'AICLI unfreeze' });
+  terminal.show();
+  terminal.sendText(unfreezeCommand(containerId), false);
+  void vscode.window.showInformationMessage('Press Enter in the terminal to unfreeze (sudo), then Resume the workspace.');
 }

@@ -7,22 +7,10 @@ import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
 import { policyLineOf, policyUri } from '../../../src/ui/monitor/policyDocument';
-import { activeApi, labelCreations, projectFolder, sweep } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, until } from './support';
 
 const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
 
-function until<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const attempt = (): void => {
-      const value = check();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      else setTimeout(attempt, 50);
-    };
-    attempt();
-  });
-}
 
 describe('Alerts, policy document and ticker', function () {
   this.timeout(90_000);

@@ -60,3 +60,17 @@ export function untilTree<T>(api: AicliApi, timeoutMs: number, check: () => Prom
     attempt();
   });
 }
+
+/** Resolves when `check` returns a value, re-checking every 50 ms; rejects after timeoutMs. */
+export function until<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const attempt = (): void => {
+      const value = check();
+      if (value !== undefined) resolve(value);
+      else if (Date.now() > deadline) reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      else setTimeout(attempt, 50);
+    };
+    attempt();
+  });
+}
