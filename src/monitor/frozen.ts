@@ -66,10 +66,9 @@ export function frozenAlert(workspace: MonitoredWorkspace, conditionAt: number):
     policyItem: 'processes',
     conditionAt,
     message:
-      `${frozenMessageStart}: a process that was starting in it (an exec) ` +
-      `was frozen half-way (a Docker 20.10/runc bug with cgroup v1). Nothing can resume, stop or remove it until its cgroup ` +
-      `is thawed on the engine's host: run \`aicli-ws unfreeze ${workspace.name}\` as root there, or ` +
-      `\`${unfreezeCommand(workspace.containerId)}\` and then Resume the workspace.`,
+      `${frozenMessageStart}: an exec starting in it was frozen half-way (a Docker 20.10/runc bug with cgroup v1), ` +
+      `so it cannot be resumed, stopped or removed. Unfreeze it as root on the engine's host with ` +
+      `\`aicli-ws unfreeze ${workspace.name}\` or the quick fix's command, then Resume it.`,
   };
 }
 

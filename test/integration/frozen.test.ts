@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { EngineLog } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
 import { Alert, alertKey } from '../../src/monitor/alerts';
-import { answersWithin, findFreezerFiles, frozenRule, unfreezeCommand } from '../../src/monitor/frozen';
+import { answersWithin, findFreezerFiles, frozenRule } from '../../src/monitor/frozen';
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings } from '../../src/monitor/settings';
@@ -76,7 +76,6 @@ describe('a workspace frozen half-way by a pause (real engine)', function () {
     assert.equal(alert.severity, 'error');
     assert.match(alert.message, /stopped answering/);
     assert.ok(alert.message.includes(`aicli-ws unfreeze ${workspace.name}`), alert.message);
-    assert.ok(alert.message.includes(unfreezeCommand(workspace.containerId)), alert.message);
 
     // The way out, as root on this host (the test runs as root next to the engine).
     const cleared = waitFor<void>('the alert to clear', 30_000, (resolve) =>

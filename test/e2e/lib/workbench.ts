@@ -53,7 +53,13 @@ export async function runPalette(page: Page, label: string, timeout = 15_000): P
     throw new Error(`Command palette has no "${label}" (shown: ${JSON.stringify(shown)})`);
   }
   await row.click();
-  await input.waitFor({ state: 'hidden', timeout });
+  // The palette closes, or the command's own quick input takes its place at once (same widget).
+  const typed = `>${label}`;
+  const deadline = Date.now() + timeout;
+  while ((await input.isVisible()) && (await input.inputValue().catch(() => '')) === typed) {
+    if (Date.now() > deadline) throw new Error(`the palette stayed open on "${label}" for ${timeout} ms`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Saves media/<name>.png at 1400×900 after letting toasts finish fading in. */

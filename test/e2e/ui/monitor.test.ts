@@ -3,9 +3,10 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
 import { connect, sweepTestResources } from '../../integration/support';
+import { freezeHalfway } from '../../support/freezeHalfway';
 import { openAicliView, openWorkbenchSession, repoRoot, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { uiLabels, uiRunId } from './treeSupport';
 
@@ -56,4 +57,28 @@ describe('Alerts and ticker (code-server + Chromium)', function () {
     await widenSidebar(page);
     await screenshot(page, 'problems-alert');
   });
+
+  it('shows a workspace frozen by a pause, with the way out, and unfreeze brings it back', async () => {
+    const [row] = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });
+    assert.ok(row, 'the workspace container');
+    const { round } = await freezeHalfway(connection.untimed.getContainer(row.Id));
+    assert.ok(round, 'the engine bug did not show up in 60 pauses');
+    try {
+      await frozenProblem(page).waitFor({ state: 'visible', timeout: 20_000 });
+      await page.waitForTimeout(1500);
+      await screenshot(page, 'frozen-alert');
+      const toast = page.locator('.notification-toast').filter({ hasText: 'stopped answering' });
+      await toast.getByRole('button', { name: 'Unfreeze in Terminal' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await toast.getByRole('button', { name: 'Copy Command' }).waitFor({ state: 'visible', timeout: 2000 });
+    } finally {
+      // as root on the engine's host, which this test is
+      assert.match(aicli('unfreeze', name), new RegExp(`${name}: running`));
+    }
+    await frozenProblem(page).waitFor({ state: 'detached', timeout: 10_000 });
+  });
 });
+
+/** The frozen-workspace alert's row in the Problems panel. */
+function frozenProblem(page: Page): Locator {
+  return page.locator('.part.panel .markers-panel').getByText(/The engine stopped answering for this workspace/).first();
+}
