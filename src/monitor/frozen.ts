@@ -112,15 +112,26 @@ export async function findFreezerFiles(containerId: string, root = '/sys/fs/cgro
   return v1.length > 0 ? v1 : found;
 }
 
+/** Writes the freezer state to each file: v1 `freezer.state` takes THAWED/FROZEN, v2 `cgroup.freeze` 0/1. */
+async function setFrozen(files: string[], frozen: boolean): Promise<void> {
+  for (const file of files) await writeFile(file, file.endsWith('freezer.state') ? (frozen ? 'FROZEN' : 'THAWED') : frozen ? '1' : '0');
+}
+
+/** Thaws the container's cgroup and leaves it so (a last resort: the engine still believes it paused). Needs root. */
+export async function thawLocally(containerId: string, root?: string): Promise<string[]> {
+  const files = await findFreezerFiles(containerId, root);
+  await setFrozen(files, false);
+  return files;
+}
+
 /**
  * Thaws the container's cgroup, gives `runc init` a second to finish, and freezes it again
  * (what the engine believes it is). Needs root on the engine's host. Returns the files written.
  */
 export async function unfreezeLocally(containerId: string, settleMs = 1000, root?: string): Promise<string[]> {
-  const files = await findFreezerFiles(containerId, root);
-  for (const file of files) await writeFile(file, file.endsWith('freezer.state') ? 'THAWED' : '0');
+  const files = await thawLocally(containerId, root);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  for (const file of files) await writeFile(file, file.endsWith('freezer.state') ? 'FROZEN' : '1');
+  await setFrozen(files, true);
   return files;
 }
 
@@ -166,13 +177,20 @@ export class FrozenProbe {
     this.timers.clear();
   }
 
+  /** Whether the engine's inspect of the container answers (or fails) within the probe's timeout. */
+  inspectAnswers(containerId: string): Promise<boolean> {
+    const inspected = this.connection().then((c) => c.docker.getContainer(containerId).inspect());
+    return answersWithin(inspected, this.timeoutMs);
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? frozenProbeTimeoutMs;
+  }
+
   private async look(containerId: string): Promise<void> {
     if (this.disposed || !this.options.stillPaused(containerId)) return;
-    const timeoutMs = this.options.timeoutMs ?? frozenProbeTimeoutMs;
-    const connection = this.connection();
-    const inspected = connection.then((c) => c.docker.getContainer(containerId).inspect());
-    const listed = connection.then((c) => c.docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
-    const [inspectAnswered, listAnswered] = await Promise.all([answersWithin(inspected, timeoutMs), answersWithin(listed, timeoutMs)]);
+    const listed = this.connection().then((c) => c.docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
+    const [inspectAnswered, listAnswered] = await Promise.all([this.inspectAnswers(containerId), answersWithin(listed, this.timeoutMs)]);
     if (!inspectAnswered && listAnswered && !this.disposed && this.options.stillPaused(containerId)) this.options.onFrozen(containerId);
   }
 }

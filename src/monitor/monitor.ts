@@ -7,7 +7,7 @@ import { EngineError } from '../engine/errors';
 import { DockerEvent } from '../engine/events';
 import { Alert, AlertInput, alertKey, AlertSeverity, AlertStore, PolicyItem } from './alerts';
 import { auditContainer, AuditFinding, auditRules } from './audit';
-import { answersWithin, FrozenProbe, frozenAlert, frozenProbeTimeoutMs, frozenRule } from './frozen';
+import { FrozenProbe, frozenAlert, frozenRule } from './frozen';
 import { ContainerEventRules, defaultEventRuleOptions, EventRuleOptions } from './events';
 import { InspectReader } from './inspectReader';
 import { processRules, runProcessChecks } from './processChecks';
@@ -259,8 +259,7 @@ export class SecurityMonitor implements Disposable {
   async stillFrozen(containerId: string): Promise<boolean> {
     const key = alertKey(containerId, frozenRule);
     if (!this.alerts.get(key)) return false;
-    const connection = await this.engine.connection();
-    if (await answersWithin(connection.docker.getContainer(containerId).inspect(), frozenProbeTimeoutMs)) {
+    if (await this.frozenProbe.inspectAnswers(containerId)) {
       this.alerts.clear(key);
       return false;
     }

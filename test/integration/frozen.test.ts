@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineLog } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
 import { Alert, alertKey } from '../../src/monitor/alerts';
-import { answersWithin, findFreezerFiles, frozenRule } from '../../src/monitor/frozen';
+import { answersWithin, frozenRule, thawLocally } from '../../src/monitor/frozen';
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings } from '../../src/monitor/settings';
@@ -26,7 +25,7 @@ describe('a workspace frozen half-way by a pause (real engine)', function () {
   // Registered before the fixture's sweep so that a wedged container never hangs the sweep.
   after(async () => {
     if (!containerId) return;
-    for (const file of await findFreezerFiles(containerId)) await writeFile(file, file.endsWith('freezer.state') ? 'THAWED' : '0').catch(() => undefined);
+    await thawLocally(containerId).catch(() => undefined);
   });
   const fixture = workspaceFixture();
   const logLines: string[] = [];

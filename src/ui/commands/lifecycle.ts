@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Workspace } from '../../workspace/model';
 import { Lifecycle } from '../../workspace/service';
+import { offerUnfreeze } from '../monitor/quickFixes';
 import { showFailure } from '../notify';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
@@ -24,12 +25,7 @@ async function withoutFrozen(context: CommandContext, title: string, workspaces:
   const first = frozen[0];
   if (first) {
     const names = frozen.map((ws) => ws.name).join(', ');
-    void vscode.window
-      .showErrorMessage(`${title} of ${names} would hang: the engine stopped answering for it after a pause (an exec frozen half-way). Unfreeze it first, as root on the engine's host.`, 'Unfreeze in Terminal', 'Copy Command')
-      .then(async (picked) => {
-        if (picked === 'Unfreeze in Terminal') await vscode.commands.executeCommand('aicli.monitor.unfreezeInTerminal', first.containerId);
-        if (picked === 'Copy Command') await vscode.commands.executeCommand('aicli.monitor.copyUnfreezeCommand', first.containerId);
-      });
+    offerUnfreeze(`${title} of ${names} would hang: the engine stopped answering for it after a pause (an exec frozen half-way). Unfreeze it first, as root on the engine's host.`, first.containerId);
   }
   return workspaces.filter((ws) => !frozen.includes(ws));
 }

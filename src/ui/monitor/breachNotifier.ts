@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { frozenRule } from '../../monitor/frozen';
 import { SecurityMonitor } from '../../monitor/monitor';
 import { policyUri } from './policyDocument';
+import { offerUnfreeze } from './quickFixes';
 
 /**
  * Security breaches and critical alerts become notifications with the actions that answer
@@ -12,10 +13,7 @@ export function notifyBreaches(monitor: SecurityMonitor, log: vscode.LogOutputCh
     monitor.alerts.onDidChange(({ kind, alert }) => {
       if (kind !== 'raised' || alert.rule !== frozenRule) return;
       log.error(`${alert.workspace.name}: ${alert.message}`);
-      void vscode.window.showErrorMessage(`AICLI ${alert.workspace.name}: ${alert.message}`, 'Unfreeze in Terminal', 'Copy Command').then(async (picked) => {
-        if (picked === 'Unfreeze in Terminal') await vscode.commands.executeCommand('aicli.monitor.unfreezeInTerminal', alert.workspace.containerId);
-        if (picked === 'Copy Command') await vscode.commands.executeCommand('aicli.monitor.copyUnfreezeCommand', alert.workspace.containerId);
-      });
+      offerUnfreeze(`AICLI ${alert.workspace.name}: ${alert.message}`, alert.workspace.containerId);
     }),
     monitor.alerts.onDidChange(({ kind, alert }) => {
       if (kind !== 'raised' || (alert.type !== 'security_breach' && alert.severity !== 'critical')) return;

@@ -101,3 +101,11 @@ function unfreezeInTerminal(containerId: string, engine: Engine): void {
   terminal.sendText(unfreezeCommand(containerId), false);
   void vscode.window.showInformationMessage('Press Enter in the terminal to unfreeze (sudo), then Resume the workspace.');
 }
+
+/** An error notification with the two ways out of a frozen workspace (see monitor/frozen.ts). */
+export function offerUnfreeze(message: string, containerId: string): void {
+  void vscode.window.showErrorMessage(message, 'Unfreeze in Terminal', 'Copy Command').then(async (picked) => {
+    if (picked === 'Unfreeze in Terminal') await vscode.commands.executeCommand('aicli.monitor.unfreezeInTerminal', containerId);
+    if (picked === 'Copy Command') await vscode.commands.executeCommand('aicli.monitor.copyUnfreezeCommand', containerId);
+  });
+}

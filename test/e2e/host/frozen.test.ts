@@ -3,10 +3,10 @@
 // working once the cgroup has been thawed.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { rmSync, writeFileSync } from 'fs';
+import { rmSync } from 'fs';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
-import { answersWithin, findFreezerFiles, frozenMessageStart, unfreezeCommand, unfreezeScript } from '../../../src/monitor/frozen';
+import { answersWithin, frozenMessageStart, thawLocally, unfreezeCommand, unfreezeScript } from '../../../src/monitor/frozen';
 import { policyLineOf, policyUri } from '../../../src/ui/monitor/policyDocument';
 import type { Workspace } from '../../../src/workspace/model';
 import { freezeHalfway } from '../../support/freezeHalfway';
@@ -29,7 +29,7 @@ describe('A workspace frozen half-way by a pause', function () {
   });
   after(async () => {
     // never leave a frozen container behind: the sweep would hang on it
-    if (workspace) for (const file of await findFreezerFiles(workspace.containerId)) writeFileSync(file, file.endsWith('freezer.state') ? 'THAWED' : '0');
+    if (workspace) await thawLocally(workspace.containerId);
     if (api) await sweep(api);
     rmSync(folder, { recursive: true, force: true });
   });
