@@ -30,7 +30,8 @@ export const BASE_IMAGE = 'aicli/base:latest';
 /** Bump when the base image recipe changes: an image with another version is rebuilt. */
 export const BASE_IMAGE_VERSION = '1';
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
-const APT_PACKAGES = ['docker.io', 'iptables', 'busybox-static'];
+// dnsmasq-base, nftables, tcpdump: the egress gateway image is built from them (src/workspace/gatewayImage.ts).
+const APT_PACKAGES = ['docker.io', 'iptables', 'busybox-static', 'dnsmasq-base', 'nftables', 'tcpdump'];
 const SBIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -730,6 +731,9 @@ export async function ensureEngine({ log = console.error, dir, baseImage = true 
     engine = await startPrivateEngine({ log, dir });
   }
   process.env.DOCKER_HOST = engine.host;
+  // A create builds the egress gateway image from these programs the first time.
+  const gatewayPrograms = ['dnsmasq', 'nft', 'tcpdump'];
+  if (gatewayPrograms.some((program) => !which(program)) && process.platform === 'linux' && isRoot() && which('apt-get')) await aptInstall(say);
   if (baseImage) {
     try {
       await buildBaseImage(engine.host, { log });

@@ -9,6 +9,7 @@ import { defaultEngineSettings, EngineSettings, EngineTarget, resolveEngineTarge
 import { enginesCommand, placeWorkspace, targetForEngineName } from './cli/engines';
 import { InputError } from './isolation/inputError';
 import { defaultPortPolicy } from './isolation/ports';
+import { defaultProtectedPaths } from './isolation/projectMount';
 import { collectAlerts, formatAlertsReport } from './monitor/alertsReport';
 import { buildImage } from './workspace/build';
 import { listImages, shortImageId } from './workspace/images';
@@ -16,6 +17,7 @@ import { imageRow, pullCommand } from './cli/images';
 import { unfreezeWorkspace } from './cli/unfreeze';
 import { applyCleanup, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from './workspace/cleanup';
 import { CreateOptions, Lifecycle, WorkspaceService } from './workspace/service';
+import { allowEgress } from './workspace/gateway';
 import { WorkspacePolicy } from './workspace/request';
 
 const usage = `Usage: aicli-ws <command> [options]
@@ -24,7 +26,10 @@ Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
   create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
          [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
+         [--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...
          [--health-timeout SECONDS] [--json]
+                                      --egress: what the box may reach (auto: basic open, standard
+                                      allowlist, strict none); --allow: what allowlist lets through
                                       --health-timeout: wait for the image's own health check
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
@@ -32,6 +37,8 @@ Commands:
   unfreeze NAME                       As root on the engine's host: free a paused workspace the engine
                                       no longer answers for (an exec frozen half-way), then unpause it
   rm NAME...                          Remove workspaces (container + network; the folder is kept)
+  allow NAME HOST...                  Let a workspace reach more hosts (names, *.domain, IPv4 CIDRs); kept with
+                                      its egress gateway on the engine, applied by restarting the gateway
   exec NAME -- CMD [ARGS...]          Run a command in /workspace; its exit code is passed through
   alerts [--json] [--wait SECONDS] [--processes]
                                       Security and resource alerts of the managed workspaces: audit,
@@ -58,7 +65,7 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--engine', '--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--wait', '--max-age', '--tag', '--file', '--health-timeout'];
+const valueFlags = ['--engine', '--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--egress', '--allow', '--label', '--wait', '--max-age', '--tag', '--file', '--health-timeout'];
 const booleanFlags = ['--json', '--help', '-h', '--processes', '--dry-run'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
@@ -75,6 +82,7 @@ const cliPolicy: WorkspacePolicy = {
   ports: defaultPortPolicy,
   mountEngineSocket: false,
   home: homedir(),
+  protectedPaths: [...defaultProtectedPaths],
 };
 
 function healthOption(seconds: string | undefined): CreateOptions {
@@ -141,6 +149,8 @@ async function run(args: ParsedArgs): Promise<number> {
         image: single(args, '--image'),
         resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
         publish: args.values.get('--publish') ?? [],
+        egress: single(args, '--egress'),
+        allow: args.values.get('--allow') ?? [],
       }, () => {}, healthOption(single(args, '--health-timeout')));
       warnings.forEach((warning) => console.error(`WARNING: ${warning}`));
       notes.forEach((note) => console.error(`Note: ${note}`));
@@ -174,6 +184,14 @@ async function run(args: ParsedArgs): Promise<number> {
         await service.remove(name);
         console.log(`Removed ${name} (its folder is kept)`);
       }
+      return 0;
+    }
+    case 'allow': {
+      const [name, ...entries] = args.positional.slice(1);
+      if (!name || entries.length === 0) throw new UsageError('allow needs a workspace and at least one host, e.g. allow my-ws api.example.com');
+      const workspace = await service.find(name);
+      const plan = await allowEgress(await connection(), workspace.id, entries);
+      console.log(`${workspace.name} may now reach ${entries.join(', ')} (egress ${plan.mode}; allowed: ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')})`);
       return 0;
     }
     case 'exec': {

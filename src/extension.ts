@@ -20,12 +20,14 @@ import { openTerminal, TerminalContext, WorkspaceTerminalProfileProvider } from 
 import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
-import { affectsEngineSettings, cachedSettings, readEngineEntries, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy } from './ui/settings';
+import { FolderSettingsReporter } from './ui/ignoredFolderSettings';
+import { affectsEngineSettings, cachedSettings, readEngineEntries, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy, aicliSettings } from './ui/settings';
 import { SecurityMonitor } from './monitor/monitor';
 import { notifyBreaches } from './ui/monitor/breachNotifier';
 import { AlertDiagnostics } from './ui/monitor/diagnostics';
 import { PolicyDocumentProvider, policyScheme, policyUri } from './ui/monitor/policyDocument';
 import { registerQuickFixCommands } from './ui/monitor/quickFixes';
+import { registerEgressCommands } from './ui/commands/egress';
 import { pickFromTicker, StatusTicker } from './ui/monitor/statusTicker';
 import { ImagesTreeProvider } from './ui/images/imagesView';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
@@ -44,6 +46,8 @@ export interface AicliApi {
   monitor: SecurityMonitor;
   diagnostics: AlertDiagnostics;
   ticker: StatusTicker;
+  /** User-only keys the open folders set (said in the log and the create summary). */
+  folderSettings: FolderSettingsReporter;
   /** performance.now() stamps in the extension host, for bench/activation. */
   timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
 }
@@ -51,8 +55,9 @@ export interface AicliApi {
 export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
+  const folderSettings = new FolderSettingsReporter(channel);
   const engines = new EngineSet(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), () => readEngineEntries(channel), () => readEngineSettings().timeoutMs, engineLog);
-  const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket'], readMonitorSettings);
+  const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket', 'aicli.workspace.protectedPaths'], readMonitorSettings);
   const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
   const ticker = new StatusTicker(tickerSettings.get, openFolders, (containerId) =>
@@ -77,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     };
   });
   const { engine, service, index, monitor, diagnostics } = scopes.default;
-  const showOther = (): boolean => vscode.workspace.getConfiguration('aicli').get<boolean>('tree.showOtherContainers', false);
+  const showOther = (): boolean => aicliSettings('aicli').get<boolean>('tree.showOtherContainers', false);
   const tree = new WorkspacesTreeProvider(scopes, showOther);
   const treeView = vscode.window.createTreeView('aicli.workspaces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const images = new ImagesTreeProvider(engine);
@@ -115,11 +120,13 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ...registerEngineCommands(engine, channel, () => tree.refresh()),
     ...registerLifecycleCommands(commandContext),
     ...registerInspectCommands(commandContext),
-    registerCreateCommand(commandContext),
+    registerCreateCommand(commandContext, folderSettings),
     logChannels,
     ...registerLogCommands(commandContext, logChannels),
+    ...registerEgressCommands(commandContext),
     runChannel,
     vscode.commands.registerCommand('aicli.openTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked)),
+    vscode.commands.registerCommand('aicli.openRootTerminal', (clicked?: TreeNode) => openTerminal(terminals, clicked, { root: true })),
     vscode.commands.registerCommand('aicli.runCommand', (clicked?: TreeNode) => runCommandInWorkspace(commandContext, runChannel, clicked)),
     vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
     policies,
@@ -144,10 +151,11 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     }),
   );
   engines.start();
-  if (vscode.workspace.getConfiguration('aicli.cleanup').get<boolean>('onStartup', false)) {
+  void folderSettings.check();
+  if (aicliSettings('aicli.cleanup').get<boolean>('onStartup', false)) {
     void engine.connection().then(() => runCleanup(commandContext, false), () => undefined);
   }
-  return { engine, scopes, service, index, tree, images, logChannels, monitor, diagnostics, ticker, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return { engine, scopes, service, index, tree, images, logChannels, monitor, diagnostics, ticker, folderSettings, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
 }
 
 export function deactivate(): void {}

@@ -20,7 +20,6 @@ export interface LevelProfile {
   readOnlyRoot: boolean;
   /** Numeric so it works in any image, with or without that user in /etc/passwd. */
   user?: string;
-  interContainerTraffic: boolean;
 }
 
 /** The table in the README is this object; tests check the engine applies each row. */
@@ -29,20 +28,17 @@ export const levelProfiles: Record<IsolationLevel, LevelProfile> = {
     capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'],
     seccomp: 'engine default',
     readOnlyRoot: false,
-    interContainerTraffic: true,
   },
   standard: {
     capabilities: ['CHOWN', 'SETGID', 'SETUID'],
     seccomp: 'policies/seccomp.json',
     readOnlyRoot: false,
-    interContainerTraffic: true,
   },
   strict: {
     capabilities: [],
     seccomp: 'policies/seccomp.json, strict',
     readOnlyRoot: true,
     user: '1000:1000',
-    interContainerTraffic: false,
   },
 };
 
@@ -64,14 +60,14 @@ export interface IsolationInput {
    * and the volume is mounted at /workspace instead of the folder.
    */
   projectVolume?: string;
+  /** Read-only binds below /workspace that keep protected paths out of reach (see projectMount.ts). */
+  protectedMounts?: Docker.MountSettings[];
 }
 
 export interface IsolationPlan {
   hostConfig: Docker.HostConfig;
   exposedPorts: Record<string, object>;
   user?: string;
-  /** Options for the workspace's own bridge network. */
-  networkOptions: Record<string, string>;
   /** Things the engine cannot do that the user should know about. */
   notes: string[];
 }
@@ -97,6 +93,7 @@ export function isolationPlan(input: IsolationInput): IsolationPlan {
     input.projectVolume
       ? { Type: 'volume', Source: input.projectVolume, Target: '/workspace', ReadOnly: false }
       : { Type: 'bind', Source: input.folder, Target: '/workspace', ReadOnly: false, BindOptions: { Propagation: 'rprivate' } },
+    ...(input.projectVolume ? [] : (input.protectedMounts ?? [])),
   ];
   if (input.engineSocket) mounts.push({ Type: 'bind', Source: input.engineSocket, Target: '/var/run/docker.sock', ReadOnly: false });
   const portBindings: Docker.PortMap = {};
@@ -132,7 +129,6 @@ export function isolationPlan(input: IsolationInput): IsolationPlan {
     hostConfig,
     exposedPorts,
     user: profile.user,
-    networkOptions: profile.interContainerTraffic ? {} : { 'com.docker.network.bridge.enable_icc': 'false' },
     notes,
   };
 }

@@ -6,6 +6,8 @@
  */
 const poolBase = (172 << 24) | (20 << 16);
 const poolSize = 1024;
+/** The whole pool: other workspaces, which no box may reach. */
+export const workspacePool = '172.20.0.0/14';
 
 export function ipv4ToInt(ip: string): number {
   const parts = ip.split('.').map(Number);

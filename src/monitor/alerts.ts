@@ -23,7 +23,9 @@ export type PolicyItem =
   | 'listeners'
   | 'health'
   | 'restarts'
-  | 'oom';
+  | 'oom'
+  | 'protectedPaths'
+  | 'egress';
 
 /** What a rule reports; the store adds the key and the times. */
 export interface AlertInput {

@@ -11,6 +11,10 @@ import { FrozenProbe, frozenAlert, frozenRule } from './frozen';
 import { ContainerEventRules, defaultEventRuleOptions, EventRuleOptions } from './events';
 import { InspectReader } from './inspectReader';
 import { processRules, runProcessChecks } from './processChecks';
+import { ProtectedPathWatches } from './protectedPaths';
+import { EgressRefusals } from './egressRefusals';
+import { localHostAddresses } from '../workspace/hostAddresses';
+import { labels } from '../workspace/model';
 import { MonitoredWorkspace, monitoredWorkspace, MonitorScope } from './scope';
 import { BreachResponse, MonitorSettings } from './settings';
 import { StatsSnapshot } from './stats';
@@ -134,6 +138,8 @@ export class SecurityMonitor implements Disposable {
   private readonly checkIntervalMs: number;
   private readonly startDelayMs: number;
   private readonly frozenProbe: FrozenProbe;
+  private readonly protectedPaths: ProtectedPathWatches;
+  private readonly egressRefusals: EgressRefusals;
   private readyPromise: Promise<void>;
   private markReady: () => void = () => {};
   private disposed = false;
@@ -150,6 +156,9 @@ export class SecurityMonitor implements Disposable {
     this.startDelayMs = options.processCheckStartDelayMs ?? 1500;
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
     this.stats = new StatsSubscriptions(engine, { scope: this.scope, log: this.log, inspect: this.inspect });
+    this.protectedPaths = new ProtectedPathWatches((input) => this.raise(input), this.log);
+    const localEngine = (): boolean => ['unix', 'npipe'].includes(engine.target?.spec.scheme ?? '');
+    this.egressRefusals = new EgressRefusals(() => engine.connection(), (input) => this.raise(input), this.log, () => (localEngine() ? localHostAddresses() : []));
     this.frozenProbe = new FrozenProbe(() => engine.connection(), {
       ...options.frozenProbe,
       stillPaused: (containerId) => this.tracked.get(containerId)?.state === 'paused',
@@ -162,6 +171,8 @@ export class SecurityMonitor implements Disposable {
     });
     this.disposables = [
       this.frozenProbe,
+      this.protectedPaths,
+      this.egressRefusals,
       this.stats,
       this.alerts,
       this.respondEmitter,
@@ -311,6 +322,8 @@ export class SecurityMonitor implements Disposable {
     const tracked = this.tracked.get(containerId);
     if (tracked) clearTimeout(tracked.checkTimer);
     this.frozenProbe.cancel(containerId);
+    this.protectedPaths.stop(containerId);
+    this.egressRefusals.stop(containerId);
     this.tracked.delete(containerId);
     this.alerts.clearWorkspace(containerId);
   }
@@ -354,6 +367,8 @@ export class SecurityMonitor implements Disposable {
         clearTimeout(tracked.checkTimer);
         tracked.checkTimer = undefined;
         this.clearRules(containerId, [...metrics, ...processRules, frozenRule]);
+        this.protectedPaths.stop(containerId);
+        this.egressRefusals.stop(containerId);
         break;
     }
     for (const rule of outcome.clear) this.alerts.clear(alertKey(containerId, rule));
@@ -458,6 +473,11 @@ export class SecurityMonitor implements Disposable {
     });
     const since = conditionAt ?? (info.State?.Running ? Date.parse(info.State.StartedAt) : Date.parse(info.Created));
     this.apply(tracked.workspace, findings, auditRules, since);
+    const localEngine = ['unix', 'npipe'].includes(this.engine.target?.spec.scheme ?? '');
+    this.protectedPaths.update(tracked.workspace, info, { running: tracked.state === 'running', localEngine, protectedPaths: settings.protectedPaths });
+    // Refusals are reported while the box runs (its gateway runs longer, but nothing else talks through it).
+    if (tracked.state === 'running') this.egressRefusals.follow(tracked.workspace, info.Config?.Labels?.[labels.egress], Date.parse(info.State?.StartedAt ?? ''));
+    else this.egressRefusals.stop(containerId);
   }
 
   /** Raises what a rule family found and clears the rules of that family that found nothing. */

@@ -1,4 +1,5 @@
 import { defaultBlockedPorts } from '../isolation/ports';
+import { defaultProtectedPaths } from '../isolation/projectMount';
 import { defaultSustain, ThresholdRule } from './thresholds';
 
 export type BreachResponse = 'notify' | 'pause' | 'stop';
@@ -21,6 +22,8 @@ export interface MonitorSettings {
   allowEngineSocket: boolean;
   /** Exec-based process and listener checks (see processChecks.ts). */
   processChecks: boolean;
+  /** aicli.workspace.protectedPaths: those a workspace could not mount read-only are watched (protectedPaths.ts). */
+  protectedPaths: string[];
   sustain: Omit<ThresholdRule, 'threshold'>;
 }
 
@@ -32,5 +35,6 @@ export const defaultMonitorSettings: MonitorSettings = {
   blockedPorts: defaultBlockedPorts,
   allowEngineSocket: false,
   processChecks: true,
+  protectedPaths: [...defaultProtectedPaths],
   sustain: defaultSustain,
 };

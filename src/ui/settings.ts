@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { EngineEntry, parseEngineEntries } from '../engine/engines';
+import { isUserOnlySetting } from '../isolation/userOnlySettings';
 import { defaultEngineSettings, EngineSettings } from '../engine/target';
 import { IsolationLevel, isolationLevels } from '../isolation/levels';
 import { defaultBlockedPorts } from '../isolation/ports';
@@ -8,9 +9,30 @@ import { defaultResources } from '../isolation/resources';
 import { WorkspacePolicy } from '../workspace/request';
 import { BreachResponse, defaultMonitorSettings, MonitorSettings } from '../monitor/settings';
 
+export interface SettingsSection {
+  get<T>(key: string, fallback: T): T;
+}
+
+/**
+ * Reads one section of aicli.* settings. A user-only key (isolation/userOnlySettings.ts) comes
+ * from User settings or its default only: VS Code drops a folder's flat value of an
+ * application-scoped key, but still applies one written as a nested object, and the box can
+ * write the folder's settings.
+ */
+export function aicliSettings(section = 'aicli'): SettingsSection {
+  const config = vscode.workspace.getConfiguration(section);
+  return {
+    get<T>(key: string, fallback: T): T {
+      if (!isUserOnlySetting(`${section}.${key}`)) return config.get<T>(key, fallback);
+      const inspected = config.inspect<T>(key);
+      return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+    },
+  };
+}
+
 /** The one place that reads aicli.* settings and turns them into core types. */
 export function readEngineSettings(): EngineSettings {
-  const config = vscode.workspace.getConfiguration('aicli.docker');
+  const config = aicliSettings('aicli.docker');
   const tlsVerify = config.get<string>('tlsVerify', defaultEngineSettings.tlsVerify);
   return {
     host: config.get<string>('host', '').trim(),
@@ -27,7 +49,7 @@ export function affectsEngineSettings(event: vscode.ConfigurationChangeEvent): b
 
 /** Workspace defaults and policies; invalid values are caught by the core's validation. */
 export function readWorkspacePolicy(): WorkspacePolicy {
-  const config = vscode.workspace.getConfiguration('aicli');
+  const config = aicliSettings('aicli');
   const level = config.get<string>('isolation.level', 'standard');
   return {
     defaultImage: config.get<string>('workspace.defaultImage', 'aicli/base:latest'),
@@ -43,24 +65,27 @@ export function readWorkspacePolicy(): WorkspacePolicy {
       publishAddress: config.get<string>('network.publishAddress', '127.0.0.1'),
     },
     mountEngineSocket: config.get<boolean>('workspace.mountDockerSocket', false),
+    egress: config.get<string>('network.egress', 'auto'),
+    allowedHosts: config.get<string[]>('network.allowedHosts', []),
     home: homedir(),
+    protectedPaths: config.get<string[] | undefined>('workspace.protectedPaths', undefined),
     labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }
 
 /** aicli.workspace.healthTimeout in ms; 0 means create does not wait for the image's health check. */
 export function readHealthTimeoutMs(): number {
-  const seconds = vscode.workspace.getConfiguration('aicli.workspace').get<number>('healthTimeout', 60);
+  const seconds = aicliSettings('aicli.workspace').get<number>('healthTimeout', 60);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
 export function readLogSettings(): { tail: number; timestamps: boolean } {
-  const config = vscode.workspace.getConfiguration('aicli.logs');
+  const config = aicliSettings('aicli.logs');
   return { tail: Math.max(0, config.get<number>('tail', 1000)), timestamps: config.get<boolean>('timestamps', false) };
 }
 
 export function readMonitorSettings(): MonitorSettings {
-  const config = vscode.workspace.getConfiguration('aicli');
+  const config = aicliSettings('aicli');
   const onBreach = config.get<string>('monitor.onBreach', 'notify');
   return {
     ...defaultMonitorSettings,
@@ -71,11 +96,12 @@ export function readMonitorSettings(): MonitorSettings {
     blockedPorts: config.get<number[]>('network.blockedPorts', defaultMonitorSettings.blockedPorts),
     allowEngineSocket: config.get<boolean>('workspace.mountDockerSocket', false),
     processChecks: config.get<boolean>('monitor.processChecks', true),
+    protectedPaths: config.get<string[]>('workspace.protectedPaths', defaultMonitorSettings.protectedPaths),
   };
 }
 
 export function readTickerSettings(): { enabled: boolean; mode: 'auto' | 'aggregate' } {
-  const config = vscode.workspace.getConfiguration('aicli.statusBar');
+  const config = aicliSettings('aicli.statusBar');
   return { enabled: config.get<boolean>('enabled', true), mode: config.get<string>('mode', 'auto') === 'aggregate' ? 'aggregate' : 'auto' };
 }
 
@@ -106,7 +132,7 @@ let lastEngineProblems = '';
 
 /** aicli.engines, checked; bad entries are left out and said once in a warning (with the log). */
 export function readEngineEntries(log: vscode.LogOutputChannel): EngineEntry[] {
-  const { entries, problems } = parseEngineEntries(vscode.workspace.getConfiguration('aicli').get<unknown>('engines', []));
+  const { entries, problems } = parseEngineEntries(aicliSettings('aicli').get<unknown>('engines', []));
   const said = problems.join('\n');
   if (said && said !== lastEngineProblems) {
     problems.forEach((problem) => log.warn(problem));

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { aicliSettings } from './settings';
 import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import { EngineConnection } from '../engine/connection';
@@ -23,8 +24,8 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** aicli.terminal.*; entries of `env` that are not NAME → string are left out. */
 export function readTerminalSettings(): TerminalSettings {
-  const config = vscode.workspace.getConfiguration('aicli.terminal');
-  const env = config.get<Record<string, unknown>>('env') ?? {};
+  const config = aicliSettings('aicli.terminal');
+  const env = config.get<Record<string, unknown>>('env', {});
   return {
     shell: config.get<string>('shell', 'auto').trim() || 'auto',
     user: config.get<string>('user', '').trim(),
@@ -146,8 +147,8 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
 }
 
 /** Opens and shows a terminal named after the workspace (one more session each call). */
-export function createWorkspaceTerminal(context: TerminalContext, workspace: Workspace): vscode.Terminal {
-  const terminal = vscode.window.createTerminal({ name: workspace.name, pty: new WorkspacePseudoterminal(context, workspace), iconPath: terminalIcon });
+export function createWorkspaceTerminal(context: TerminalContext, workspace: Workspace, name = workspace.name): vscode.Terminal {
+  const terminal = vscode.window.createTerminal({ name, pty: new WorkspacePseudoterminal(context, workspace), iconPath: terminalIcon });
   terminal.show();
   return terminal;
 }
@@ -192,13 +193,23 @@ export class WorkspaceTerminalProfileProvider implements vscode.TerminalProfileP
   }
 }
 
-/** `aicli.openTerminal` (tree row, or a pick from the palette): one more terminal each call. */
-export async function openTerminal(context: TerminalContext, clicked?: TreeNode): Promise<vscode.Terminal | undefined> {
-  const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Open Terminal', canPickMany: false, accepts: isRunning });
+/** The same terminal settings as uid 0: the workspace runs as the folder's owner, not root. */
+function asRoot(context: TerminalContext): TerminalContext {
+  const settings = context.settings ?? readTerminalSettings;
+  return { ...context, settings: () => ({ ...settings(), user: '0' }) };
+}
+
+/**
+ * `aicli.openTerminal` (tree row, or a pick from the palette): one more terminal each call.
+ * `aicli.openRootTerminal` passes root: what root may do there depends on the level (README).
+ */
+export async function openTerminal(context: TerminalContext, clicked?: TreeNode, options: { root?: boolean } = {}): Promise<vscode.Terminal | undefined> {
+  const doing = options.root ? 'Open Root Terminal' : 'Open Terminal';
+  const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: doing, canPickMany: false, accepts: isRunning });
   if (!workspace) return undefined;
   if (!isRunning(workspace)) {
-    await showFailure(new InputError('workspace', `${workspace.name} is ${workspace.state}; start it to open a terminal in it.`), { engine: context.engine, log: context.log, doing: 'Open Terminal' });
+    await showFailure(new InputError('workspace', `${workspace.name} is ${workspace.state}; start it to open a terminal in it.`), { engine: context.engine, log: context.log, doing });
     return undefined;
   }
-  return createWorkspaceTerminal(context, workspace);
+  return options.root ? createWorkspaceTerminal(asRoot(context), workspace, `${workspace.name} (root)`) : createWorkspaceTerminal(context, workspace);
 }

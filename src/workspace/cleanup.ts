@@ -3,6 +3,7 @@ import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
 import { isRemoteEngine, projectVolumeFor } from './create';
 import { shortImageId } from './images';
+import { egressNetworkNameFor, gatewayLabels, gatewayNameFor } from './gateway';
 import { labels, networkNameFor } from './model';
 
 export interface CleanupOptions {
@@ -32,11 +33,21 @@ export interface CleanupWorkspace {
   containerName: string;
   /** The workspace's network, `aicli-workspace-<id>`, when it exists. */
   network?: string;
+  /** Its egress gateway container and the gateway's outside network, when they exist. */
+  gateway?: string;
+  egressNetwork?: string;
   finishedAt: string;
   folder: string;
 }
 
 export interface CleanupNetwork {
+  id: string;
+  name: string;
+  workspaceId: string;
+}
+
+/** A gateway whose workspace is gone (removed outside AICLI). */
+export interface CleanupGateway {
   id: string;
   name: string;
   workspaceId: string;
@@ -54,6 +65,8 @@ export interface CleanupVolume {
 /** A dry-run list: exactly what applyCleanup removes. Folders are never part of it. */
 export interface CleanupPlan {
   workspaces: CleanupWorkspace[];
+  /** Removed before the networks they hold. */
+  gateways: CleanupGateway[];
   networks: CleanupNetwork[];
   images: CleanupImage[];
   volumes: CleanupVolume[];
@@ -79,8 +92,8 @@ export function parseDuration(text: string, field = 'maxAge'): number {
   return value * (units[unit ?? 'ms'] ?? 1);
 }
 
-function labelFilter(extra: Record<string, string> | undefined): string[] {
-  return [`${labels.managed}=true`, ...Object.entries(extra ?? {}).map(([key, value]) => `${key}=${value}`)];
+function labelFilter(extra: Record<string, string> | undefined, managed = 'true'): string[] {
+  return [`${labels.managed}=${managed}`, ...Object.entries(extra ?? {}).map(([key, value]) => `${key}=${value}`)];
 }
 
 /** Docker reports "0001-01-01T00:00:00Z" for a container that never finished. */
@@ -101,12 +114,14 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
 
   // Every managed container, whatever its scope: a network is only an orphan when no container
   // of its workspace exists at all, including ones outside the label scope.
-  const [scoped, allManaged, networks] = await Promise.all([
+  const [scoped, allManaged, networks, gateways] = await Promise.all([
     connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label }) })),
     connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
     connection.call('list managed networks', (d) => d.listNetworks({ filters: JSON.stringify({ label }) })),
+    connection.call('list gateways', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(options.labels, gatewayLabels.role) }) })),
   ]);
   const networkByName = new Map(networks.map((network) => [network.Name, network]));
+  const gatewayOf = new Map(gateways.map((row) => [row.Labels?.[gatewayLabels.of] ?? '', row]));
 
   const workspaces: CleanupWorkspace[] = [];
   for (const row of scoped) {
@@ -129,12 +144,19 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
       containerId: row.Id,
       containerName: (row.Names[0] ?? '').replace(/^\//, ''),
       network: networkByName.has(networkName) ? networkName : undefined,
+      gateway: gatewayOf.has(id) ? gatewayNameFor(id) : undefined,
+      egressNetwork: networkByName.has(egressNetworkNameFor(id)) ? egressNetworkNameFor(id) : undefined,
       finishedAt: new Date(finished).toISOString(),
       folder: row.Labels[labels.folder] ?? '',
     });
   }
 
   const workspaceIds = new Set(allManaged.map((row) => row.Labels?.[labels.id]).filter((id): id is string => !!id));
+  const settledBefore = now - (options.orphanGraceMs ?? defaultOrphanGraceMs);
+  // A create makes the gateway before its workspace: a young one is not an orphan yet.
+  const orphanGateways: CleanupGateway[] = gateways
+    .filter((row) => !workspaceIds.has(row.Labels?.[gatewayLabels.of] ?? '') && row.Created * 1000 <= settledBefore)
+    .map((row) => ({ id: row.Id, name: (row.Names[0] ?? row.Id).replace(/^\//, ''), workspaceId: row.Labels?.[gatewayLabels.of] ?? '' }));
   const orphans: CleanupNetwork[] = networks
     .filter((network) => {
       const id = network.Labels?.[labels.id];
@@ -151,6 +173,7 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
   ]);
   return {
     workspaces,
+    gateways: orphanGateways,
     networks: orphans,
     images: images.map((image) => ({ id: image.Id, size: image.Size })),
     volumes: (volumes.Volumes ?? []).map((volume) => ({ name: volume.Name })),
@@ -158,13 +181,18 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
 }
 
 export function isEmptyPlan(plan: CleanupPlan): boolean {
-  return plan.workspaces.length + plan.networks.length + plan.images.length + plan.volumes.length === 0;
+  return plan.workspaces.length + plan.gateways.length + plan.networks.length + plan.images.length + plan.volumes.length === 0;
 }
 
 /** One line per item, for the dry-run list (CLI output, the palette's confirm). */
 export function describeCleanupPlan(plan: CleanupPlan): string[] {
   return [
-    ...plan.workspaces.map((ws) => `workspace ${ws.name} (${ws.id}): container ${ws.containerName}${ws.network ? ` and network ${ws.network}` : ''}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`),
+    ...plan.workspaces.map((ws) => {
+      const parts = [`container ${ws.containerName}`, ws.gateway && `gateway ${ws.gateway}`, ws.network && `network ${ws.network}`, ws.egressNetwork && `network ${ws.egressNetwork}`].filter((part): part is string => !!part);
+      const listed = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+      return `workspace ${ws.name} (${ws.id}): ${listed}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`;
+    }),
+    ...plan.gateways.map((gateway) => `orphaned gateway ${gateway.name}`),
     ...plan.networks.map((network) => `orphaned network ${network.name}`),
     ...plan.images.map((image) => `dangling image ${shortImageId(image.id)} (${(image.size / 1e6).toFixed(1)} MB)`),
     ...plan.volumes.map((volume) => `unused volume ${volume.name}`),
@@ -190,13 +218,18 @@ export async function applyCleanup(connection: EngineConnection, plan: CleanupPl
     // Only the container and its anonymous volumes: the project folder is a bind mount. No
     // force: a workspace restarted since the plan was made is refused (409), not killed.
     await attempt(`container ${ws.containerName}`, () => docker.getContainer(ws.containerId).remove({ v: true }));
-    if (ws.network) {
-      const network = ws.network;
+    // The gateway runs on while its workspace is stopped; it holds both networks.
+    if (ws.gateway) {
+      const gateway = ws.gateway;
+      await attempt(`gateway ${gateway}`, () => docker.getContainer(gateway).remove({ force: true }));
+    }
+    for (const network of [ws.network, ws.egressNetwork].filter((name): name is string => !!name)) {
       await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
     }
     // On a remote engine the project copy lives in a volume of the workspace's own (the folder stays).
     if (remote) await attempt(`volume ${projectVolumeFor(ws.id)}`, () => docker.getVolume(projectVolumeFor(ws.id)).remove());
   }
+  for (const gateway of plan.gateways) await attempt(`gateway ${gateway.name}`, () => docker.getContainer(gateway.id).remove({ force: true }));
   for (const network of plan.networks) await attempt(`network ${network.name}`, () => docker.getNetwork(network.id).remove());
   for (const image of plan.images) await attempt(`image ${shortImageId(image.id)}`, () => docker.getImage(image.id).remove());
   for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, () => docker.getVolume(volume.name).remove());

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import { EngineConnection, EngineInfo } from '../engine/connection';
 import { engineShortcomings } from '../engine/placement';
@@ -8,11 +7,20 @@ import { InputError, MissingImageError } from '../isolation/inputError';
 import { imageHasHealthCheck } from './health';
 import { isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
+import { workspaceUserFor } from '../isolation/folderOwner';
+import { defaultProtectedPaths, normalizeProtectedPaths, protectedMounts } from '../isolation/projectMount';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
 import { parseResources } from '../isolation/resources';
 import { SubnetPool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
 import { packFolder } from './pack';
+import { egressModeFor, EgressMode, EgressAllowList, parseAllowedHosts } from '../isolation/egress';
+import { GatewayPlan } from '../isolation/gatewayConfig';
+import { PortMapping } from '../isolation/ports';
+import { workspacePool } from '../isolation/subnets';
+import { createGateway, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } from './gateway';
+import { ensureGatewayImage } from './gatewayImage';
+import { engineHostAddresses } from './hostAddresses';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface ValidatedCreate {
@@ -24,6 +32,10 @@ export interface ValidatedCreate {
   /** The image's config, read once during validation. */
   imageConfig: Docker.ImageInspectInfo['Config'];
   labels: Record<string, string>;
+  /** The policy's own labels (test runs), also put on the gateway. */
+  policyLabels: Record<string, string>;
+  ports: PortMapping[];
+  egress: { mode: EgressMode; allow: EgressAllowList; refused: string[] };
   /** Loud: things that weaken the sandbox because the user asked for them. */
   warnings: string[];
   /** What the engine cannot enforce here (no AppArmor, blkio weight discarded…). */
@@ -58,6 +70,8 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const name = checkWorkspaceName(request.name ?? defaultWorkspaceName(folder));
   const ports = (request.publish ?? []).map((spec) => parsePortMapping(spec, policy.ports));
   checkNoDuplicateHostPorts(ports);
+  const egressMode = egressModeFor(level, request.egress ?? policy.egress);
+  const allow = parseAllowedHosts([...(policy.allowedHosts ?? []), ...(request.allow ?? [])]);
   const docker = connection.docker;
   const info = await connection.info();
   checkEngineCanIsolate(info, connection.host);
@@ -78,6 +92,9 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const socket = checkEngineSocketMount({ home: policy.home, engineSockets: [], allowEngineSocket: policy.mountEngineSocket });
   const id = newWorkspaceId(folder);
   const projectVolume = isRemoteEngine(connection) ? projectVolumeFor(id) : undefined;
+  const protectedPaths = normalizeProtectedPaths(policy.protectedPaths ?? defaultProtectedPaths);
+  // A remote engine works on a copy in a volume: the host folder is not shared, nothing to protect.
+  const protection = projectVolume ? undefined : protectedMounts(folder, protectedPaths);
   const plan = isolationPlan({
     level,
     resources,
@@ -87,18 +104,15 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     ports,
     engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
     projectVolume,
+    protectedMounts: protection?.mounts,
   });
-  const notes = [...plan.notes];
+  const notes = [...plan.notes, ...(protection?.notes ?? [])];
   if (projectVolume) {
     notes.push(`The engine at ${connection.host} is remote: ${folder} is copied into the volume ${projectVolume} at create; changes made in the workspace stay there until copied back (see the README).`);
   }
-  if (plan.user) {
-    // Non-root levels run as the folder's owner so the project stays writable; a root-owned
-    // folder would mean running as root, so keep the unprivileged default and say why.
-    const { uid, gid } = statSync(folder);
-    if (uid !== 0) plan.user = `${uid}:${gid}`;
-    else notes.push(`${folder} is owned by root; the ${level} workspace runs as ${plan.user} and may not be able to write it.`);
-  }
+  const owner = workspaceUserFor(folder, level, plan.user);
+  plan.user = owner.user;
+  notes.push(...owner.notes);
   return {
     id,
     name,
@@ -106,7 +120,10 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     folder,
     plan,
     imageConfig: imageInfo.Config,
-    labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder },
+    labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder, [labels.egress]: egressMode },
+    policyLabels: { ...policy.labels },
+    ports,
+    egress: { mode: egressMode, allow, refused: await engineHostAddresses(connection) },
     warnings: socket ? [socket.warning] : [],
     notes,
     projectVolume,
@@ -131,23 +148,30 @@ function isPoolOverlap(err: unknown): boolean {
   return /overlap|Pool.*in use|already exists/i.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message));
 }
 
-/** Creates the network on a free subnet; an overlap means another client won a race, so retry. */
-async function createNetwork(docker: Docker, validated: ValidatedCreate, pool: SubnetPool): Promise<Docker.Network> {
+interface CreatedNetwork {
+  network: Docker.Network;
+  subnet: string;
+  gateway: string;
+}
+
+/** Creates a network on a free subnet; an overlap means another client won a race, so retry. */
+async function createNetwork(docker: Docker, name: string, options: Record<string, string>, networkLabels: Record<string, string>, pool: SubnetPool): Promise<CreatedNetwork> {
   for (let attempt = 0; ; attempt++) {
     const existing = await docker.listNetworks();
     const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);
     const lease = pool.allocate(taken, attempt * 7);
     try {
-      return await docker.createNetwork({
-        Name: networkNameFor(validated.id),
+      const network = await docker.createNetwork({
+        Name: name,
         Driver: 'bridge',
         Attachable: false,
         Internal: false,
         CheckDuplicate: true,
         IPAM: { Driver: 'default', Config: [{ Subnet: lease.subnet, Gateway: lease.gateway }] },
-        Options: validated.plan.networkOptions,
-        Labels: validated.labels,
+        Options: options,
+        Labels: networkLabels,
       });
+      return { network, subnet: lease.subnet, gateway: lease.gateway };
     } catch (err) {
       if (attempt >= 5 || !isPoolOverlap(err)) throw err;
     } finally {
@@ -156,9 +180,24 @@ async function createNetwork(docker: Docker, validated: ValidatedCreate, pool: S
   }
 }
 
+/** What the gateway enforces for this workspace, once both networks exist. */
+function gatewayPlanFor(validated: ValidatedCreate, inside: CreatedNetwork, outside: CreatedNetwork): GatewayPlan {
+  const addresses = insideAddresses(inside.subnet);
+  return {
+    mode: validated.egress.mode,
+    allow: validated.egress.allow,
+    insideSubnet: inside.subnet,
+    ...addresses,
+    outsideGateway: outside.gateway,
+    refused: [...validated.egress.refused, workspacePool, outside.subnet],
+    ports: validated.ports,
+  };
+}
+
 /**
- * Network, container, start — and if any step fails, everything made so far is removed.
- * The project folder is only ever bind-mounted, never written.
+ * Networks, gateway, container, start — and if any step fails, everything made so far is
+ * removed. The box's only way out is its gateway (see gateway.ts); the project folder is only
+ * ever bind-mounted, never written.
  */
 export async function createWorkspaceResources(
   connection: EngineConnection,
@@ -168,22 +207,37 @@ export async function createWorkspaceResources(
 ): Promise<string> {
   // Engine writes can take long on a busy machine; the request timeout is for reads.
   const docker = connection.untimed;
-  let network: Docker.Network | undefined;
-  let container: Docker.Container | undefined;
-  let volume: Docker.Volume | undefined;
+  const made: { networks: Docker.Network[]; containers: Docker.Container[]; volume?: Docker.Volume } = { networks: [], containers: [] };
   try {
+    onStep('gateway');
+    await ensureGatewayImage(connection);
     onStep('network');
-    network = await createNetwork(docker, validated, pool);
+    const [inside, outside] = await Promise.all([
+      createNetwork(docker, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
+      createNetwork(docker, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
+    ]);
+    made.networks.push(inside.network, outside.network);
     if (validated.projectVolume) {
       await docker.createVolume({ Name: validated.projectVolume, Labels: validated.labels });
-      volume = docker.getVolume(validated.projectVolume);
+      made.volume = docker.getVolume(validated.projectVolume);
     }
     onStep('container');
-    container = await docker.createContainer({
+    const plan = gatewayPlanFor(validated, inside, outside);
+    const gateway = await createGateway(docker, {
+      workspaceId: validated.id,
+      labels: validated.policyLabels,
+      plan,
+      insideNetwork: networkNameFor(validated.id),
+      outsideNetwork: egressNetworkNameFor(validated.id),
+      portBindings: validated.plan.hostConfig.PortBindings ?? {},
+      exposedPorts: validated.plan.exposedPorts,
+    });
+    made.containers.push(gateway);
+    const container = await docker.createContainer({
       StopSignal: stopSignalFor(validated.imageConfig),
       name: containerNameFor(validated.id),
       Image: validated.image,
-      Labels: validated.labels,
+      Labels: { ...validated.labels, [labels.ports]: JSON.stringify(validated.ports) },
       Env: [`WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
       WorkingDir: '/workspace',
       User: validated.plan.user,
@@ -195,21 +249,24 @@ export async function createWorkspaceResources(
       Healthcheck: imageHasHealthCheck(validated.imageConfig)
         ? undefined
         : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
-      HostConfig: validated.plan.hostConfig,
+      // Ports are published on the gateway (the host has no route to the box); DNS is the gateway's.
+      HostConfig: { ...validated.plan.hostConfig, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
+      NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
     });
+    made.containers.push(container);
     if (validated.projectVolume) {
       onStep('copying');
       // Into the volume through the created container: no helper container, and the folder is only read.
       await container.putArchive(packFolder(validated.folder), { path: '/workspace' });
     }
     onStep('starting');
-    await container.start();
+    await Promise.all([gateway.start(), container.start()]);
     return container.id;
   } catch (err) {
     onStep('rollback');
-    await container?.remove({ force: true, v: true }).catch(() => undefined);
-    await volume?.remove().catch(() => undefined);
-    await network?.remove().catch(() => undefined);
+    for (const container of made.containers.reverse()) await container.remove({ force: true, v: true }).catch(() => undefined);
+    await made.volume?.remove().catch(() => undefined);
+    for (const network of made.networks) await network.remove().catch(() => undefined);
     throw toEngineError(err, connection.host);
   }
 }

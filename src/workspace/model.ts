@@ -10,6 +10,10 @@ export const labels = {
   name: 'aicli.workspace.name',
   level: 'aicli.workspace.level',
   folder: 'aicli.workspace.folder',
+  /** The egress mode its gateway enforces. */
+  egress: 'aicli.workspace.egress',
+  /** Its published ports as JSON: the engine publishes them on the gateway, not the box. */
+  ports: 'aicli.workspace.ports',
 } as const;
 
 /** The workspace marked with the engine it runs on; the default engine's stay unmarked. */
@@ -77,6 +81,22 @@ interface ContainerSummary {
   Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
 }
 
+/** From our label (ports live on the gateway); rows of older workspaces carry them themselves. */
+function publishedPorts(summary: ContainerSummary): Workspace['ports'] {
+  const recorded = summary.Labels?.[labels.ports];
+  if (recorded !== undefined) {
+    try {
+      const parsed = JSON.parse(recorded) as Workspace['ports'];
+      if (Array.isArray(parsed)) return parsed;
+    } catch {
+      // A label someone else wrote: fall back to what the engine says.
+    }
+  }
+  return (summary.Ports ?? [])
+    .filter((port) => port.PublicPort)
+    .map((port) => ({ hostIp: port.IP ?? '', hostPort: port.PublicPort as number, containerPort: port.PrivatePort, protocol: port.Type }));
+}
+
 /** A workspace from a `GET /containers/json` row; undefined for containers we don't manage. */
 export function workspaceFromSummary(summary: ContainerSummary): Workspace | undefined {
   const l = summary.Labels ?? {};
@@ -94,9 +114,7 @@ export function workspaceFromSummary(summary: ContainerSummary): Workspace | und
     state: summary.State as WorkspaceState,
     status: summary.Status,
     createdAt: new Date(summary.Created * 1000),
-    ports: (summary.Ports ?? [])
-      .filter((port) => port.PublicPort)
-      .map((port) => ({ hostIp: port.IP ?? '', hostPort: port.PublicPort as number, containerPort: port.PrivatePort, protocol: port.Type })),
+    ports: publishedPorts(summary),
     labels: l,
   };
 }

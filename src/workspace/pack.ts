@@ -11,3 +11,22 @@ const tarFs = require('tar-fs') as TarFs;
 export function packFolder(folder: string): Readable {
   return tarFs.pack(folder);
 }
+
+interface TarPack extends Readable {
+  entry(header: { name: string; mode?: number }, content: string): void;
+  finalize(): void;
+}
+interface TarStream {
+  pack(): TarPack;
+}
+// tar-stream comes with tar-fs (above); no type declarations either.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tarStream = require('tar-stream') as TarStream;
+
+/** Small generated files as a tar stream, for putArchive into a created container. */
+export function packFiles(files: Record<string, string>): Readable {
+  const pack = tarStream.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
+  pack.finalize();
+  return pack;
+}

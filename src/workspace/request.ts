@@ -11,6 +11,10 @@ export interface CreateWorkspaceRequest {
   resources?: ResourceInput;
   /** "HOST:CONTAINER", "IP:HOST:CONTAINER" or "PORT", optionally "/udp". */
   publish?: string[];
+  /** `auto`, `none`, `allowlist` or `open` (see isolation/egress.ts); the policy's when absent. */
+  egress?: string;
+  /** Added to the policy's allowed hosts for this workspace (CLI --allow). */
+  allow?: string[];
 }
 
 /** Defaults and policies from settings (aicli.*), applied to every create. */
@@ -20,9 +24,15 @@ export interface WorkspacePolicy {
   resources: ResourceInput;
   ports: PortPolicy;
   mountEngineSocket: boolean;
+  /** aicli.network.egress: `auto` picks by level. */
+  egress?: string;
+  /** aicli.network.allowedHosts: names, *.domain wildcards, IPv4 CIDRs. */
+  allowedHosts?: string[];
   home: string;
+  /** aicli.workspace.protectedPaths, relative to the folder; undefined: defaultProtectedPaths. */
+  protectedPaths?: string[];
   /** Extra labels on everything a create makes (tests tag their runs with these). */
   labels?: Record<string, string>;
 }
 
-export type CreateStep = 'validating' | 'network' | 'container' | 'copying' | 'starting' | 'health' | 'rollback';
+export type CreateStep = 'validating' | 'gateway' | 'network' | 'container' | 'copying' | 'starting' | 'health' | 'rollback';

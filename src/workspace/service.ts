@@ -6,6 +6,7 @@ import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
 import { SubnetPool } from '../isolation/subnets';
 import { createWorkspaceResources, isRemoteEngine, projectVolumeFor, validateCreate } from './create';
+import { egressNetworkNameFor, gatewayNameFor, startGateway } from './gateway';
 import { imageHasHealthCheck, waitUntilHealthy } from './health';
 import { labels, networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
@@ -109,10 +110,13 @@ export class WorkspaceService {
     const connection = await this.connection();
     // Writes: stop and restart wait out the container's grace period on the engine side.
     const container = connection.untimed.getContainer(workspace.containerId);
+    // The gateway normally never stops; started with the box in case someone stopped it
+    // (without it the box has no network at all: it fails closed).
+    const withGateway = (action: () => Promise<unknown>): Promise<unknown> => Promise.all([startGateway(connection, workspace.id), action()]);
     const run: Record<Lifecycle, () => Promise<unknown>> = {
-      start: () => container.start(),
+      start: () => withGateway(() => container.start()),
       stop: () => container.stop(),
-      restart: () => container.restart(),
+      restart: () => withGateway(() => container.restart()),
       pause: () => container.pause(),
       unpause: () => container.unpause(),
     };
@@ -120,7 +124,7 @@ export class WorkspaceService {
     return this.find(workspace.containerId);
   }
 
-  /** Container (with its anonymous volumes) and network. The bind-mounted folder is never touched. */
+  /** Container (with its anonymous volumes), gateway and networks. The bind-mounted folder is never touched. */
   async remove(reference: string): Promise<void> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
@@ -130,7 +134,10 @@ export class WorkspaceService {
     const ignoreGone = (err: unknown): void => {
       if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
     };
-    await connection.call(`remove network ${workspace.network}`, (docker) => docker.getNetwork(networkNameFor(workspace.id)).remove()).catch(ignoreGone);
+    await connection.call(`remove gateway of ${workspace.name}`, () => connection.untimed.getContainer(gatewayNameFor(workspace.id)).remove({ force: true })).catch(ignoreGone);
+    for (const network of [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]) {
+      await connection.call(`remove network ${network}`, (docker) => docker.getNetwork(network).remove()).catch(ignoreGone);
+    }
     // On a remote engine the project copy lives in a volume of its own; the local folder is never touched.
     if (isRemoteEngine(connection)) {
       await connection.call(`remove volume of ${workspace.name}`, (docker) => docker.getVolume(projectVolumeFor(workspace.id)).remove()).catch(ignoreGone);

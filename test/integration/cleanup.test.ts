@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { labels } from '../../src/workspace/model';
 import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
+import { egressNetworkNameFor, gatewayNameFor } from '../../src/workspace/gateway';
 import { WorkspaceService } from '../../src/workspace/service';
 import { baseImage, connect, makeProjectFolder, repoRoot, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
 
@@ -92,12 +93,17 @@ describe('managed-only cleanup (real engine)', function () {
 
     const result = await applyCleanup(connection, plan);
     assert.deepEqual(result.failed, []);
-    assert.equal(result.removed.length, 5);
+    // A workspace is its container, its gateway and two networks; then the orphan network, the volume, the image.
+    assert.equal(result.removed.length, 7);
+    for (const item of [`container ${old.containerName}`, `gateway ${gatewayNameFor(old.id)}`, `network ${old.network}`, `network ${egressNetworkNameFor(old.id)}`]) {
+      assert.ok(result.removed.includes(item), `${item} was not removed: ${result.removed.join('; ')}`);
+    }
 
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-    assert.deepEqual(containers.map((row) => row.Id).sort(), [young.containerId, running.containerId, bystander.id].sort());
+    const gatewaysOf = (...kept: { id: string }[]): string[] => kept.map((ws) => `/${gatewayNameFor(ws.id)}`);
+    assert.deepEqual(containers.map((row) => row.Names[0]).sort(), [`/${young.containerName}`, `/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(young, running)].sort());
     const networks = (await docker.listNetworks({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).map((n) => n.Name).sort();
-    assert.deepEqual(networks, [young.network, running.network, `bystander-${testRunId}`].sort());
+    assert.deepEqual(networks, [young.network, running.network, egressNetworkNameFor(young.id), egressNetworkNameFor(running.id), `bystander-${testRunId}`].sort());
     await bystanderNetwork.inspect();
     const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).Volumes ?? [];
     assert.deepEqual(volumes.map((volume) => volume.Name), [`aicli-cleanup-bystander-${testRunId}`]);
@@ -113,13 +119,13 @@ describe('managed-only cleanup (real engine)', function () {
     const again = await applyCleanup(connection, plan);
     assert.deepEqual(again.failed, []);
     assert.equal(again.removed.length, 0);
-    assert.equal(again.gone.length, 5);
+    assert.equal(again.gone.length, 7);
 
     // The CLI with max age 0 now takes the young exited workspace, never the running one.
     const applied = await promisify(execFile)(process.execPath, [cli, 'cleanup', '--max-age', '0', '--label', `aicli.test.run=${testRunId}`]);
     assert.match(applied.stdout, new RegExp(`Removed container ${young.containerName}`));
     const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-    assert.deepEqual(left.map((row) => row.Id).sort(), [running.containerId, bystander.id].sort());
+    assert.deepEqual(left.map((row) => row.Names[0]).sort(), [`/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(running)].sort());
     assert.deepEqual((await service.find(running.name)).state, 'running');
   });
 });

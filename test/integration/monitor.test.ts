@@ -241,7 +241,8 @@ describe('security monitor on the real engine', function () {
       const breaches = late.alerts.list((a) => a.rule === 'audit.engineSocket');
       assert.equal(breaches.length, 1);
       assert.ok(breaches[0]!.detectedAt - breaches[0]!.conditionAt > 0);
-      const running = (await connection.docker.listContainers({ filters: JSON.stringify({ label: [`aicli.test.suite=${suiteLabel['aicli.test.suite']}`], status: ['running'] }) })).map((c) => c.Id);
+      // The running workspaces (their gateways carry the suite label too, but are not workspaces).
+      const running = (await connection.docker.listContainers({ filters: JSON.stringify({ label: ['aicli.managed=true', `aicli.test.suite=${suiteLabel['aicli.test.suite']}`], status: ['running'] }) })).map((c) => c.Id);
       await waitFor<void>('subscriptions to the running workspaces', 5000, (resolve) => {
         const check = (): void => {
           if (running.every((id) => late.stats.subscribed.some((w) => w.containerId === id))) resolve();

@@ -35,7 +35,12 @@ describe('workspace networks on the real engine', function () {
       assert.notEqual(networks[0], networks[1]);
       const networkInfo = await fixture.connection.docker.getNetwork(networks[0] as string).inspect();
       assert.equal(networkInfo.Attachable, false);
-      assert.equal(networkInfo.Options?.['com.docker.network.bridge.enable_icc'], level === 'strict' ? 'false' : undefined);
+      // No other container can join the box's network: only the box and its egress gateway are on it,
+      // and its host bridge has no address (the host cannot be reached through it).
+      assert.equal(networkInfo.Options?.['com.docker.network.bridge.inhibit_ipv4'], 'true');
+      const members = Object.values(networkInfo.Containers ?? {}).map((member) => (member as { Name: string }).Name).sort();
+      const workspaceA = await fixture.service.find(a);
+      assert.deepEqual(members, [`aicli-gateway-${workspaceA.id}`, workspaceA.containerName].sort());
     });
   }
 

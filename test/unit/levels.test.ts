@@ -77,14 +77,13 @@ describe('isolationPlan', () => {
     assert.deepEqual(mac(noFeatures).notes, ['The engine has no seccomp support: the workspace runs without a syscall filter.', macNote]);
   });
 
-  it('makes the root filesystem read-only with tmpfs, runs as 1000:1000 and turns off ICC only at strict', () => {
+  it('makes the root filesystem read-only with tmpfs and runs as 1000:1000 only at strict', () => {
     for (const level of isolationLevels) {
       const plan = isolationPlan(input(level));
       const strict = level === 'strict';
       assert.equal(plan.hostConfig.ReadonlyRootfs, strict, level);
       assert.deepEqual(plan.hostConfig.Tmpfs, strict ? strictTmpfs : undefined, level);
       assert.equal(plan.user, strict ? '1000:1000' : undefined, level);
-      assert.deepEqual(plan.networkOptions, strict ? { 'com.docker.network.bridge.enable_icc': 'false' } : {}, level);
     }
     assert.deepEqual(Object.keys(strictTmpfs).sort(), ['/run', '/tmp']);
     for (const options of Object.values(strictTmpfs)) assert.match(options, /nosuid/);

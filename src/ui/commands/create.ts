@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { isolationLevels, IsolationLevel } from '../../isolation/levels';
-import { MissingImageError } from '../../isolation/inputError';
+import { InputError, MissingImageError } from '../../isolation/inputError';
 import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
+import { FolderSetting, FolderSettingsReporter, folderSettingMessage, ignoredSummary } from '../ignoredFolderSettings';
 import { showFailure } from '../notify';
-import { readHealthTimeoutMs, readWorkspacePolicy } from '../settings';
+import { readHealthTimeoutMs, readWorkspacePolicy, aicliSettings } from '../settings';
 import { defaultEngineName } from '../../engine/engines';
 import { choosePlacement, PlacementCandidate, PlacementPolicy } from '../../engine/placement';
 import { CommandContext } from './context';
@@ -13,6 +14,7 @@ import { resolveMissingImage } from './images';
 const lastChoicesKey = 'aicli.create.last';
 const stepMessages: Record<CreateStep, string> = {
   validating: 'Checking folder, ports, limits and image…',
+  gateway: 'Building the egress gateway image (once per engine)…',
   network: 'Creating the workspace network…',
   container: 'Creating the container…',
   copying: 'Copying the project to the remote engine…',
@@ -63,8 +65,12 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
     (await vscode.window.showInputBox({ title: 'Create Workspace (3/4): image', value: last.image ?? policy.defaultImage, prompt: 'An image on the engine, e.g. aicli/base:latest' }));
   if (!image) return undefined;
   const defaultLevel = last.level ?? policy.defaultLevel;
+  // A caller that names folder, name and image but no level (a script, the tests) gets the
+  // level of the settings, not a question, and not the wizard's last choice.
+  const scripted = given.folder !== undefined && given.name !== undefined && given.image !== undefined;
   const level =
     given.level ??
+    (scripted ? policy.defaultLevel : undefined) ??
     (
       await vscode.window.showQuickPick(
         [defaultLevel, ...isolationLevels.filter((l) => l !== defaultLevel)].map((label) => ({ label, description: label === defaultLevel ? 'last used / default' : undefined })),
@@ -96,7 +102,7 @@ async function placementCandidates(context: CommandContext): Promise<PlacementCa
 async function chooseEngine(context: CommandContext, given: string | undefined): Promise<string | undefined> {
   if (given) return context.scopes.byName(given).name;
   if (context.scopes.all.length === 1) return defaultEngineName;
-  const policy = vscode.workspace.getConfiguration('aicli').get<PlacementPolicy>('placement', 'default');
+  const policy = aicliSettings('aicli').get<PlacementPolicy>('placement', 'default');
   const candidates = await placementCandidates(context);
   let placed: { name: string; reason: string } | undefined;
   let refusal = '';
@@ -118,29 +124,44 @@ async function chooseEngine(context: CommandContext, given: string | undefined):
   return picked?.name;
 }
 
+/** A user-only key that VS Code applies from a folder all the same: nothing is created while it is there. */
+function refuseAppliedFolderValues(settings: readonly FolderSetting[]): void {
+  const applied = settings.filter((setting) => setting.applied);
+  if (applied.length) throw new InputError('folderSettings', applied.map(folderSettingMessage).join(' '));
+}
+
 /** Creates with progress; a missing image offers Pull / Build / Choose and creates again with the result. */
-async function createWithProgress(context: CommandContext, request: CreateWorkspaceRequest, engineName = defaultEngineName): Promise<Workspace | undefined> {
+async function createWithProgress(context: CommandContext, folderSettings: FolderSettingsReporter, request: CreateWorkspaceRequest, engineName = defaultEngineName): Promise<Workspace | undefined> {
   const scope = context.scopes.byName(engineName);
   try {
+    const folderValues = await folderSettings.check();
+    refuseAppliedFolderValues(folderValues);
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}${context.scopes.all.length > 1 ? ` on ${scope.name}` : ''}` }, async (progress) => {
       const timeoutMs = readHealthTimeoutMs();
       const result = await scope.service.create(request, (step) => progress.report({ message: stepMessages[step] }), timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {});
       result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
       for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
+      const ignored = ignoredSummary(folderValues);
+      if (ignored) {
+        context.log.info(`${request.name}: ${ignored}`);
+        void vscode.window.showWarningMessage(`Workspace ${request.name} created; ${ignored}`, 'Show Log').then((picked) => {
+          if (picked) context.log.show(true);
+        });
+      }
       void scope.index.resync();
       return result.workspace;
     });
   } catch (err) {
     if (err instanceof MissingImageError) {
       const image = await resolveMissingImage(context, err, scope);
-      return image ? createWithProgress(context, { ...request, image }, engineName) : undefined;
+      return image ? createWithProgress(context, folderSettings, { ...request, image }, engineName) : undefined;
     }
     void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
     return undefined;
   }
 }
 
-export function registerCreateCommand(context: CommandContext): vscode.Disposable {
+export function registerCreateCommand(context: CommandContext, folderSettings: FolderSettingsReporter): vscode.Disposable {
   return vscode.commands.registerCommand('aicli.createWorkspace', async (given?: Partial<CreateWorkspaceRequest> & { engine?: string }) => {
     const { engine: givenEngine, ...fields } = given && typeof given === 'object' && !('kind' in given) ? given : {};
     const request = await askRequest(context, fields);
@@ -148,6 +169,6 @@ export function registerCreateCommand(context: CommandContext): vscode.Disposabl
     const engineName = await chooseEngine(context, givenEngine);
     if (!engineName) return undefined;
     await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-    return createWithProgress(context, request, engineName);
+    return createWithProgress(context, folderSettings, request, engineName);
   });
 }

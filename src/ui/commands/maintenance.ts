@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { aicliSettings } from '../settings';
 import { buildImage } from '../../workspace/build';
 import { EngineConnection } from '../../engine/connection';
 import { applyCleanup, CleanupPlan, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from '../../workspace/cleanup';
@@ -6,7 +7,7 @@ import { showFailure } from '../notify';
 import { CommandContext } from './context';
 
 function maxAgeMs(): number {
-  return parseDuration(vscode.workspace.getConfiguration('aicli.cleanup').get<string>('maxAge', '7d'));
+  return parseDuration(aicliSettings('aicli.cleanup').get<string>('maxAge', '7d'));
 }
 
 /** One plan per engine that answers (an engine that is down has nothing to clean now). */

@@ -4,13 +4,14 @@ import { Engine } from '../../engine/engine';
 import { levelProfiles } from '../../isolation/levels';
 import { PolicyItem } from '../../monitor/alerts';
 import { MonitoredWorkspace } from '../../monitor/scope';
+import { labels } from '../../workspace/model';
 
 export const policyScheme = 'aicli-policy';
 
 /** One line per policy item, in this order; alerts point at these lines. */
 export const policyLines: PolicyItem[] = [
   'memory', 'cpu', 'pids', 'privileged', 'engineSocket', 'capabilities', 'noNewPrivileges', 'seccomp',
-  'ports', 'hostNamespaces', 'processes', 'listeners', 'health', 'restarts', 'oom',
+  'ports', 'hostNamespaces', 'processes', 'listeners', 'health', 'restarts', 'oom', 'protectedPaths', 'egress',
 ];
 const headerLines = 2;
 const policyReadTimeoutMs = 3000;
@@ -23,6 +24,33 @@ export function policyLineOf(item: PolicyItem): number {
   return headerLines + Math.max(0, policyLines.indexOf(item));
 }
 
+/** Paths of the project the box sees read-only (see isolation/projectMount.ts). */
+const readOnlyProjectPaths = (info: Docker.ContainerInspectInfo): string[] =>
+  (info.Mounts ?? []).filter((mount) => !mount.RW && mount.Destination.startsWith('/workspace/')).map((mount) => `${mount.Destination.slice('/workspace/'.length)} read-only`);
+
+/** Published ports: on the workspace's gateway (as labelled at create), or on the container itself. */
+function publishedPortsOf(info: Docker.ContainerInspectInfo): string[] {
+  const labelled = info.Config.Labels?.[labels.ports];
+  if (labelled) {
+    try {
+      const ports = JSON.parse(labelled) as { hostIp: string; hostPort: number; containerPort: number; protocol: string }[];
+      return ports.map((port) => `${port.hostIp || '0.0.0.0'}:${port.hostPort}→${port.containerPort}/${port.protocol} (via the gateway)`);
+    } catch {
+      // Not ours: read the engine's bindings below.
+    }
+  }
+  return Object.entries(info.HostConfig.PortBindings ?? {}).flatMap(([port, bindings]) =>
+    ((bindings ?? []) as { HostIp?: string; HostPort?: string }[]).map((binding) => `${binding.HostIp || '0.0.0.0'}:${binding.HostPort}→${port}`),
+  );
+}
+
+/** The egress mode the workspace's gateway enforces (labelled at create). */
+function egressLine(mode: string | undefined): string {
+  if (!mode) return 'NOT FILTERED (made before egress control; recreate it)';
+  const reach: Record<string, string> = { none: 'nothing outside', allowlist: 'only aicli.network.allowedHosts', open: 'the internet' };
+  return `${mode}: ${reach[mode] ?? mode}; never the host, link-local, private ranges or other workspaces`;
+}
+
 const mib = (bytes: number | undefined): string => (bytes ? `${Math.round(bytes / 2 ** 20)} MiB` : 'none');
 
 function values(info: Docker.ContainerInspectInfo): Record<PolicyItem, string> {
@@ -30,9 +58,7 @@ function values(info: Docker.ContainerInspectInfo): Record<PolicyItem, string> {
   const level = (info.Config.Labels?.['aicli.workspace.level'] ?? 'standard') as keyof typeof levelProfiles;
   const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
   const security = (host.SecurityOpt ?? []) as string[];
-  const ports = Object.entries(host.PortBindings ?? {}).flatMap(([port, bindings]) =>
-    ((bindings ?? []) as { HostIp?: string; HostPort?: string }[]).map((binding) => `${binding.HostIp || '0.0.0.0'}:${binding.HostPort}→${port}`),
-  );
+  const ports = publishedPortsOf(info);
   const sockets = (info.Mounts ?? []).filter((mount) => /docker\.sock$/.test(mount.Source ?? '')).map((mount) => mount.Source);
   const namespaces = [host.NetworkMode === 'host' && 'network', host.PidMode === 'host' && 'pid', host.IpcMode === 'host' && 'ipc'].filter(Boolean);
   return {
@@ -51,6 +77,8 @@ function values(info: Docker.ContainerInspectInfo): Record<PolicyItem, string> {
     health: info.State.Health?.Status ?? 'no health check',
     restarts: `${info.RestartCount} restart(s), policy ${host.RestartPolicy?.Name ?? 'no'}`,
     oom: info.State.OOMKilled ? 'OOM-killed' : 'no OOM kill recorded',
+    protectedPaths: readOnlyProjectPaths(info).join(', ') || 'none read-only',
+    egress: egressLine(info.Config.Labels?.[labels.egress]),
   };
 }
 

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import { Engine } from '../../engine/engine';
+import { alertKey } from '../../monitor/alerts';
+import { egressDestinationIn, egressRule } from '../../monitor/egressRefusals';
 import { frozenMessageStart, unfreezeCommand } from '../../monitor/frozen';
+import { SecurityMonitor } from '../../monitor/monitor';
+import { allowEgress } from '../../workspace/gateway';
 import { WorkspaceService } from '../../workspace/service';
 import { showFailure } from '../notify';
 import { policyLines, PolicyDocumentProvider, policyScheme } from './policyDocument';
@@ -32,10 +36,12 @@ export class AlertQuickFixes implements vscode.CodeActionProvider {
           ];
         }
         const fixes: vscode.CodeAction[] = [];
+        const destination = item === 'egress' ? egressDestinationIn(diagnostic.message) : undefined;
+        if (destination) fixes.push(action(`Allow ${destination} for this workspace`, 'aicli.monitor.allowEgress', [containerId, destination], true));
         if (item === 'memory' || item === 'cpu' || item === 'pids') fixes.push(action(`Raise the ${item} limit of this workspace`, 'aicli.monitor.raiseLimit', [containerId, item], true));
         fixes.push(action('Pause this workspace', 'aicli.monitor.pause', [containerId]));
         fixes.push(action('Stop this workspace', 'aicli.monitor.stop', [containerId]));
-        fixes.push(action('Open monitor settings', 'workbench.action.openSettings', ['aicli.monitor']));
+        fixes.push(item === 'egress' ? action('Open egress settings', 'workbench.action.openSettings', ['aicli.network']) : action('Open monitor settings', 'workbench.action.openSettings', ['aicli.monitor']));
         return fixes;
       });
   }
@@ -63,7 +69,7 @@ async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Pr
 }
 
 /** scopeOf: the engine and service of the engine a container runs on (several engines). */
-export function registerQuickFixCommands(scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService }, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerQuickFixCommands(scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor }, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const refresh = (): void => vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === policyScheme).forEach((doc) => policies.refresh(doc.uri));
   const guarded = (containerId: string, doing: string, run: () => Promise<unknown>): Promise<void> =>
     run().then(refresh, (err: unknown) => showFailure(err, { engine: scopeOf(containerId).engine, log, doing }));
@@ -76,11 +82,28 @@ export function registerQuickFixCommands(scopeOf: (containerId: string) => { eng
         vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
       }),
     ),
+    vscode.commands.registerCommand('aicli.monitor.allowEgress', (containerId: string, destination: string) =>
+      guarded(containerId, `Allow ${destination}`, () => allowForWorkspace(scopeOf(containerId), containerId, destination, log)),
+    ),
     vscode.commands.registerCommand('aicli.monitor.copyUnfreezeCommand', (containerId: string) => copyUnfreezeCommand(containerId)),
     vscode.commands.registerCommand('aicli.monitor.unfreezeInTerminal', (containerId: string) => unfreezeInTerminal(containerId, scopeOf(containerId).engine)),
     vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause'))),
     vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop'))),
   ];
+}
+
+/**
+ * Kept in the workspace's gateway on the engine (never in the folder, where the box could
+ * write it) and applied by restarting the gateway; the alert goes once the host is allowed.
+ */
+async function allowForWorkspace(scope: { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor }, containerId: string, destination: string, log: vscode.LogOutputChannel): Promise<void> {
+  const workspace = await scope.service.find(containerId);
+  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Allowing ${destination} for ${workspace.name}…` }, async () =>
+    allowEgress(await scope.engine.connection(), workspace.id, [destination]),
+  );
+  scope.monitor.alerts.clear(alertKey(containerId, egressRule(destination)));
+  log.info(`${workspace.name}: egress ${plan.mode} now allows ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')}`);
+  void vscode.window.showInformationMessage(`${workspace.name} may now reach ${destination} (egress ${plan.mode}). Open connections of the workspace were reset.`);
 }
 
 async function copyUnfreezeCommand(containerId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import Docker from 'dockerode';
 import { Engine } from '../../engine/engine';
-import { Workspace } from '../../workspace/model';
+import { gatewayNameFor } from '../../workspace/gateway';
+import { labels, Workspace } from '../../workspace/model';
 import { TreeNode } from './nodes';
 
 function formatBytes(bytes: number): string {
@@ -18,6 +19,12 @@ function limitsOf(info: Docker.ContainerInspectInfo): string {
   ].join(' · ');
 }
 
+/** What the workspace's gateway lets out (labelled at create; older workspaces have no gateway). */
+function egressOf(workspace: Workspace): string {
+  const mode = workspace.labels[labels.egress];
+  return mode ? `${mode} · through ${gatewayNameFor(workspace.id)}` : 'not filtered (made before egress control)';
+}
+
 /** Inspected when the user expands a workspace or hovers it; never in the background. */
 async function inspect(engine: Engine, workspace: Workspace): Promise<Docker.ContainerInspectInfo | undefined> {
   const connection = await engine.connection();
@@ -30,6 +37,7 @@ export async function workspaceDetails(engine: Engine, workspace: Workspace): Pr
   nodes.push({ kind: 'detail', workspace, detail: 'folder', label: '/workspace', value: workspace.folder });
   const address = info?.NetworkSettings.Networks[workspace.network]?.IPAddress;
   nodes.push({ kind: 'detail', workspace, detail: 'network', label: 'Network', value: `${workspace.network}${address ? ` · ${address}` : ''}` });
+  nodes.push({ kind: 'detail', workspace, detail: 'egress', label: 'Egress', value: egressOf(workspace) });
   if (info) nodes.push({ kind: 'detail', workspace, detail: 'limits', label: 'Limits', value: limitsOf(info) });
   return nodes;
 }
@@ -44,6 +52,7 @@ export async function workspaceTooltip(engine: Engine, workspace: Workspace): Pr
     ['Ports', workspace.ports.map((p) => `${p.hostIp}:${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', ') || 'none'],
     ['Limits', info ? limitsOf(info) : 'unknown'],
     ['Network', workspace.network],
+    ['Egress', egressOf(workspace)],
     ['Created', workspace.createdAt.toLocaleString()],
   ];
   const markdown = new vscode.MarkdownString(`**${workspace.name}** \`${workspace.id}\`\n\n| | |\n|---|---|\n`);

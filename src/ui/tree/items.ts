@@ -55,7 +55,8 @@ function build(node: TreeNode): vscode.TreeItem {
       item.description = node.value;
       item.tooltip = `${node.label}: ${node.value}`;
       item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
-      item.iconPath = new vscode.ThemeIcon(node.detail === 'folder' ? 'folder' : node.detail === 'network' ? 'globe' : 'dashboard');
+      const icons: Record<typeof node.detail, string> = { folder: 'folder', network: 'globe', egress: 'shield', limits: 'dashboard' };
+      item.iconPath = new vscode.ThemeIcon(icons[node.detail]);
       if (node.detail === 'folder') {
         item.command = { command: 'revealFileInOS', title: 'Reveal Folder', arguments: [vscode.Uri.file(node.value)] };
       }

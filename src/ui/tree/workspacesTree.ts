@@ -146,7 +146,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const connection = await this.engine.connection();
     const rows = await connection.call('list other containers', (docker) => docker.listContainers({ all: true }));
     return rows
-      .filter((row) => row.Labels?.[labels.managed] !== 'true')
+      // Anything AICLI manages (a workspace, or a workspace's gateway) is not "other".
+      .filter((row) => row.Labels?.[labels.managed] === undefined)
       .map((row) => ({ kind: 'other', id: row.Id, name: (row.Names[0] ?? row.Id).replace(/^\//, ''), image: row.Image, state: row.State, status: row.Status }));
   }
 }

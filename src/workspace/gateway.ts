@@ -1,0 +1,127 @@
+import Docker from 'dockerode';
+import { EngineConnection } from '../engine/connection';
+import { captureExec } from '../engine/captureExec';
+import { parseAllowedHosts } from '../isolation/egress';
+import { GatewayPlan, gatewayFiles } from '../isolation/gatewayConfig';
+import { InputError } from '../isolation/inputError';
+import { intToIpv4, ipv4ToInt } from '../isolation/subnets';
+import { gatewayImage } from './gatewayImage';
+import { labels } from './model';
+import { packFiles } from './pack';
+
+/** A gateway carries `aicli.managed=gateway`: managed, but never listed as a workspace. */
+export const gatewayLabels = { role: 'gateway', of: 'aicli.gateway.of' } as const;
+export const gatewayNameFor = (id: string): string => `aicli-gateway-${id}`;
+export const egressNetworkNameFor = (id: string): string => `aicli-egress-${id}`;
+
+/** On the box's network: .1 is the box's route (claimed by the gateway), .2 the box, .3 the gateway. */
+export function insideAddresses(subnet: string): { boxGateway: string; boxIp: string; gatewayIp: string } {
+  const base = ipv4ToInt(subnet.split('/')[0]!);
+  return { boxGateway: intToIpv4(base + 1), boxIp: intToIpv4(base + 2), gatewayIp: intToIpv4(base + 3) };
+}
+
+/**
+ * The box's network options: the engine gives its host bridge no address, so nothing on it
+ * reaches the host, and the host has no route into it; only the gateway does.
+ */
+export const insideNetworkOptions = { 'com.docker.network.bridge.inhibit_ipv4': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'false' };
+
+/** No IPv6 in the box or the gateway: link-local addresses would reach the host's bridge. */
+export const noIpv6 = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+
+const gatewayMemory = 64 * 1024 * 1024;
+
+export interface GatewayRequest {
+  workspaceId: string;
+  labels: Record<string, string>;
+  plan: GatewayPlan;
+  insideNetwork: string;
+  outsideNetwork: string;
+  /** The plan's port bindings, published on the gateway instead of the box. */
+  portBindings: Docker.PortMap;
+  exposedPorts: Record<string, object>;
+}
+
+/**
+ * Creates the gateway (not started): on its outside network, joined to the box's network at
+ * the gateway address, with its rules and resolver configuration in /etc/aicli. It holds
+ * only the capabilities filtering and forwarding need; its rules live in its own network
+ * namespace, which the box cannot enter.
+ */
+export async function createGateway(docker: Docker, request: GatewayRequest): Promise<Docker.Container> {
+  const container = await docker.createContainer({
+    name: gatewayNameFor(request.workspaceId),
+    Image: gatewayImage,
+    Labels: { ...request.labels, [labels.managed]: gatewayLabels.role, [gatewayLabels.of]: request.workspaceId },
+    ExposedPorts: request.exposedPorts,
+    HostConfig: {
+      NetworkMode: request.outsideNetwork,
+      PortBindings: request.portBindings,
+      CapDrop: ['ALL'],
+      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SETUID', 'SETGID'],
+      SecurityOpt: ['no-new-privileges=true'],
+      Sysctls: { 'net.ipv4.ip_forward': '1', ...noIpv6 },
+      RestartPolicy: { Name: 'unless-stopped' },
+      Init: true,
+      Memory: gatewayMemory,
+      MemorySwap: gatewayMemory,
+      PidsLimit: 32,
+      CpuPeriod: 100_000,
+      CpuQuota: 50_000,
+      Privileged: false,
+      IpcMode: 'private',
+      Tmpfs: { '/run': 'rw,nosuid,nodev,noexec,size=4m', '/tmp': 'rw,nosuid,nodev,noexec,size=4m' },
+    },
+  });
+  try {
+    await docker.getNetwork(request.insideNetwork).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: request.plan.gatewayIp } } });
+    await writeGatewayPlan(container, request.plan);
+    return container;
+  } catch (err) {
+    await container.remove({ force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+const planFile = '/etc/aicli/plan.json';
+
+/** The plan itself goes along, so a later change (allowing a host) starts from what is enforced. */
+async function writeGatewayPlan(container: Docker.Container, plan: GatewayPlan): Promise<void> {
+  const files = { ...gatewayFiles(plan), 'plan.json': JSON.stringify(plan, null, 2) };
+  await container.putArchive(packFiles(Object.fromEntries(Object.entries(files).map(([name, content]) => [`aicli/${name}`, content]))), { path: '/etc' });
+}
+
+/** What the workspace's gateway enforces now. */
+export async function readGatewayPlan(connection: EngineConnection, workspaceId: string): Promise<GatewayPlan> {
+  const read = await captureExec(connection, gatewayNameFor(workspaceId), { cmd: ['/bin/busybox', 'cat', planFile] });
+  if (read.code !== 0) throw new InputError('workspace', `The egress gateway of this workspace has no plan (${read.stderr.trim() || `exit ${read.code}`}); recreate the workspace.`);
+  return JSON.parse(read.stdout) as GatewayPlan;
+}
+
+/**
+ * Lets the box reach more hosts (names, `*.domain`s or CIDRs), kept in the gateway on the
+ * engine (never in the project folder), and restarts the gateway with it (about a second; open
+ * connections of the box are reset). A workspace with egress `none` becomes `allowlist`.
+ */
+export async function allowEgress(connection: EngineConnection, workspaceId: string, entries: string[]): Promise<GatewayPlan> {
+  const plan = await readGatewayPlan(connection, workspaceId);
+  const added = parseAllowedHosts(entries);
+  const allow = parseAllowedHosts([...plan.allow.domains, ...plan.allow.cidrs, ...added.domains, ...added.cidrs]);
+  const next: GatewayPlan = { ...plan, mode: plan.mode === 'open' ? 'open' : 'allowlist', allow };
+  const gateway = connection.untimed.getContainer(gatewayNameFor(workspaceId));
+  await writeGatewayPlan(gateway, next);
+  await gateway.restart({ t: 1 });
+  return next;
+}
+
+/** Starts the workspace's gateway if it is not running; a workspace made without one is left as it is. */
+export async function startGateway(connection: EngineConnection, workspaceId: string): Promise<void> {
+  await connection.untimed
+    .getContainer(gatewayNameFor(workspaceId))
+    .start()
+    .catch((err: unknown) => {
+      const status = (err as { statusCode?: number }).statusCode;
+      // 304: already running; 404: a workspace from before gateways.
+      if (status !== 304 && status !== 404) throw err;
+    });
+}

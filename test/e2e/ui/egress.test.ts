@@ -1,0 +1,75 @@
+// A refused egress attempt where developers look: the Problems panel, with the quick fix that
+// allows the host for that workspace; after it, the same attempt gets through. Traffic goes only
+// to a fake-internet namespace this test makes.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import type { Page } from 'playwright-core';
+import { EngineConnection } from '../../../src/engine/connection';
+import { connect, sweepTestResources } from '../../integration/support';
+import { createFakeInternet, FakeInternet } from '../../support/fakeInternet';
+import { openAicliView, openWorkbenchSession, repoRoot, runPalette, screenshot, type WorkbenchSession } from '../harness';
+import { uiLabels, uiRunId } from './treeSupport';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const labelArgs = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+const aicli = (...args: string[]): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+describe('Egress alerts (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let session: WorkbenchSession | undefined;
+  let page: Page;
+  let connection: EngineConnection;
+  let internet: FakeInternet;
+  const name = `egress-${process.pid}`;
+  const port = 8080;
+  const reach = (): string => aicli('exec', name, '--', 'sh', '-c', `nc -w 2 ${internet.address} ${port} </dev/null; true`).trim();
+
+  before(async () => {
+    connection = await connect();
+    internet = createFakeInternet(process.pid + 13);
+    await internet.listen(port, 'fake-internet');
+    session = await openWorkbenchSession({
+      readme: '# a strict project\n',
+      prepare: (folder) => void aicli('create', '--folder', folder, '--name', name, '--level', 'strict', ...labelArgs),
+      settings: { 'aicli.workspace.labels': uiLabels },
+    });
+    page = session.page;
+    await openAicliView(page);
+  });
+
+  after(async () => {
+    await session?.close();
+    internet?.remove();
+    if (connection) await sweepTestResources(connection.docker, uiRunId);
+  });
+
+  it('shows a refused connect in the Problems panel and allows the host with its quick fix', async () => {
+    assert.equal(reach(), '', 'strict (egress none) let the connect through');
+    await runPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problem = page.locator('.part.panel .markers-panel').getByText(new RegExp(`tried to reach ${internet.address.replace(/\./g, '\\.')} \\(port ${port}\\)`));
+    await problem.first().waitFor({ state: 'visible', timeout: 20_000 });
+    const panel = await page.locator('.part.panel .markers-panel').innerText();
+    assert.match(panel, new RegExp(`${name}\\.policy`));
+    assert.match(panel, /network_anomaly/);
+    // The policy document is read-only, where the editor offers no quick fix; the Problems
+    // panel's light bulb on the row does, as for a user.
+    await problem.first().click();
+    const bulb = page.locator('.part.panel .markers-panel .monaco-list-row.selected .codicon-lightbulb, .part.panel .markers-panel .monaco-list-row.selected .codicon-light-bulb');
+    await bulb.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await bulb.first().click();
+    const allow = page.getByRole('menuitem', { name: `Allow ${internet.address} for this workspace` });
+    await allow.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(300);
+    await screenshot(page, 'egress-alert');
+    await allow.click();
+    await page.locator('.notifications-toasts').getByText(new RegExp(`${name} may now reach ${internet.address.replace(/\./g, '\\.')}`)).waitFor({ state: 'visible', timeout: 20_000 });
+    let answer = '';
+    for (let i = 0; i < 20 && answer !== 'fake-internet'; i++) {
+      answer = reach();
+      if (answer !== 'fake-internet') await page.waitForTimeout(300);
+    }
+    assert.equal(answer, 'fake-internet', 'the allowed host did not answer');
+    await problem.first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+});
