@@ -72,7 +72,7 @@ export function readFromHost(host: string, port: number, timeoutMs = 2000): Prom
 }
 
 export interface FakeInternet {
-  /** The outside host's address, e.g. 198.18.7.2. */
+  /** The outside host's address, e.g. 198.19.7.2. */
   address: string;
   /** Starts a listener on the fake host. */
   listen(port: number, greeting: string, bulkBytes?: number): Promise<Listener>;
@@ -83,13 +83,16 @@ function run(command: string, args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** A network namespace with a veth to the host on 198.18.<n>.0/30; the host routes to it. */
+/**
+ * A network namespace with a veth to the host on 198.19.<n>.0/30 (the upper half of the
+ * benchmarking range; the remote test engine takes its /30 from 198.18.0.0/16); the host routes to it.
+ */
 export function createFakeInternet(tag: number): FakeInternet {
   const n = (tag % 250) + 1;
   const namespace = `aicli-fake-${n}`;
   const hostEnd = `afk${n}h`;
   const farEnd = `afk${n}f`;
-  const [hostAddress, address] = [`198.18.${n}.1`, `198.18.${n}.2`];
+  const [hostAddress, address] = [`198.19.${n}.1`, `198.19.${n}.2`];
   const listeners: Listener[] = [];
   const remove = (): void => {
     listeners.forEach((listener) => listener.stop());
