@@ -5,6 +5,36 @@ import { labels, onEngine, Workspace, workspaceFromSummary } from './model';
 
 /** Container events that change what the tree shows; exec_* and the like do not. */
 const stateActions = /^(create|start|restart|stop|die|kill|pause|unpause|destroy|rename|oom|update|health_status)/;
+/**
+ * Events after which a list would tell nothing new: a kill is followed by a die when it kills,
+ * and right after a die the engine's list still says "running" (measured on 20.10: it catches
+ * up by the `stop` event, after the network teardown). The die itself carries the news.
+ */
+const noNews = /^(kill|die)$/;
+
+/**
+ * What an event alone says about a known workspace, so its row changes the moment the engine
+ * says so instead of after a list call (which, right after a die, waits behind the engine's
+ * cleanup). The list that follows refines the status text.
+ */
+function fromEvent(workspace: Workspace, event: DockerEvent): Workspace | 'removed' | undefined {
+  const running = workspace.status.replace(/ \(Paused\)$/, '');
+  switch (event.Action) {
+    case 'start':
+    case 'restart':
+      return { ...workspace, state: 'running', status: 'Up Less than a second' };
+    case 'unpause':
+      return { ...workspace, state: 'running', status: running };
+    case 'pause':
+      return { ...workspace, state: 'paused', status: `${running} (Paused)` };
+    case 'die':
+      return { ...workspace, state: 'exited', status: `Exited (${event.Actor.Attributes?.exitCode ?? '?'}) Less than a second ago` };
+    case 'destroy':
+      return 'removed';
+    default:
+      return undefined;
+  }
+}
 
 export type IndexChange = { kind: 'all' } | { kind: 'workspaces'; workspaces: Workspace[]; removed: string[] };
 
@@ -97,14 +127,26 @@ export class LiveWorkspaceIndex implements Disposable {
 
   private onEngineEvent(event: DockerEvent): void {
     if (event.Type !== 'container' || !stateActions.test(event.Action)) return;
-    const known = this.byContainer.has(event.Actor.ID);
-    if (!known && event.Actor.Attributes?.[labels.managed] !== 'true') return;
+    const workspace = this.byContainer.get(event.Actor.ID);
+    if (!workspace && event.Actor.Attributes?.[labels.managed] !== 'true') return;
     if (!this.active) {
       this.stale = true;
       return;
     }
+    const told = workspace ? fromEvent(workspace, event) : undefined;
+    if (told === 'removed') {
+      this.byContainer.delete(event.Actor.ID);
+      this.pending.delete(event.Actor.ID);
+      this.changeEmitter.fire({ kind: 'workspaces', workspaces: [], removed: [event.Actor.ID] });
+      return;
+    }
+    if (told) {
+      this.byContainer.set(told.containerId, told);
+      this.changeEmitter.fire({ kind: 'workspaces', workspaces: [told], removed: [] });
+    }
+    if (noNews.test(event.Action)) return;
     this.pending.add(event.Actor.ID);
-    // A burst (stop = kill + die + stop) becomes one engine call and one tree update.
+    // A burst of events becomes one engine call (and, for news the events did not carry, one update).
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.readPending();

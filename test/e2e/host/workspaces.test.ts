@@ -60,6 +60,34 @@ describe('Workspaces view and commands', function () {
     assert.ok(!fired.includes(undefined), 'no whole-tree refresh for a state change');
   });
 
+  it('an outside start and stop reach the tree row within 100 ms of the engine\'s start / die event', async () => {
+    const connection = await api.engine.connection();
+    const container = connection.untimed.getContainer(workspace.containerId);
+    /** From the engine's event (as the extension receives it) to the tree firing the row in that state. */
+    const latency = (action: string, state: string): Promise<number> =>
+      new Promise((resolve) => {
+        let eventAt: number | undefined;
+        const onEvent = api.engine.onEvent((event) => {
+          if (event.Actor.ID === workspace.containerId && event.Action === action) eventAt = Date.now();
+        });
+        const onTree = api.tree.onDidChangeTreeData((element) => {
+          const changed = element as { kind?: string; workspace?: Workspace } | undefined;
+          if (eventAt === undefined || changed?.workspace?.containerId !== workspace.containerId || changed.workspace.state !== state) return;
+          onEvent.dispose();
+          onTree.dispose();
+          resolve(Date.now() - eventAt);
+        });
+      });
+    const started = latency('start', 'running');
+    await container.start();
+    const afterStart = await started;
+    const stopped = latency('die', 'exited');
+    await container.stop();
+    const afterDie = await stopped;
+    console.log(`      tree row ${afterStart} ms after the start event, ${afterDie} ms after the die event (goal < 100 ms each)`);
+    assert.ok(afterStart < 100 && afterDie < 100, `start ${afterStart} ms, die ${afterDie} ms`);
+  });
+
   it('starts, pauses and stops it through the commands with a tree node', async () => {
     const node = () => nodeNamed(name);
     await vscode.commands.executeCommand('aicli.startWorkspace', await node());
