@@ -129,8 +129,9 @@ async function run(args: ParsedArgs): Promise<number> {
     });
     return placed;
   };
-  const connection = (): Promise<EngineConnection> =>
-    (connectionPromise ??= chosenEngine().then((name) => EngineConnection.connect(targetForEngineName(name, defaultTarget, settings.timeoutMs))));
+  // Every command reaches its engine through this one resolution of --engine (or the default).
+  const engineTarget = (): Promise<EngineTarget> => chosenEngine().then((name) => targetForEngineName(name, defaultTarget, settings.timeoutMs));
+  const connection = (): Promise<EngineConnection> => (connectionPromise ??= engineTarget().then((target) => EngineConnection.connect(target)));
   const service = new WorkspaceService(connection, () => ({ ...cliPolicy, labels: labelArguments(args) }));
 
   switch (command) {
@@ -201,7 +202,8 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'alerts': {
       const wait = Number(single(args, '--wait') ?? 3);
       if (!Number.isFinite(wait) || wait < 0) throw new UsageError('--wait takes a number of seconds (0 or more).');
-      const engine = new Engine(() => resolveEngineTarget(engineSettings(args), process.env, homedir()));
+      const target = await engineTarget();
+      const engine = new Engine(() => target);
       engine.start();
       try {
         const report = await collectAlerts(engine, wait * 1000, { processChecks: args.booleans.has('--processes') });

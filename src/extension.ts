@@ -117,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     imagesView.onDidChangeVisibility((event) => images.setVisible(event.visible)),
     ...registerImageCommands(commandContext, () => images.refresh()),
     vscode.workspace.registerTextDocumentContentProvider(engineInfoScheme, infoProvider),
-    ...registerEngineCommands(engine, channel, () => tree.refresh()),
+    ...registerEngineCommands(scopes, channel, () => tree.refresh()),
     ...registerLifecycleCommands(commandContext),
     ...registerInspectCommands(commandContext),
     registerCreateCommand(commandContext, folderSettings),

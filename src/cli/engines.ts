@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { formatBytes } from '../engine/bytes';
 import { EngineConnection, EngineInfo } from '../engine/connection';
 import { choosePlacement } from '../engine/placement';
 import { defaultEngineName, EngineEntry, parseEngineEntries, targetForEntry } from '../engine/engines';
@@ -76,8 +77,7 @@ export async function enginesCommand(defaultTarget: () => EngineTarget, timeoutM
   const rows = await probeAll(defaultTarget, timeoutMs);
   if (json) console.log(JSON.stringify(rows.map(({ info: _info, ...row }) => row), null, 2));
   else {
-    const gib = (bytes?: number): string => (bytes ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : '');
-    console.log(table(['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'], rows.map((r) => [r.name, r.host, r.state, r.version ?? '', r.running === undefined ? '' : String(r.running), r.cpus ? String(r.cpus) : '', gib(r.memoryBytes)])));
+    console.log(table(['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'], rows.map((r) => [r.name, r.host, r.state, r.version ?? '', r.running === undefined ? '' : String(r.running), r.cpus ? String(r.cpus) : '', r.memoryBytes ? formatBytes(r.memoryBytes) : ''])));
     rows.filter((r) => r.error).forEach((r) => console.error(`${r.name}: ${r.error}`));
   }
   return rows.every((row) => row.state === 'up') ? 0 : 1;

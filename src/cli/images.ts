@@ -1,12 +1,13 @@
 import { EngineConnection } from '../engine/connection';
-import { formatSize, imageLabel, LocalImage, shortImageId } from '../workspace/images';
+import { formatBytes } from '../engine/bytes';
+import { imageLabel, LocalImage, shortImageId } from '../workspace/images';
 import { pullImage } from '../workspace/pull';
 import { describePullProgress, LayerPhase } from '../workspace/pullProgress';
 import { UsageError } from './args';
 
 export function imageRow(image: LocalImage): string[] {
   const created = image.createdAt.toISOString().replace('T', ' ').slice(0, 16);
-  return [imageLabel(image), shortImageId(image.id), formatSize(image.sizeBytes), created, image.usedBy.join(',')];
+  return [imageLabel(image), shortImageId(image.id), formatBytes(image.sizeBytes), created, image.usedBy.join(',')];
 }
 
 /**

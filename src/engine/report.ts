@@ -1,3 +1,4 @@
+import { formatBytes } from './bytes';
 import { EngineConnection, EngineInfo } from './connection';
 
 /** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
@@ -63,7 +64,7 @@ export function formatEngineReport(report: EngineReport): string[] {
     ['Engine', `Docker ${report.engineVersion}`],
     ['API', `${report.apiVersion} (engine offers ${report.engineApiVersion})`],
     ['OS', `${report.os}, kernel ${report.kernel}, ${report.architecture}`],
-    ['Resources', `${report.cpus} CPUs, ${(report.memoryBytes / 2 ** 30).toFixed(1)} GiB`],
+    ['Resources', `${report.cpus} CPUs, ${formatBytes(report.memoryBytes)}`],
     ['Storage', report.storageDriver],
     ['Cgroups', `v${report.cgroupVersion} (${report.cgroupDriver})`],
     ['Seccomp', yesNo(report.security.seccomp)],

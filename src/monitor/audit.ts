@@ -1,25 +1,9 @@
 import { IsolationLevel, levelProfiles } from '../isolation/levels';
-import { engineSocketPaths } from '../isolation/mounts';
 import { AlertInput } from './alerts';
+import { inspectFacts, InspectedContainer } from './inspectFacts';
 
 /** The parts of a container inspect the audit reads (dockerode's ContainerInspectInfo fits). */
-export interface AuditedContainer {
-  HostConfig?: {
-    Privileged?: boolean;
-    Binds?: string[] | null;
-    Mounts?: { Source?: string }[] | null;
-    NetworkMode?: string;
-    PidMode?: string;
-    IpcMode?: string;
-    UTSMode?: string;
-    CapAdd?: string[] | null;
-    CapDrop?: string[] | null;
-    SecurityOpt?: string[] | null;
-    PortBindings?: unknown;
-  };
-  Mounts?: { Source?: string }[] | null;
-  NetworkSettings?: { Ports?: unknown };
-}
+export type AuditedContainer = InspectedContainer;
 
 export interface AuditPolicy {
   level: IsolationLevel;
@@ -65,23 +49,6 @@ export function effectiveCapabilities(capAdd: string[] | null | undefined, capDr
   return [...new Set([...base, ...(capAdd ?? []).map(capName)])].sort();
 }
 
-function mountSources(container: AuditedContainer): string[] {
-  const sources = [
-    ...(container.Mounts ?? []).map((mount) => mount.Source ?? ''),
-    ...(container.HostConfig?.Mounts ?? []).map((mount) => mount.Source ?? ''),
-    ...(container.HostConfig?.Binds ?? []).map((bind) => bind.split(':')[0] ?? ''),
-  ];
-  return [...new Set(sources.filter(Boolean).map((source) => (source.length > 1 ? source.replace(/\/+$/, '') : source)))];
-}
-
-const isAncestorOrSame = (folder: string, path: string): boolean => path === folder || path.startsWith(folder === '/' ? '/' : `${folder}/`);
-
-/** A bind that is the engine socket, any *docker.sock, or a folder that holds the socket. */
-export function engineSocketMounts(container: AuditedContainer, engineSockets: string[]): string[] {
-  const sockets = [...new Set([...engineSocketPaths, ...engineSockets])];
-  return mountSources(container).filter((source) => source.endsWith('docker.sock') || sockets.some((socket) => isAncestorOrSame(source, socket)));
-}
-
 interface PublishedPort {
   containerPort: string;
   hostIp: string;
@@ -118,16 +85,17 @@ const allInterfaces = new Set(['', '0.0.0.0', '::', '[::]']);
  */
 export function auditContainer(container: AuditedContainer, policy: AuditPolicy): AuditFinding[] {
   const host = container.HostConfig ?? {};
+  const facts = inspectFacts(container, policy.engineSockets);
   const findings: AuditFinding[] = [];
 
-  if (host.Privileged) {
+  if (facts.privileged) {
     findings.push({
       rule: 'audit.privileged', type: 'security_breach', severity: 'critical', policyItem: 'privileged',
       message: 'The container runs privileged: every capability, all host devices, no seccomp — it can take over the host.',
     });
   }
 
-  const sockets = engineSocketMounts(container, policy.engineSockets);
+  const sockets = facts.engineSocketMounts;
   if (sockets.length > 0) {
     findings.push({
       rule: 'audit.engineSocket', type: 'security_breach', severity: policy.allowEngineSocket ? 'warning' : 'critical', policyItem: 'engineSocket',
@@ -138,9 +106,8 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
     });
   }
 
-  const shared = ([['network', host.NetworkMode], ['pid', host.PidMode], ['ipc', host.IpcMode], ['uts', host.UTSMode]] as const).filter(([, mode]) => mode === 'host');
-  if (shared.length > 0) {
-    const names = shared.map(([name]) => name);
+  const names = facts.hostNamespaces;
+  if (names.length > 0) {
     findings.push({
       rule: 'audit.hostNamespaces', type: 'security_breach', severity: names.includes('pid') || names.includes('network') ? 'critical' : 'error', policyItem: 'hostNamespaces',
       message: `The container shares the host's ${names.join(', ')} namespace${names.length > 1 ? 's' : ''}: it sees (and can reach) host ${names.includes('network') ? 'services on loopback' : 'processes and IPC'}.`,
@@ -157,14 +124,13 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
     });
   }
 
-  const options = (host.SecurityOpt ?? []).map((option) => option.trim());
-  if (!options.some((option) => /^no-new-privileges(?:[=:](?:true|1))?$/i.test(option))) {
+  if (!facts.noNewPrivileges) {
     findings.push({
       rule: 'audit.noNewPrivileges', type: 'security_breach', severity: 'error', policyItem: 'noNewPrivileges',
       message: 'no-new-privileges is off: a setuid binary in the workspace can gain privileges it was not started with.',
     });
   }
-  if (options.some((option) => /^seccomp[=:]unconfined$/i.test(option))) {
+  if (facts.seccomp === 'unconfined') {
     findings.push({
       rule: 'audit.seccomp', type: 'security_breach', severity: 'error', policyItem: 'seccomp',
       message: 'seccomp is unconfined: every system call is open to the workspace, including those used in kernel exploits.',

@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
 import type Docker from 'dockerode';
+import { formatBytes } from '../engine/bytes';
 import { EngineLog, silentLog } from '../engine/connection';
 import { Disposable, Emitter } from '../engine/emitter';
 import { Engine } from '../engine/engine';
@@ -7,6 +7,7 @@ import { EngineError } from '../engine/errors';
 import { DockerEvent } from '../engine/events';
 import { Alert, AlertInput, alertKey, AlertSeverity, AlertStore, PolicyItem } from './alerts';
 import { auditContainer, AuditFinding, auditRules } from './audit';
+import { engineSocketsOf } from './inspectFacts';
 import { FrozenProbe, frozenAlert, frozenRule } from './frozen';
 import { ContainerEventRules, defaultEventRuleOptions, EventRuleOptions } from './events';
 import { InspectReader } from './inspectReader';
@@ -78,7 +79,7 @@ interface Tracked {
   responded: Set<string>;
 }
 
-const mib = (bytes: number | undefined): string => (bytes === undefined ? '?' : `${Math.round(bytes / 1024 / 1024)} MiB`);
+const size = (bytes: number | undefined): string => (bytes === undefined ? '?' : formatBytes(bytes));
 const pct = (value: number | undefined): string => `${Math.round(value ?? 0)} %`;
 
 function metricValue(metric: Metric, snapshot: StatsSnapshot): number | undefined {
@@ -102,7 +103,7 @@ function metricAlert(metric: Metric, snapshot: StatsSnapshot, threshold: number)
     return {
       policyItem: 'memory',
       severity: value >= 98 ? 'error' : 'warning',
-      message: `Memory use is at ${pct(value)} of the ${mib(snapshot.memoryLimitBytes)} limit (${mib(snapshot.memoryUsedBytes)} without page cache; threshold ${threshold} %)${value >= 98 ? ': the next allocation may be OOM-killed' : ''}.`,
+      message: `Memory use is at ${pct(value)} of the ${size(snapshot.memoryLimitBytes)} limit (${size(snapshot.memoryUsedBytes)} without page cache; threshold ${threshold} %)${value >= 98 ? ': the next allocation may be OOM-killed' : ''}.`,
     };
   }
   // Within 5 % of the limit the next few forks fail: that is a workspace in trouble, not a warning.
@@ -440,15 +441,6 @@ export class SecurityMonitor implements Disposable {
     if (rules.includes('cpu')) this.resetThresholds(containerId);
   }
 
-  private engineSockets(): string[] {
-    const spec = this.engine.target?.spec;
-    if (spec?.scheme !== 'unix') return [];
-    try {
-      return [...new Set([spec.socketPath, realpathSync(spec.socketPath)])];
-    } catch {
-      return [spec.socketPath];
-    }
-  }
 
   /** The configuration audit of one container; conditionAt defaults to when it started (or was created). */
   private async audit(containerId: string, conditionAt?: number): Promise<void> {
@@ -468,7 +460,7 @@ export class SecurityMonitor implements Disposable {
     const findings = auditContainer(info, {
       level: tracked.workspace.level,
       blockedPorts: settings.blockedPorts,
-      engineSockets: this.engineSockets(),
+      engineSockets: engineSocketsOf(this.engine.target),
       allowEngineSocket: settings.allowEngineSocket,
     });
     const since = conditionAt ?? (info.State?.Running ? Date.parse(info.State.StartedAt) : Date.parse(info.Created));

@@ -1,11 +1,36 @@
 import * as vscode from 'vscode';
-import { Engine } from '../engine/engine';
+import { defaultEngineName } from '../engine/engines';
 import { engineInfoUri } from './engineInfoDocument';
 import { showFailure } from './notify';
+import { EngineScope, EngineScopes } from './scopes';
+import { TreeNode } from './tree/nodes';
 
-export function registerEngineCommands(engine: Engine, log: vscode.LogOutputChannel, refresh: () => void): vscode.Disposable[] {
+/**
+ * What Retry is given: the engine's name (a click on its error row), the row's node (the
+ * inline action), or nothing (the palette).
+ */
+type RetryTarget = string | TreeNode | undefined;
+
+/** The name of the engine a Retry is for; undefined from the palette, '' from a row of no engine. */
+function engineNameOf(target: RetryTarget): string | undefined {
+  if (typeof target === 'string' || target === undefined) return target;
+  if (target.kind === 'engine') return target.engineName ?? defaultEngineName;
+  return target.kind === 'engineGroup' ? target.name : '';
+}
+
+/**
+ * The engines a Retry is for, found by name: never another engine in its place. From the
+ * palette it is every engine, as retryNow() leaves the connected ones alone.
+ */
+function scopesToRetry(scopes: EngineScopes, name: string | undefined): EngineScope[] {
+  return name === undefined ? scopes.all : scopes.all.filter((scope) => scope.name === name);
+}
+
+export function registerEngineCommands(scopes: EngineScopes, log: vscode.LogOutputChannel, refresh: () => void): vscode.Disposable[] {
   return [
+    // The engine info document is the default engine's (the flat view's connected row).
     vscode.commands.registerCommand('aicli.showEngineInfo', async () => {
+      const { engine } = scopes.default;
       try {
         await engine.connection();
       } catch (err) {
@@ -15,7 +40,12 @@ export function registerEngineCommands(engine: Engine, log: vscode.LogOutputChan
       const document = await vscode.workspace.openTextDocument(engineInfoUri);
       await vscode.window.showTextDocument(document, { preview: true });
     }),
-    vscode.commands.registerCommand('aicli.retryConnection', () => engine.retryNow()),
+    vscode.commands.registerCommand('aicli.retryConnection', (target?: RetryTarget) => {
+      const name = engineNameOf(target);
+      const retried = scopesToRetry(scopes, name);
+      if (retried.length === 0) log.warn(`Retry: there is no engine named "${name}" (any more)`);
+      retried.forEach((scope) => scope.engine.retryNow());
+    }),
     vscode.commands.registerCommand('aicli.refresh', () => refresh()),
     vscode.commands.registerCommand('aicli.showLog', () => log.show(true)),
     vscode.commands.registerCommand('aicli.openSettings', () =>

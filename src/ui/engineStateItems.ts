@@ -12,8 +12,11 @@ const shortTitles: Partial<Record<EngineError['kind'], string>> = {
   apiTooOld: 'Docker engine is too old',
 };
 
-/** The tree shows engine trouble as content, with the actions that fix it, not as pop-ups. */
-export function engineStateItem(state: EngineState): vscode.TreeItem {
+/**
+ * The tree shows engine trouble as content, with the actions that fix it, not as pop-ups.
+ * `engineName` is the engine the row stands for: its Retry reconnects that engine, not another.
+ */
+export function engineStateItem(state: EngineState, engineName: string): vscode.TreeItem {
   switch (state.kind) {
     case 'connecting': {
       const item = new vscode.TreeItem('Connecting to Docker…');
@@ -30,7 +33,7 @@ export function engineStateItem(state: EngineState): vscode.TreeItem {
       item.tooltip = new vscode.MarkdownString(`**${state.error.message}**\n\n${state.error.suggestion}`);
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.contextValue = 'engineError';
-      item.command = { command: 'aicli.retryConnection', title: 'Retry' };
+      item.command = { command: 'aicli.retryConnection', title: 'Retry', arguments: [engineName] };
       return item;
     }
     case 'connected': {

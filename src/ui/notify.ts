@@ -14,11 +14,21 @@ const settingForField: Record<string, string> = {
   level: 'aicli.isolation.level',
 };
 
+export interface FailureContext {
+  /**
+   * The engine the failed work was on (its workspace's scope, `scopes.of(workspace).engine`):
+   * Retry reconnects this engine, so the default one here would leave the failed one waiting.
+   */
+  engine: Engine;
+  log: vscode.LogOutputChannel;
+  doing: string;
+}
+
 /**
  * Every failure the user sees goes through here: the message says what went wrong and the
  * buttons are the actions that fix it. Nothing is shown as a stack trace.
  */
-export async function showFailure(err: unknown, context: { engine: Engine; log: vscode.LogOutputChannel; doing: string }): Promise<void> {
+export async function showFailure(err: unknown, context: FailureContext): Promise<void> {
   if (err instanceof InputError) {
     const setting = settingForField[err.field];
     const picked = await vscode.window.showErrorMessage(err.message, ...(setting ? ['Open Settings'] : []));

@@ -1,3 +1,4 @@
+import { formatBytes } from '../engine/bytes';
 import { EngineConnection } from '../engine/connection';
 import { EngineError, toEngineError } from '../engine/errors';
 import { InputError } from '../isolation/inputError';
@@ -194,7 +195,7 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
     }),
     ...plan.gateways.map((gateway) => `orphaned gateway ${gateway.name}`),
     ...plan.networks.map((network) => `orphaned network ${network.name}`),
-    ...plan.images.map((image) => `dangling image ${shortImageId(image.id)} (${(image.size / 1e6).toFixed(1)} MB)`),
+    ...plan.images.map((image) => `dangling image ${shortImageId(image.id)} (${formatBytes(image.size)})`),
     ...plan.volumes.map((volume) => `unused volume ${volume.name}`),
   ];
 }

@@ -47,12 +47,6 @@ export function imageLabel(image: Pick<LocalImage, 'id' | 'tags'>): string {
   return image.tags[0] ?? `<none> ${shortImageId(image.id)}`;
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
-}
-
 /**
  * Removes one image (by id or reference). Refuses while a workspace uses it, so removing an
  * image never breaks a workspace; the engine keeps layers other images share.

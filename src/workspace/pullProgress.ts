@@ -1,3 +1,5 @@
+import { formatBytes } from '../engine/bytes';
+
 /**
  * The engine's pull progress (POST /images/create streams one JSON object per change, most of
  * them about one layer) folded into a per-layer table and one overall fraction, as a pure
@@ -100,13 +102,11 @@ export class PullProgressTracker {
   }
 }
 
-const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-
-/** One line for a progress notification or a terminal: "2/5 layers · 12.3/40.1 MB · 3f2a…: Extracting". */
+/** One line for a progress notification or a terminal: "2/5 layers · 12/38 MiB · 3f2a…: Extracting". */
 export function describePullProgress(progress: PullProgress): string {
   const parts: string[] = [];
   if (progress.layers.length) parts.push(`${progress.layersDone}/${progress.layers.length} layers`);
-  if (progress.bytesToDownload) parts.push(`${mb(progress.bytesDownloaded)}/${mb(progress.bytesToDownload)} MB`);
+  if (progress.bytesToDownload) parts.push(formatBytes(progress.bytesDownloaded, progress.bytesToDownload));
   const active = progress.layers.find((layer) => layer.phase === 'downloading' || layer.phase === 'extracting');
   if (active) parts.push(`${active.id.slice(0, 12)}: ${active.status}`);
   else if (progress.summary) parts.push(progress.summary);

@@ -204,6 +204,35 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     await run(['--engine', 'remote', 'rm', name]);
   });
 
+  it('aicli-ws --engine NAME alerts reports the alerts of that engine\'s workspaces, not the default engine\'s', async () => {
+    const env = { ...process.env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) };
+    // The same finding (privileged) on a managed container on each engine, told apart by name; never started.
+    const privileged = async (connection: EngineConnection, name: string): Promise<string> => {
+      const container = await connection.docker.createContainer({
+        Image: 'aicli/base:latest',
+        Cmd: ['sleep', '300'],
+        Labels: { ...testLabel, 'aicli.managed': 'true', 'aicli.workspace.id': name, 'aicli.workspace.name': name, 'aicli.workspace.level': 'standard' },
+        HostConfig: { Privileged: true },
+      });
+      return container.id;
+    };
+    const local = await engines!.default.connection();
+    const far = await engines!.get('remote').connection();
+    const onRemote = `priv-remote-${testRunId}`;
+    const onDefault = `priv-default-${testRunId}`;
+    const created = [{ connection: far, id: await privileged(far, onRemote) }, { connection: local, id: await privileged(local, onDefault) }];
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--engine', 'remote', 'alerts', '--json', '--wait', '0'], { env, encoding: 'utf8' });
+      const report = JSON.parse(stdout) as { host: string; alerts: { workspace: string; rule: string }[] };
+      assert.equal(report.host, remoteHost);
+      const ours = report.alerts.filter((alert) => alert.workspace === onRemote || alert.workspace === onDefault).map((alert) => `${alert.workspace} ${alert.rule}`);
+      assert.ok(ours.includes(`${onRemote} audit.privileged`), ours.join('\n'));
+      assert.deepEqual(ours.filter((line) => line.startsWith(onDefault)), [], 'the default engine\'s workspace is not in the remote engine\'s report');
+    } finally {
+      await Promise.all(created.map(({ connection, id }) => connection.docker.getContainer(id).remove({ force: true })));
+    }
+  });
+
   describe('over ssh:// (OpenSSH sshd in the same namespace, keys made by the test)', () => {
     let sshd: TestSshd | undefined;
     before(async () => {

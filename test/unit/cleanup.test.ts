@@ -30,7 +30,7 @@ describe('cleanup', () => {
     assert.deepEqual(describeCleanupPlan(plan), [
       'workspace web (ab12cd34ef56): container workspace_ab12cd34ef56 and network aicli-workspace-ab12cd34ef56, exited 2026-01-01T00:00:00.000Z; folder /home/u/web kept',
       'orphaned network aicli-workspace-gone',
-      'dangling image ffffffffffff (5.0 MB)',
+      'dangling image ffffffffffff (4.8 MiB)',
       'unused volume cache',
     ]);
   });

@@ -41,7 +41,7 @@ describe('pull progress', () => {
     assert.equal(halfway.fraction, (0.75 + 0.0625) / 2);
     assert.equal(halfway.bytesDownloaded, 3_000_000);
     assert.equal(halfway.bytesToDownload, 10_000_000);
-    assert.equal(describePullProgress(halfway), '0/2 layers · 3.0/10.0 MB · aaa: Extracting');
+    assert.equal(describePullProgress(halfway), '0/2 layers · 2.9/9.5 MiB · aaa: Extracting');
   });
 
   it('ends at 100 % with every layer done and the engine\'s summary', () => {
@@ -49,7 +49,7 @@ describe('pull progress', () => {
     assert.equal(done.fraction, 1);
     assert.equal(done.layersDone, 2);
     assert.equal(done.summary, 'Status: Downloaded newer image for registry.example:5000/team/tool:1.2');
-    assert.equal(describePullProgress(done), '2/2 layers · 10.0/10.0 MB · Status: Downloaded newer image for registry.example:5000/team/tool:1.2');
+    assert.equal(describePullProgress(done), '2/2 layers · 9.5/9.5 MiB · Status: Downloaded newer image for registry.example:5000/team/tool:1.2');
   });
 
   it('counts layers that already exist as done, without bytes', () => {

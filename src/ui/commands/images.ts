@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/bytes';
 import { Engine } from '../../engine/engine';
 import { MissingImageError } from '../../isolation/inputError';
-import { formatSize, imageLabel, listImages, LocalImage, removeImage } from '../../workspace/images';
+import { imageLabel, listImages, LocalImage, removeImage } from '../../workspace/images';
 import { normalizeReference, PullCancelledError, pullImage } from '../../workspace/pull';
 import { describePullProgress } from '../../workspace/pullProgress';
 import { showFailure } from '../notify';
@@ -72,7 +73,7 @@ async function askReference(value = ''): Promise<string | undefined> {
 async function pickImage(context: CommandContext, title: string, filter: (image: LocalImage) => boolean = () => true, engine: Engine = context.engine): Promise<LocalImage | undefined> {
   const images = (await listImages(await engine.connection())).filter(filter);
   const picked = await vscode.window.showQuickPick(
-    images.map((image) => ({ label: imageLabel(image), description: formatSize(image.sizeBytes), detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined, image })),
+    images.map((image) => ({ label: imageLabel(image), description: formatBytes(image.sizeBytes), detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined, image })),
     { title, placeHolder: images.length ? 'Local images on the engine' : 'No local images: pull or build one first' },
   );
   return picked?.image;
@@ -106,7 +107,14 @@ export function registerImageCommands(context: CommandContext, refresh: () => vo
     }),
     vscode.commands.registerCommand('aicli.refreshImages', refresh),
     vscode.commands.registerCommand('aicli.createWorkspaceFromImage', async (clicked?: LocalImage) => {
-      const image = clicked ?? (await pickImage(context, 'Create a workspace from image', (candidate) => candidate.tags.length > 0).catch(() => undefined));
+      let image = clicked;
+      try {
+        image ??= await pickImage(context, 'Create a workspace from image', (candidate) => candidate.tags.length > 0);
+      } catch (err) {
+        // The Images view and this picker list the default engine's images.
+        await showFailure(err, { engine: context.engine, log: context.log, doing: 'List images' });
+        return;
+      }
       if (image?.tags[0]) await vscode.commands.executeCommand('aicli.createWorkspace', { image: image.tags[0] });
     }),
     vscode.commands.registerCommand('aicli.removeImage', async (clicked?: LocalImage) => {
@@ -115,7 +123,7 @@ export function registerImageCommands(context: CommandContext, refresh: () => vo
         if (!image) return;
         const confirmed = await vscode.window.showWarningMessage(
           `Remove image ${imageLabel(image)}?`,
-          { modal: true, detail: `${formatSize(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.` },
+          { modal: true, detail: `${formatBytes(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.` },
           'Remove',
         );
         if (confirmed !== 'Remove') return;

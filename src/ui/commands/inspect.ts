@@ -38,7 +38,7 @@ export function registerInspectCommands(context: CommandContext): vscode.Disposa
         await vscode.languages.setTextDocumentLanguage(document, 'json');
         await vscode.window.showTextDocument(document, { preview: true });
       } catch (err) {
-        await showFailure(err, { engine: context.engine, log: context.log, doing: `Inspect ${target.name}` });
+        await showFailure(err, { engine: context.scopes.ofContainer(target.id).engine, log: context.log, doing: `Inspect ${target.name}` });
       }
     }),
     vscode.commands.registerCommand('aicli.copyWorkspaceId', async (clicked?: TreeNode) => {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { actionRow, ActionRow, workspaceActions } from '../../workspace/actions';
 import { Workspace } from '../../workspace/model';
 import { Lifecycle } from '../../workspace/service';
 import { offerUnfreeze } from '../monitor/quickFixes';
@@ -6,14 +7,6 @@ import { showFailure } from '../notify';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
 import { targetWorkspaces } from './targets';
-
-const lifecycleCommands: { id: string; action: Lifecycle; title: string; accepts: (ws: Workspace) => boolean }[] = [
-  { id: 'aicli.startWorkspace', action: 'start', title: 'Start', accepts: (ws) => ws.state === 'exited' || ws.state === 'created' || ws.state === 'dead' },
-  { id: 'aicli.stopWorkspace', action: 'stop', title: 'Stop', accepts: (ws) => ws.state === 'running' || ws.state === 'restarting' || ws.state === 'paused' },
-  { id: 'aicli.restartWorkspace', action: 'restart', title: 'Restart', accepts: (ws) => ws.state !== 'removing' },
-  { id: 'aicli.pauseWorkspace', action: 'pause', title: 'Pause', accepts: (ws) => ws.state === 'running' },
-  { id: 'aicli.unpauseWorkspace', action: 'unpause', title: 'Unpause', accepts: (ws) => ws.state === 'paused' },
-];
 
 /**
  * Workspaces the engine no longer answers for (see monitor/frozen.ts) are left out: any call
@@ -37,22 +30,27 @@ async function runOnEach(context: CommandContext, title: string, all: Workspace[
     { location: vscode.ProgressLocation.Notification, title: `${title} ${workspaces.map((ws) => ws.name).join(', ')}` },
     async () => {
       const results = await Promise.allSettled(workspaces.map(run));
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed) await showFailure(failed.reason, { engine: context.engine, log: context.log, doing: title });
+      const failedAt = results.findIndex((result) => result.status === 'rejected');
+      const failed = results[failedAt];
+      // Retry reconnects the engine of the workspace that failed, not the default one.
+      if (failed?.status === 'rejected') await showFailure(failed.reason, { engine: context.scopes.of(workspaces[failedAt]!).engine, log: context.log, doing: title });
     },
   );
 }
 
+const isLifecycle = (row: ActionRow): row is ActionRow & { action: Lifecycle } => row.action !== 'remove';
+
 export function registerLifecycleCommands(context: CommandContext): vscode.Disposable[] {
-  const disposables = lifecycleCommands.map(({ id, action, title, accepts }) =>
-    vscode.commands.registerCommand(id, async (clicked?: TreeNode, selected?: TreeNode[]) => {
-      const workspaces = await targetWorkspaces(context, clicked, selected, { title: `${title} Workspace`, canPickMany: true, accepts });
+  const disposables = workspaceActions.filter(isLifecycle).map(({ command, action, title }) =>
+    vscode.commands.registerCommand(command, async (clicked?: TreeNode, selected?: TreeNode[]) => {
+      const workspaces = await targetWorkspaces(context, clicked, selected, { title: `${title} Workspace`, canPickMany: true, action });
       await runOnEach(context, title, workspaces, (ws) => context.scopes.of(ws).service.lifecycle(ws.containerId, action));
     }),
   );
+  const remove = actionRow('remove');
   disposables.push(
-    vscode.commands.registerCommand('aicli.removeWorkspace', async (clicked?: TreeNode, selected?: TreeNode[]) => {
-      const workspaces = await targetWorkspaces(context, clicked, selected, { title: 'Remove Workspace', canPickMany: true });
+    vscode.commands.registerCommand(remove.command, async (clicked?: TreeNode, selected?: TreeNode[]) => {
+      const workspaces = await targetWorkspaces(context, clicked, selected, { title: 'Remove Workspace', canPickMany: true, action: 'remove' });
       if (workspaces.length === 0) return;
       const names = workspaces.map((ws) => ws.name).join(', ');
       const confirmed = await vscode.window.showWarningMessage(

@@ -13,7 +13,7 @@ export function registerLogCommands(context: CommandContext, channels: LogChanne
       try {
         await channels.show(workspace);
       } catch (err) {
-        await showFailure(err, { engine: context.engine, log: context.log, doing: `Show logs of ${workspace.name}` });
+        await showFailure(err, { engine: context.scopes.of(workspace).engine, log: context.log, doing: `Show logs of ${workspace.name}` });
       }
     }),
     vscode.commands.registerCommand('aicli.stopFollowingLogs', async (clicked?: TreeNode) => {

@@ -54,7 +54,7 @@ async function runLine(context: CommandContext, channel: vscode.OutputChannel, w
       flush();
       if (!controller.signal.aborted) {
         channel.appendLine(`[failed after ${seconds()}]`);
-        await showFailure(err, { engine: context.engine, log: context.log, doing: `Run "${line}" in ${workspace.name}` });
+        await showFailure(err, { engine: context.scopes.of(workspace).engine, log: context.log, doing: `Run "${line}" in ${workspace.name}` });
         return undefined;
       }
       channel.appendLine(`[cancelled after ${seconds()}]`);

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/bytes';
 import { Engine } from '../../engine/engine';
 import { DockerEvent } from '../../engine/events';
-import { formatSize, imageLabel, listImages, LocalImage, shortImageId } from '../../workspace/images';
+import { imageLabel, listImages, LocalImage, shortImageId } from '../../workspace/images';
 
 /** Image events, and container births/deaths that change which workspaces use an image. */
 const relevant = (event: DockerEvent): boolean => event.Type === 'image' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
@@ -13,7 +14,7 @@ function tooltip(image: LocalImage): vscode.MarkdownString {
     `| | |`,
     `| --- | --- |`,
     `| id | \`${shortImageId(image.id)}\` |`,
-    `| size | ${formatSize(image.sizeBytes)} |`,
+    `| size | ${formatBytes(image.sizeBytes)} |`,
     `| created | ${image.createdAt.toLocaleString()} |`,
     `| tags | ${image.tags.join(', ') || 'none (dangling)'} |`,
     `| built by AICLI | ${image.managed ? 'yes' : 'no'} |`,
@@ -26,11 +27,11 @@ export function imageItem(image: LocalImage): vscode.TreeItem {
   const item = new vscode.TreeItem(imageLabel(image), vscode.TreeItemCollapsibleState.None);
   item.id = image.id;
   const usage = image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : 'unused';
-  item.description = `${formatSize(image.sizeBytes)} · ${usage}`;
+  item.description = `${formatBytes(image.sizeBytes)} · ${usage}`;
   item.tooltip = tooltip(image);
   item.iconPath = new vscode.ThemeIcon(image.usedBy.length ? 'layers-active' : 'layers');
   item.contextValue = image.usedBy.length ? 'image.inUse' : 'image';
-  item.accessibilityInformation = { label: `${imageLabel(image)}, ${formatSize(image.sizeBytes)}, ${usage}` };
+  item.accessibilityInformation = { label: `${imageLabel(image)}, ${formatBytes(image.sizeBytes)}, ${usage}` };
   return item;
 }
 

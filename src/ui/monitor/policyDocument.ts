@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import Docker from 'dockerode';
+import { formatBytes } from '../../engine/bytes';
 import { Engine } from '../../engine/engine';
 import { levelProfiles } from '../../isolation/levels';
 import { PolicyItem } from '../../monitor/alerts';
+import { engineSocketsOf } from '../../monitor/inspectFacts';
 import { MonitoredWorkspace } from '../../monitor/scope';
 import { labels } from '../../workspace/model';
+import { policySecurityLines } from './policyLines';
 
 export const policyScheme = 'aicli-policy';
 
@@ -51,27 +54,21 @@ function egressLine(mode: string | undefined): string {
   return `${mode}: ${reach[mode] ?? mode}; never the host, link-local, private ranges or other workspaces`;
 }
 
-const mib = (bytes: number | undefined): string => (bytes ? `${Math.round(bytes / 2 ** 20)} MiB` : 'none');
+const size = (bytes: number | undefined): string => (bytes ? formatBytes(bytes) : 'none');
 
-function values(info: Docker.ContainerInspectInfo): Record<PolicyItem, string> {
+function values(info: Docker.ContainerInspectInfo, engineSockets: string[]): Record<PolicyItem, string> {
   const host = info.HostConfig;
   const level = (info.Config.Labels?.['aicli.workspace.level'] ?? 'standard') as keyof typeof levelProfiles;
   const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
-  const security = (host.SecurityOpt ?? []) as string[];
   const ports = publishedPortsOf(info);
-  const sockets = (info.Mounts ?? []).filter((mount) => /docker\.sock$/.test(mount.Source ?? '')).map((mount) => mount.Source);
-  const namespaces = [host.NetworkMode === 'host' && 'network', host.PidMode === 'host' && 'pid', host.IpcMode === 'host' && 'ipc'].filter(Boolean);
   return {
-    memory: `limit ${mib(host.Memory)}, swap ${host.MemorySwap === host.Memory ? 'none' : mib(host.MemorySwap)}`,
+    // privileged, engineSocket, noNewPrivileges, seccomp, hostNamespaces: the audit's reading.
+    ...policySecurityLines(info, engineSockets),
+    memory: `limit ${size(host.Memory)}, swap ${host.MemorySwap === host.Memory ? 'none' : size(host.MemorySwap)}`,
     cpu: cpus ? `${cpus} CPU` : 'no limit',
     pids: host.PidsLimit ? `limit ${host.PidsLimit}` : 'no limit',
-    privileged: host.Privileged ? 'YES' : 'no',
-    engineSocket: sockets.length ? `MOUNTED (${sockets.join(', ')})` : 'not mounted',
     capabilities: `drop ${(host.CapDrop ?? []).join(', ') || 'none'}; add ${(host.CapAdd ?? []).join(', ') || 'none'} (level ${level} allows ${levelProfiles[level]?.capabilities.join(', ') || 'none'})`,
-    noNewPrivileges: security.some((option) => /^no-new-privileges(?:[=:]true)?$/.test(option)) ? 'on' : 'OFF',
-    seccomp: security.some((option) => option === 'seccomp=unconfined') ? 'UNCONFINED' : security.some((option) => option.startsWith('seccomp=')) ? 'AICLI profile' : 'engine default',
     ports: ports.join(', ') || 'none published',
-    hostNamespaces: namespaces.length ? `HOST ${namespaces.join(', ')}` : 'none shared',
     processes: level === 'strict' ? 'none as root' : 'any user',
     listeners: 'no listener on a blocked port',
     health: info.State.Health?.Status ?? 'no health check',
@@ -101,7 +98,7 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
       const header = [`# AICLI policy of ${uri.path.replace(/^\/|\.policy$/g, '')}: the engine did not answer (${why}); see the alerts below`, ''];
       return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ?`)].join('\n') + '\n';
     }
-    const current = values(info);
+    const current = values(info, engineSocketsOf(this.engineOf(containerId).target));
     const name = info.Config.Labels?.['aicli.workspace.name'] ?? info.Name.replace(/^\//, '');
     const header = [`# AICLI policy of workspace ${name} (${info.Config.Labels?.['aicli.workspace.level'] ?? 'standard'}); alerts appear on these lines`, ''];
     return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`)].join('\n') + '\n';

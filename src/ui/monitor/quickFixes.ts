@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/bytes';
 import { Engine } from '../../engine/engine';
 import { alertKey } from '../../monitor/alerts';
 import { egressDestinationIn, egressRule } from '../../monitor/egressRefusals';
@@ -55,7 +56,7 @@ async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Pr
   if (limit === 'memory') {
     const memory = (host.Memory || 512 * 2 ** 20) * 2;
     await container.update({ Memory: memory, MemorySwap: memory });
-    return `memory ${Math.round(memory / 2 ** 20)} MiB`;
+    return `memory ${formatBytes(memory)}`;
   }
   if (limit === 'pids') {
     const pids = (host.PidsLimit || 100) * 2;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/bytes';
 import { SecurityMonitor } from '../../monitor/monitor';
 import { WorkspaceStats } from '../../monitor/statsStream';
 import { Workspace } from '../../workspace/model';
@@ -6,11 +7,10 @@ import { policyUri } from './policyDocument';
 
 export type TickerMode = 'auto' | 'aggregate';
 const minIntervalMs = 1000;
-const mb = (bytes: number | undefined): string => String(Math.round((bytes ?? 0) / 2 ** 20));
 const pct = (value: number | undefined): string => (value === undefined ? '–' : `${Math.round(value)}%`);
 
 /**
- * "3 running · 42% CPU · 380/1536 MB": the workspace of the open folder, or all of them.
+ * "3 running · 42% CPU · 380/512 MiB": the workspace of the open folder, or all of them.
  * Driven by the stats stream; redrawn at most once a second and only when the text changes.
  */
 export class StatusTicker implements vscode.Disposable {
@@ -75,7 +75,7 @@ export class StatusTicker implements vscode.Disposable {
     const used = shown.reduce((sum, s) => sum + s.snapshot.memoryUsedBytes, 0);
     const limit = shown.reduce((sum, s) => sum + (s.snapshot.memoryLimitBytes ?? 0), 0);
     const head = shown.length === 1 ? (shown[0] as WorkspaceStats).workspace.name : `${shown.length} running`;
-    return `$(vm-running) ${head} · ${pct(cpu)} CPU · ${mb(used)}/${mb(limit)} MB`;
+    return `$(vm-running) ${head} · ${pct(cpu)} CPU · ${formatBytes(used, limit)}`;
   }
 
   dispose(): void {
@@ -132,7 +132,7 @@ export class StatusTicker implements vscode.Disposable {
     const markdown = new vscode.MarkdownString('**AICLI Workspaces**\n\n| workspace | CPU | memory | pids | net rx/tx |\n|---|---:|---:|---:|---:|\n');
     for (const { workspace, snapshot } of shown) {
       markdown.appendMarkdown(
-        `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${mb(snapshot.memoryUsedBytes)}/${mb(snapshot.memoryLimitBytes)} MB | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${mb(snapshot.networkRxBytes)}/${mb(snapshot.networkTxBytes)} MB |\n`,
+        `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${formatBytes(snapshot.memoryUsedBytes, snapshot.memoryLimitBytes ?? 0)} | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${formatBytes(snapshot.networkRxBytes, snapshot.networkTxBytes)} |\n`,
       );
     }
     const total = [...this.monitors].reduce((sum, monitor) => sum + monitor.alerts.summary().total, 0);
@@ -145,7 +145,7 @@ export class StatusTicker implements vscode.Disposable {
 export async function pickFromTicker(ticker: StatusTicker): Promise<void> {
   const items = ticker.shown().map((stats) => ({
     label: stats.workspace.name,
-    description: `${pct(stats.snapshot.cpuPercent)} CPU · ${mb(stats.snapshot.memoryUsedBytes)}/${mb(stats.snapshot.memoryLimitBytes)} MB · ${stats.snapshot.pids} pids`,
+    description: `${pct(stats.snapshot.cpuPercent)} CPU · ${formatBytes(stats.snapshot.memoryUsedBytes, stats.snapshot.memoryLimitBytes ?? 0)} · ${stats.snapshot.pids} pids`,
     stats,
   }));
   const picked = await vscode.window.showQuickPick(items, { title: 'AICLI workspaces (live)' });

@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
 import Docker from 'dockerode';
+import { formatBytes } from '../../engine/bytes';
 import { Engine } from '../../engine/engine';
 import { gatewayNameFor } from '../../workspace/gateway';
 import { labels, Workspace } from '../../workspace/model';
 import { TreeNode } from './nodes';
-
-function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
-}
 
 function limitsOf(info: Docker.ContainerInspectInfo): string {
   const host = info.HostConfig;

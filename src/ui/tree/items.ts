@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
+import { formatBytes } from '../../engine/bytes';
+import { defaultEngineName } from '../../engine/engines';
 import { engineStateItem } from '../engineStateItems';
 import { contextValueOf, idOf, stateIcon, stateText, TreeNode } from './nodes';
 
-const mb = (bytes: number): string => String(Math.round(bytes / 2 ** 20));
-
-/** "Docker 20.10.24 · 3 running · 42% CPU of 2 · 380/24000 MB": health, version and load. */
+/** "Docker 20.10.24 · 3 running · 42% CPU of 2 · 0.4/23 GiB": health, version and load. */
 function engineGroupItem(node: Extract<TreeNode, { kind: 'engineGroup' }>): vscode.TreeItem {
   const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
   const { load, state } = node;
   const health = state.kind === 'connected' ? 'up' : state.kind === 'connecting' ? 'connecting' : 'unreachable';
   item.description =
     state.kind === 'connected'
-      ? `Docker ${load.version ?? '?'} · ${load.running} running · ${Math.round(load.cpuPercent)}% CPU of ${load.cpus ?? '?'} · ${mb(load.memoryUsed)}/${load.memTotal ? mb(load.memTotal) : '?'} MB`
+      ? `Docker ${load.version ?? '?'} · ${load.running} running · ${Math.round(load.cpuPercent)}% CPU of ${load.cpus ?? '?'} · ${load.memTotal ? formatBytes(load.memoryUsed, load.memTotal) : `${formatBytes(load.memoryUsed)}/?`}`
       : health;
   item.iconPath = new vscode.ThemeIcon('server-environment', state.kind === 'unreachable' ? new vscode.ThemeColor('charts.red') : undefined);
   item.tooltip = state.kind === 'unreachable' ? state.error.userMessage : `${node.name}: ${item.description}`;
@@ -30,7 +30,8 @@ export function treeItemFor(node: TreeNode): vscode.TreeItem {
 function build(node: TreeNode): vscode.TreeItem {
   switch (node.kind) {
     case 'engine':
-      return engineStateItem(node.state);
+      // A single engine's flat view leaves the name out: that engine is the default one.
+      return engineStateItem(node.state, node.engineName ?? defaultEngineName);
     case 'engineGroup':
       return engineGroupItem(node);
     case 'workspace': {

@@ -49,7 +49,7 @@ describe('Several engines: grouped tree, routed commands, one engine down', func
     });
     assert.deepStrictEqual(shown.map((group) => group.name), ['default', 'second']);
     const item = api.tree.getTreeItem(shown[1] as TreeNode);
-    assert.match(String(item.description), /^Docker \d+\.\d+[^ ]* · 0 running · 0% CPU of \d+ · 0\/\d+ MB$/);
+    assert.match(String(item.description), /^Docker \d+\.\d+[^ ]* · 0 running · 0% CPU of \d+ · 0(?:\.0)?\/[\d.]+ [KMG]iB$/);
   });
 
   it('creates on the engine asked for; the workspace shows under it and stop acts there', async () => {

@@ -52,7 +52,7 @@ describe('Alerts, policy document and ticker', function () {
 
   it('shows the workspace in the status-bar ticker', async () => {
     const text = await until('the ticker text', 10_000, () => (api.ticker.text().includes(name) || api.ticker.text().includes('running') ? api.ticker.text() : undefined));
-    assert.match(text, /\d+% CPU · \d+\/\d+ MB$/);
+    assert.match(text, /\d+% CPU · [\d.]+\/[\d.]+ [KMG]iB$/);
   });
 
   it('offers quick fixes, and raising the limit clears the alert', async () => {

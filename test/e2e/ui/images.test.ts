@@ -43,7 +43,7 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     await runPalette(page, 'AICLI: Pull Image…');
     await answerQuickInput(page, reference);
     const toasts = page.locator('.notifications-toasts');
-    const progress = toasts.getByText(/\d+% · \d\/\d layers · [\d.]+\/[\d.]+ MB/);
+    const progress = toasts.getByText(/\d+% · \d\/\d layers · [\d.]+\/[\d.]+ [KMG]iB/);
     await progress.first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await toasts.innerText(), new RegExp(`Pulling ${reference.replace(/[.]/g, '\\.')}`));
     await screenshot(page, 'pull-progress');
@@ -57,9 +57,9 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     const header = page.locator('.part.sidebar .pane-header', { hasText: /^Images/ });
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const tag = reference.slice(reference.lastIndexOf('/') + 1);
-    const row = page.locator('.part.sidebar').getByRole('treeitem', { name: new RegExp(`aicli-e2e/tool:${uiRunId.replace(/[.]/g, '\\.')}, [\\d.]+ MB, unused$`) });
+    const row = page.locator('.part.sidebar').getByRole('treeitem', { name: new RegExp(`aicli-e2e/tool:${uiRunId.replace(/[.]/g, '\\.')}, [\\d.]+ [KMG]iB, unused$`) });
     await row.waitFor({ state: 'visible', timeout: 20_000 });
-    assert.match(await row.innerText(), new RegExp(`${tag.split(':')[0]}[\\s\\S]*MB · unused`));
+    assert.match(await row.innerText(), new RegExp(`${tag.split(':')[0]}[\\s\\S]*[KMG]iB · unused`));
     await page.mouse.move(5, 5);
     await screenshot(page, 'images-view');
   });

@@ -38,7 +38,7 @@ describe('Alerts and ticker (code-server + Chromium)', function () {
   });
 
   it('shows the workspace of the open folder in the status-bar ticker', async () => {
-    const ticker = page.locator('.part.statusbar').getByText(new RegExp(`${name} · \\d+% CPU · \\d+/\\d+ MB`));
+    const ticker = page.locator('.part.statusbar').getByText(new RegExp(`${name} · \\d+% CPU · [\\d.]+/[\\d.]+ [KMG]iB`));
     await ticker.waitFor({ state: 'visible', timeout: 20_000 });
   });
 
