@@ -110,7 +110,9 @@ export function gatewayRules(plan: GatewayPlan): string {
  * logged as "config NAME is NXDOMAIN", which the monitor turns into an alert.
  */
 export function frontResolverConfig(plan: GatewayPlan): string {
-  const lines = ['port=53', 'interface=@IN@', 'bind-dynamic', 'no-resolv', 'no-hosts', 'no-poll', 'user=nobody', 'group=nogroup', 'log-queries', 'log-facility=-', 'cache-size=1000'];
+  // filter-AAAA: the box has no IPv6, so an AAAA question is never forwarded (one round trip
+  // less per lookup, and nothing asked upstream that the box could not use).
+  const lines = ['port=53', 'interface=@IN@', 'bind-dynamic', 'no-resolv', 'no-hosts', 'no-poll', 'filter-AAAA', 'user=nobody', 'group=nogroup', 'log-queries', 'log-facility=-', 'cache-size=1000'];
   if (plan.mode === 'open') lines.push(`server=${backResolver}`);
   else {
     lines.push('address=/#/');

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import Docker from 'dockerode';
 import { EngineConnection, EngineInfo } from '../engine/connection';
 import { engineShortcomings } from '../engine/placement';
@@ -159,7 +160,8 @@ async function createNetwork(docker: Docker, name: string, options: Record<strin
   for (let attempt = 0; ; attempt++) {
     const existing = await docker.listNetworks();
     const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);
-    const lease = pool.allocate(taken, attempt * 7);
+    // Another process may be racing for the same subnets: after a clash, start somewhere random.
+    const lease = pool.allocate(taken, attempt === 0 ? 0 : randomInt(1024));
     try {
       const network = await docker.createNetwork({
         Name: name,
@@ -173,7 +175,7 @@ async function createNetwork(docker: Docker, name: string, options: Record<strin
       });
       return { network, subnet: lease.subnet, gateway: lease.gateway };
     } catch (err) {
-      if (attempt >= 5 || !isPoolOverlap(err)) throw err;
+      if (attempt >= 7 || !isPoolOverlap(err)) throw err;
     } finally {
       lease.release();
     }

@@ -10,7 +10,7 @@ export interface LocalImage {
   createdAt: Date;
   /** Built by us (aicli.managed=true). */
   managed: boolean;
-  /** Names of the managed workspaces whose container runs this image. */
+  /** Names of the managed workspaces (and egress gateways) whose container runs this image. */
   usedBy: string[];
 }
 
@@ -18,7 +18,8 @@ export interface LocalImage {
 export async function listImages(connection: EngineConnection): Promise<LocalImage[]> {
   const [images, containers] = await Promise.all([
     connection.call('list images', (docker) => docker.listImages()),
-    connection.call('list workspaces', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
+    // Workspaces and their gateways (aicli.managed=gateway): an image either uses is in use.
+    connection.call('list workspaces', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ label: [labels.managed] }) })),
   ]);
   const usedBy = new Map<string, string[]>();
   for (const container of containers) {

@@ -55,6 +55,9 @@ export class LiveWorkspaceIndex implements Disposable {
   private active = true;
   private stale = true;
   private syncing: Promise<void> | undefined;
+  /** Events seen, and the count at each container's latest: answers older than that are dropped. */
+  private eventCount = 0;
+  private readonly lastEventOf = new Map<string, number>();
 
   readonly onDidChange = this.changeEmitter.event;
 
@@ -106,23 +109,32 @@ export class LiveWorkspaceIndex implements Disposable {
   }
 
   private async readAll(): Promise<void> {
+    const askedAt = this.eventCount;
     try {
       const connection = await this.engine.connection();
       const rows = await connection.call('list workspaces', (docker) =>
         docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
       );
+      // What events told us after the question stands; the answer is older for those containers.
+      const keep = new Map([...this.byContainer].filter(([id]) => this.newerThan(id, askedAt)));
       this.byContainer.clear();
       for (const row of rows) {
         const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
-        if (workspace) this.byContainer.set(workspace.containerId, workspace);
+        if (workspace && !keep.has(workspace.containerId)) this.byContainer.set(workspace.containerId, workspace);
       }
+      for (const [id, workspace] of keep) this.byContainer.set(id, workspace);
       this.stale = false;
-      this.pending.clear();
+      // Events after the question still need their answer.
+      for (const id of this.pending) if (!this.newerThan(id, askedAt)) this.pending.delete(id);
     } catch {
       // The engine state (shown by the tree) says why; the next reconnect resyncs.
       this.stale = true;
     }
     this.changeEmitter.fire({ kind: 'all' });
+  }
+
+  private newerThan(containerId: string, askedAt: number): boolean {
+    return (this.lastEventOf.get(containerId) ?? 0) > askedAt;
   }
 
   private onEngineEvent(event: DockerEvent): void {
@@ -133,9 +145,11 @@ export class LiveWorkspaceIndex implements Disposable {
       this.stale = true;
       return;
     }
+    this.lastEventOf.set(event.Actor.ID, ++this.eventCount);
     const told = workspace ? fromEvent(workspace, event) : undefined;
     if (told === 'removed') {
       this.byContainer.delete(event.Actor.ID);
+      this.lastEventOf.delete(event.Actor.ID);
       this.pending.delete(event.Actor.ID);
       this.changeEmitter.fire({ kind: 'workspaces', workspaces: [], removed: [event.Actor.ID] });
       return;
@@ -157,19 +171,26 @@ export class LiveWorkspaceIndex implements Disposable {
     const ids = [...this.pending];
     this.pending.clear();
     if (ids.length === 0) return;
+    const askedAt = this.eventCount;
+    // An event after the question makes the answer old news for that container: a list asked
+    // before a die can answer after it, with the container still "running".
+    const newer = (id: string): boolean => this.newerThan(id, askedAt);
     try {
       const connection = await this.engine.connection();
       const rows = await connection.call('list changed workspaces', (docker) =>
         docker.listContainers({ all: true, filters: JSON.stringify({ id: ids, label: [`${labels.managed}=true`] }) }),
       );
       const changed: Workspace[] = [];
+      const answered = new Set<string>();
       for (const row of rows) {
         const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
         if (!workspace) continue;
+        answered.add(workspace.containerId);
+        if (newer(workspace.containerId)) continue;
         this.byContainer.set(workspace.containerId, workspace);
         changed.push(workspace);
       }
-      const removed = ids.filter((id) => !changed.some((workspace) => workspace.containerId === id) && this.byContainer.delete(id));
+      const removed = ids.filter((id) => !answered.has(id) && !newer(id) && this.byContainer.delete(id));
       this.changeEmitter.fire({ kind: 'workspaces', workspaces: changed, removed });
     } catch {
       this.stale = true;

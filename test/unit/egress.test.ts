@@ -65,7 +65,8 @@ describe('gateway rules', () => {
     assert.match(rules, /iifname "@IN@" ip saddr 172\.20\.5\.2 meta l4proto \{ tcp, udp \} th dport 53 accept/);
   });
 
-  it('the box\'s resolver answers only what the mode allows', () => {
+  it('the box\'s resolver answers only what the mode allows, and never forwards an AAAA question', () => {
+    for (const mode of ['none', 'allowlist', 'open'] as const) assert.match(frontResolverConfig(plan({ mode })), /^filter-AAAA$/m, mode);
     assert.match(frontResolverConfig(plan({ mode: 'none' })), /^address=\/#\/$/m);
     assert.ok(!frontResolverConfig(plan({ mode: 'none' })).includes('server='));
     const allow = frontResolverConfig(plan());

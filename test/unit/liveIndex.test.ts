@@ -87,6 +87,26 @@ describe('LiveWorkspaceIndex (fake engine)', () => {
     assert.equal(index.workspaces[0]?.status, 'Exited (129) Less than a second ago');
   });
 
+  it('an answer asked for before a die but arriving after it does not bring "running" back', async () => {
+    const fake = fakeEngine();
+    fake.setRows([row('exited', 'Exited (0) 1 minute ago')]);
+    index = await readyIndex(fake);
+    fake.setRows([row('running', 'Up Less than a second')]);
+    fake.fire('start');
+    await tick(80); // the list for the start is asked now (it answers "running")…
+    fake.fire('kill');
+    fake.fire('die', { exitCode: '129' });
+    fake.releaseLists(); // …and answers only after the die
+    await tick(10);
+    assert.equal(index.workspaces[0]?.state, 'exited');
+    fake.setRows([row('exited', 'Exited (129) Less than a second ago')]);
+    fake.fire('stop');
+    await tick(80);
+    fake.releaseLists();
+    await tick(10);
+    assert.equal(index.workspaces[0]?.status, 'Exited (129) Less than a second ago');
+  });
+
   it('shows start, pause and unpause from the events, and a destroy removes the row', async () => {
     const fake = fakeEngine();
     fake.setRows([row('exited', 'Exited (0) 1 minute ago')]);

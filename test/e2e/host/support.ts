@@ -74,3 +74,24 @@ export function until<T>(what: string, timeoutMs: number, check: () => T | undef
     attempt();
   });
 }
+
+/** Resolves once the tree has fired no change for `quietMs` (rejects after `timeoutMs`). */
+export function treeQuiet(api: AicliApi, quietMs: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer = setTimeout(done, quietMs);
+    const deadline = setTimeout(() => {
+      listener.dispose();
+      clearTimeout(timer);
+      reject(new Error(`the tree kept changing for ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = api.tree.onDidChangeTreeData(() => {
+      clearTimeout(timer);
+      timer = setTimeout(done, quietMs);
+    });
+    function done(): void {
+      listener.dispose();
+      clearTimeout(deadline);
+      resolve();
+    }
+  });
+}

@@ -4,7 +4,7 @@ import { rmSync } from 'fs';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
-import { activeApi, labelCreations, projectFolder, sweep, untilTree } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, treeQuiet, untilTree } from './support';
 
 describe('Workspaces view and commands', function () {
   this.timeout(60_000);
@@ -45,6 +45,9 @@ describe('Workspaces view and commands', function () {
   it('reflects a `docker stop` from outside with a targeted update (< 2 s)', async () => {
     const node = await nodeNamed(name);
     assert.ok(node);
+    // Earlier suites' teardown (an engine scope going, their workspaces removed) redraws the whole
+    // tree for a while; what is measured here is the stop's own updates.
+    await treeQuiet(api, 500, 10_000);
     const fired: unknown[] = [];
     const listener = api.tree.onDidChangeTreeData((element) => fired.push(element));
     const connection = await api.engine.connection();
@@ -101,12 +104,19 @@ describe('Workspaces view and commands', function () {
 
   it('starts, pauses and stops it through the commands with a tree node', async () => {
     const node = () => nodeNamed(name);
+    const t0 = Date.now();
+    const step = (what: string): void => console.log(`      ${Date.now() - t0} ms: ${what}`);
+    const engineState = async (): Promise<string> => (await (await api.engine.connection()).docker.getContainer(workspace.containerId).inspect()).State.Status;
+    step(`before: tree ${(await node())?.workspace.state}, engine ${await engineState()}`);
     await vscode.commands.executeCommand('aicli.startWorkspace', await node());
+    step(`start returned: tree ${(await node())?.workspace.state}, engine ${await engineState()}`);
     await untilTree(api, 5000, async () => ((await node())?.workspace.state === 'running' ? true : undefined));
     await vscode.commands.executeCommand('aicli.pauseWorkspace', await node());
+    step('pause returned');
     await untilTree(api, 5000, async () => ((await node())?.workspace.state === 'paused' ? true : undefined));
     assert.strictEqual(api.tree.getTreeItem((await node())!).contextValue, 'workspace.paused');
     await vscode.commands.executeCommand('aicli.stopWorkspace', await node());
+    step('stop returned');
     await untilTree(api, 15_000, async () => ((await node())?.workspace.state === 'exited' ? true : undefined));
   });
 
