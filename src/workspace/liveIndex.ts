@@ -58,6 +58,12 @@ export class LiveWorkspaceIndex implements Disposable {
   /** Events seen, and the count at each container's latest: answers older than that are dropped. */
   private eventCount = 0;
   private readonly lastEventOf = new Map<string, number>();
+  /**
+   * The state the latest state-bearing event gave each container. The engine's list can lag
+   * behind its own die and stop events (its snapshot is written after them), so a list that
+   * disagrees with the last event is the older news.
+   */
+  private readonly toldState = new Map<string, Workspace['state']>();
 
   readonly onDidChange = this.changeEmitter.event;
 
@@ -69,7 +75,11 @@ export class LiveWorkspaceIndex implements Disposable {
   ) {
     this.subscriptions = [
       engine.onNotice((notice) => {
-        if (notice.kind !== 'disconnected') void this.resync();
+        // After a (re)connect the engine's list is the truth again, whatever events said before.
+        if (notice.kind !== 'disconnected') {
+          this.toldState.clear();
+          void this.resync();
+        }
       }),
       engine.onEvent((event) => this.onEngineEvent(event)),
     ];
@@ -116,11 +126,14 @@ export class LiveWorkspaceIndex implements Disposable {
         docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
       );
       // What events told us after the question stands; the answer is older for those containers.
-      const keep = new Map([...this.byContainer].filter(([id]) => this.newerThan(id, askedAt)));
+      const before = new Map(this.byContainer);
+      const keep = new Map([...before].filter(([id]) => this.newerThan(id, askedAt)));
       this.byContainer.clear();
       for (const row of rows) {
         const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
-        if (workspace && !keep.has(workspace.containerId)) this.byContainer.set(workspace.containerId, workspace);
+        if (!workspace || keep.has(workspace.containerId)) continue;
+        const known = before.get(workspace.containerId);
+        this.byContainer.set(workspace.containerId, known && this.contradictsEvents(workspace) ? known : workspace);
       }
       for (const [id, workspace] of keep) this.byContainer.set(id, workspace);
       this.stale = false;
@@ -131,6 +144,11 @@ export class LiveWorkspaceIndex implements Disposable {
       this.stale = true;
     }
     this.changeEmitter.fire({ kind: 'all' });
+  }
+
+  private contradictsEvents(workspace: Workspace): boolean {
+    const told = this.toldState.get(workspace.containerId);
+    return told !== undefined && told !== workspace.state;
   }
 
   private newerThan(containerId: string, askedAt: number): boolean {
@@ -150,11 +168,13 @@ export class LiveWorkspaceIndex implements Disposable {
     if (told === 'removed') {
       this.byContainer.delete(event.Actor.ID);
       this.lastEventOf.delete(event.Actor.ID);
+      this.toldState.delete(event.Actor.ID);
       this.pending.delete(event.Actor.ID);
       this.changeEmitter.fire({ kind: 'workspaces', workspaces: [], removed: [event.Actor.ID] });
       return;
     }
     if (told) {
+      this.toldState.set(told.containerId, told.state);
       this.byContainer.set(told.containerId, told);
       this.changeEmitter.fire({ kind: 'workspaces', workspaces: [told], removed: [] });
     }
@@ -186,7 +206,7 @@ export class LiveWorkspaceIndex implements Disposable {
         const workspace = onEngine(workspaceFromSummary(row as Summary), this.engineName);
         if (!workspace) continue;
         answered.add(workspace.containerId);
-        if (newer(workspace.containerId)) continue;
+        if (newer(workspace.containerId) || this.contradictsEvents(workspace)) continue;
         this.byContainer.set(workspace.containerId, workspace);
         changed.push(workspace);
       }
