@@ -59,8 +59,7 @@ const { workspaceUserFor } = require(out('isolation', 'folderOwner.js'));
 const { defaultProtectedPaths, protectedMounts } = require(out('isolation', 'projectMount.js'));
 const { workspacePool } = require(out('isolation', 'subnets.js'));
 const { stopSignalFor } = require(out('workspace', 'create.js'));
-const { gatewayLabels, gatewayNameFor, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } = require(out('workspace', 'gateway.js'));
-const { gatewayImage } = require(out('workspace', 'gatewayImage.js'));
+const { gatewayContainerOptions, gatewayNameFor, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } = require(out('workspace', 'gateway.js'));
 const { engineHostAddresses } = require(out('workspace', 'hostAddresses.js'));
 const { packFiles } = require(out('workspace', 'pack.js'));
 const { labels: wsLabels, containerNameFor, networkNameFor, newWorkspaceId, defaultWorkspaceName } = require(out('workspace', 'model.js'));
@@ -357,30 +356,9 @@ async function runRaw(iteration, { capture = false } = {}) {
   marks.container = performance.now();
   rawStep = 'container';
   // The gateway as src/workspace/gateway.ts createGateway makes it (the warm-up checks they match).
-  const gateway = await raw.createContainer({
-    name: gatewayNameFor(r.id),
-    Image: gatewayImage,
-    Labels: { ...benchLabels, [wsLabels.managed]: gatewayLabels.role, [gatewayLabels.of]: r.id },
-    ExposedPorts: {},
-    HostConfig: {
-      NetworkMode: egressNetworkNameFor(r.id),
-      PortBindings: {},
-      CapDrop: ['ALL'],
-      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SETUID', 'SETGID'],
-      SecurityOpt: ['no-new-privileges=true'],
-      Sysctls: { 'net.ipv4.ip_forward': '1', ...noIpv6 },
-      RestartPolicy: { Name: 'unless-stopped' },
-      Init: true,
-      Memory: 64 * 1024 * 1024,
-      MemorySwap: 64 * 1024 * 1024,
-      PidsLimit: 32,
-      CpuPeriod: 100_000,
-      CpuQuota: 50_000,
-      Privileged: false,
-      IpcMode: 'private',
-      Tmpfs: { '/run': 'rw,nosuid,nodev,noexec,size=4m', '/tmp': 'rw,nosuid,nodev,noexec,size=4m' },
-    },
-  });
+  const gateway = await raw.createContainer(
+    gatewayContainerOptions({ workspaceId: r.id, labels: benchLabels, outsideNetwork: egressNetworkNameFor(r.id), portBindings: {}, exposedPorts: {} }),
+  );
   await inside.connect({ Container: gateway.id, EndpointConfig: { IPAMConfig: { IPv4Address: r.addresses.gatewayIp } } });
   await gateway.putArchive(archive, { path: '/etc' });
   const container = await raw.createContainer({

@@ -42,14 +42,9 @@ export interface GatewayRequest {
   exposedPorts: Record<string, object>;
 }
 
-/**
- * Creates the gateway (not started): on its outside network, joined to the box's network at
- * the gateway address, with its rules and resolver configuration in /etc/aicli. It holds
- * only the capabilities filtering and forwarding need; its rules live in its own network
- * namespace, which the box cannot enter.
- */
-export async function createGateway(docker: Docker, request: GatewayRequest): Promise<Docker.Container> {
-  const container = await docker.createContainer({
+/** The gateway container's options (bench/create makes the same container from them). */
+export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | 'insideNetwork'>): Docker.ContainerCreateOptions {
+  return {
     name: gatewayNameFor(request.workspaceId),
     Image: gatewayImage,
     Labels: { ...request.labels, [labels.managed]: gatewayLabels.role, [gatewayLabels.of]: request.workspaceId },
@@ -72,7 +67,17 @@ export async function createGateway(docker: Docker, request: GatewayRequest): Pr
       IpcMode: 'private',
       Tmpfs: { '/run': 'rw,nosuid,nodev,noexec,size=4m', '/tmp': 'rw,nosuid,nodev,noexec,size=4m' },
     },
-  });
+  };
+}
+
+/**
+ * Creates the gateway (not started): on its outside network, joined to the box's network at
+ * the gateway address, with its rules and resolver configuration in /etc/aicli. It holds
+ * only the capabilities filtering and forwarding need; its rules live in its own network
+ * namespace, which the box cannot enter.
+ */
+export async function createGateway(docker: Docker, request: GatewayRequest): Promise<Docker.Container> {
+  const container = await docker.createContainer(gatewayContainerOptions(request));
   try {
     await docker.getNetwork(request.insideNetwork).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: request.plan.gatewayIp } } });
     await writeGatewayPlan(container, request.plan);
