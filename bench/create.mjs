@@ -59,7 +59,9 @@ const { workspaceUserFor } = require(out('isolation', 'folderOwner.js'));
 const { defaultProtectedPaths, protectedMounts } = require(out('isolation', 'projectMount.js'));
 const { workspacePool } = require(out('isolation', 'subnets.js'));
 const { stopSignalFor } = require(out('workspace', 'create.js'));
-const { gatewayContainerOptions, gatewayNameFor, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } = require(out('workspace', 'gateway.js'));
+const { gatewayContainerOptions, gatewayNameFor, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } = require(
+  out('workspace', 'gateway.js'),
+);
 const { engineHostAddresses } = require(out('workspace', 'hostAddresses.js'));
 const { packFiles } = require(out('workspace', 'pack.js'));
 const { labels: wsLabels, containerNameFor, networkNameFor, newWorkspaceId, defaultWorkspaceName } = require(out('workspace', 'model.js'));
@@ -137,10 +139,22 @@ async function sweep() {
   let containers = 0;
   let networks = 0;
   for (const info of await admin.listContainers({ all: true, filters })) {
-    await admin.getContainer(info.Id).remove({ force: true, v: true }).then(() => containers++, () => undefined);
+    await admin
+      .getContainer(info.Id)
+      .remove({ force: true, v: true })
+      .then(
+        () => containers++,
+        () => undefined,
+      );
   }
   for (const info of await admin.listNetworks({ filters })) {
-    await admin.getNetwork(info.Id).remove().then(() => networks++, () => undefined);
+    await admin
+      .getNetwork(info.Id)
+      .remove()
+      .then(
+        () => networks++,
+        () => undefined,
+      );
   }
   for (const folder of [...folders]) dropFolder(folder);
   return { containers, networks };
@@ -179,7 +193,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const info = await admin.info();
 const securityOptions = (info.SecurityOptions ?? []).join(' ');
-const features = { seccomp: /name=seccomp/.test(securityOptions), apparmor: /name=apparmor/.test(securityOptions), selinux: /name=selinux/.test(securityOptions) };
+const features = {
+  seccomp: /name=seccomp/.test(securityOptions),
+  apparmor: /name=apparmor/.test(securityOptions),
+  selinux: /name=selinux/.test(securityOptions),
+};
 const resources = parseResources({}, info.NCPU);
 const imageConfig = (await admin.getImage(IMAGE).inspect()).Config;
 const stopSignal = stopSignalFor(imageConfig);
@@ -221,7 +239,10 @@ const policy = {
   home: homedir(),
   labels: benchLabels,
 };
-const service = new WorkspaceService(async () => connection, () => policy);
+const service = new WorkspaceService(
+  async () => connection,
+  () => policy,
+);
 
 // Every engine request of each side, per iteration, with the step it was made in.
 const calls = { current: undefined };
@@ -252,16 +273,44 @@ async function shapeOf(containerIds, networkNames) {
       config: pick(c.Config, ['Image', 'User', 'Tty', 'OpenStdin', 'WorkingDir', 'StopSignal', 'Healthcheck', 'ExposedPorts']),
       env: (c.Config.Env ?? []).map((e) => e.split('=')[0]).sort(),
       labels: Object.keys(c.Config.Labels ?? {}).sort(),
-      host: pick(h, ['CapAdd', 'CapDrop', 'SecurityOpt', 'Sysctls', 'Memory', 'MemorySwap', 'PidsLimit', 'CpuPeriod', 'CpuQuota', 'CpuShares', 'BlkioWeight', 'Init', 'RestartPolicy', 'Tmpfs', 'IpcMode', 'ReadonlyRootfs', 'Privileged', 'PortBindings']),
+      host: pick(h, [
+        'CapAdd',
+        'CapDrop',
+        'SecurityOpt',
+        'Sysctls',
+        'Memory',
+        'MemorySwap',
+        'PidsLimit',
+        'CpuPeriod',
+        'CpuQuota',
+        'CpuShares',
+        'BlkioWeight',
+        'Init',
+        'RestartPolicy',
+        'Tmpfs',
+        'IpcMode',
+        'ReadonlyRootfs',
+        'Privileged',
+        'PortBindings',
+      ]),
       dns: (h.Dns ?? []).length,
       mounts: (h.Mounts ?? []).map((m) => `${m.Type} ${m.Target} ${m.ReadOnly ? 'ro' : 'rw'}`),
-      networks: Object.values(c.NetworkSettings.Networks ?? {}).map((n) => (n.IPAMConfig?.IPv4Address ? 'static' : 'dynamic')).sort(),
+      networks: Object.values(c.NetworkSettings.Networks ?? {})
+        .map((n) => (n.IPAMConfig?.IPv4Address ? 'static' : 'dynamic'))
+        .sort(),
     });
   }
   const networks = [];
   for (const name of networkNames) {
     const n = await admin.getNetwork(name).inspect();
-    networks.push({ driver: n.Driver, internal: n.Internal, attachable: n.Attachable, options: n.Options, labels: Object.keys(n.Labels ?? {}).sort(), containers: Object.keys(n.Containers ?? {}).length });
+    networks.push({
+      driver: n.Driver,
+      internal: n.Internal,
+      attachable: n.Attachable,
+      options: n.Options,
+      labels: Object.keys(n.Labels ?? {}).sort(),
+      containers: Object.keys(n.Containers ?? {}).length,
+    });
   }
   return { containers, networks };
 }
@@ -293,7 +342,8 @@ async function runOurs({ capture = false } = {}) {
   const end = { ...marks, end: started + total };
   const order = [...ourSteps, 'end'];
   const steps = Object.fromEntries(ourSteps.map((s, i) => [s, end[order[i + 1]] - end[s]]));
-  if (capture) shapes.ours = await shapeOf([gatewayNameFor(workspace.id), workspace.containerId], [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]);
+  if (capture)
+    shapes.ours = await shapeOf([gatewayNameFor(workspace.id), workspace.containerId], [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]);
   await service.remove(workspace.id);
   dropFolder(folder);
   return { total, steps, log };
@@ -309,7 +359,15 @@ function rawRequest(iteration) {
   const [x, y] = [rawSubnets[(2 * iteration) % rawSubnets.length], rawSubnets[(2 * iteration + 1) % rawSubnets.length]];
   const [inside, outside] = [`172.31.${x}.0/24`, `172.31.${y}.0/24`];
   const mode = egressModeFor('standard', undefined);
-  const labels = { ...benchLabels, [wsLabels.managed]: 'true', [wsLabels.id]: id, [wsLabels.name]: name, [wsLabels.level]: 'standard', [wsLabels.folder]: folder, [wsLabels.egress]: mode };
+  const labels = {
+    ...benchLabels,
+    [wsLabels.managed]: 'true',
+    [wsLabels.id]: id,
+    [wsLabels.name]: name,
+    [wsLabels.level]: 'standard',
+    [wsLabels.folder]: folder,
+    [wsLabels.egress]: mode,
+  };
   const plan = isolationPlan({
     level: 'standard',
     resources,
@@ -337,7 +395,16 @@ function rawRequest(iteration) {
 
 function networkBody(name, subnet, options, labels) {
   const gateway = subnet.replace(/0\/24$/, '1');
-  return { Name: name, Driver: 'bridge', Attachable: false, Internal: false, CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] }, Options: options, Labels: labels };
+  return {
+    Name: name,
+    Driver: 'bridge',
+    Attachable: false,
+    Internal: false,
+    CheckDuplicate: true,
+    IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+    Options: options,
+    Labels: labels,
+  };
 }
 
 async function runRaw(iteration, { capture = false } = {}) {
@@ -420,7 +487,9 @@ function timeEngineBinaryStart() {
 
 /** Two bare containers, each on its own user-defined network, started in parallel (as a gateway and its box are). */
 async function timeBarePairStart(networks) {
-  const containers = await Promise.all(networks.map((n) => admin.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: benchLabels, HostConfig: { NetworkMode: n.id } })));
+  const containers = await Promise.all(
+    networks.map((n) => admin.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels: benchLabels, HostConfig: { NetworkMode: n.id } })),
+  );
   const started = performance.now();
   await Promise.all(containers.map((c) => c.start()));
   const ms = performance.now() - started;
@@ -433,7 +502,12 @@ async function measureFloor() {
   // explicit subnets (the raw side's, free again by now): left to itself the engine would take a whole /16
   const networks = await Promise.all(
     [0, 1].map((k) =>
-      admin.createNetwork({ Name: `aicli-bench-floor-${runId}-${k}`, Driver: 'bridge', IPAM: { Config: [{ Subnet: `172.31.${rawSubnets[k]}.0/24` }] }, Labels: benchLabels }),
+      admin.createNetwork({
+        Name: `aicli-bench-floor-${runId}-${k}`,
+        Driver: 'bridge',
+        IPAM: { Config: [{ Subnet: `172.31.${rawSubnets[k]}.0/24` }] },
+        Labels: benchLabels,
+      }),
     ),
   );
   const floor = { none: [], bridge: [], user: [], pair: [], binary: [] };
@@ -458,7 +532,8 @@ const results = { ours: [], raw: [] };
 let failed;
 try {
   const before = await sweep();
-  if (before.containers || before.networks) console.error(`removed leftovers of an earlier run: ${before.containers} container(s), ${before.networks} network(s)`);
+  if (before.containers || before.networks)
+    console.error(`removed leftovers of an earlier run: ${before.containers} container(s), ${before.networks} network(s)`);
   const concurrent = await admin.listContainers({ filters: JSON.stringify({ status: ['running'] }) });
   console.log(
     `engine ${target.host}: Docker ${connection.engineVersion.Version}, API ${connection.apiVersion}, ${info.NCPU} CPUs; ` +
@@ -468,7 +543,8 @@ try {
   const loads = [];
   for (let i = 0; i < WARMUP + N; i++) {
     if (interrupted) break;
-    for (const deadline = Date.now() + 15 * 60_000; loadavg()[0] > MAX_LOAD && Date.now() < deadline && !interrupted; ) await new Promise((r) => setTimeout(r, 5000));
+    for (const deadline = Date.now() + 15 * 60_000; loadavg()[0] > MAX_LOAD && Date.now() < deadline && !interrupted;)
+      await new Promise((r) => setTimeout(r, 5000));
     loads.push(loadavg()[0]);
     // ABBA: ours first on even iterations, raw first on odd ones
     const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
@@ -482,13 +558,22 @@ try {
     }
     if (interrupted) break;
     const last = (side) => results[side].at(-1)?.total;
-    console.log(i >= WARMUP ? `  #${i - WARMUP + 1}: ours ${fmt(last('ours'))}, raw ${fmt(last('raw'))}  (load ${loads.at(-1).toFixed(2)} at its start)` : `  warm-up ${i + 1}`);
+    console.log(
+      i >= WARMUP
+        ? `  #${i - WARMUP + 1}: ours ${fmt(last('ours'))}, raw ${fmt(last('raw'))}  (load ${loads.at(-1).toFixed(2)} at its start)`
+        : `  warm-up ${i + 1}`,
+    );
     if (i === 0) {
       const diff = shapeDiff(shapes.ours, shapes.raw);
-      console.log(diff.length ? `  raw differs from ours (containers: gateway, box; networks: box's, outside):\n    ${diff.join('\n    ')}` : '  raw makes the same containers and networks as ours (warm-up 1 compared)');
+      console.log(
+        diff.length
+          ? `  raw differs from ours (containers: gateway, box; networks: box's, outside):\n    ${diff.join('\n    ')}`
+          : '  raw makes the same containers and networks as ours (warm-up 1 compared)',
+      );
     }
   }
-  if (loads.length) console.log(`  1-minute load at the start of each pair: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (waited for <= ${MAX_LOAD})`);
+  if (loads.length)
+    console.log(`  1-minute load at the start of each pair: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (waited for <= ${MAX_LOAD})`);
   if (!interrupted) results.floor = await measureFloor();
   console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
 } catch (err) {
@@ -532,7 +617,9 @@ function breakdown(side, steps) {
     const inEngine = median(runs.map((r) => r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
     const local = median(runs.map((r) => r.steps[step] - r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
     console.log(`  ${pad(step, 24)} ${pad(fmt(stepMedian), 10)} ${parts.join('; ') || '-'}`);
-    console.log(`  ${pad('', 24)} ${pad('', 10)} (requests ${fmt(inEngine)}, outside requests ${fmt(local)}; parallel requests overlap, so their sum can exceed the step)`);
+    console.log(
+      `  ${pad('', 24)} ${pad('', 10)} (requests ${fmt(inEngine)}, outside requests ${fmt(local)}; parallel requests overlap, so their sum can exceed the step)`,
+    );
   }
   const requestCount = median(runs.map((r) => r.log.length));
   console.log(`  engine requests per create: ${requestCount}`);
@@ -551,5 +638,7 @@ if (results.floor) {
   console.log(`  engine binary start (dockerd --version) ${fmt(median(f.binary))}   (x3 re-execs per start on a user-defined network)`);
   const rawStart = median(results.raw.map((r) => r.steps.starting));
   console.log(`  raw starting step (gateway + box started in parallel, above) ${fmt(rawStart)}`);
-  console.log(`  raw engine work in all (median, above) ${fmt(rawMedian)}: < 0.6 s for create+start reachable by any client here: ${rawMedian < 600 ? 'maybe' : 'no'}`);
+  console.log(
+    `  raw engine work in all (median, above) ${fmt(rawMedian)}: < 0.6 s for create+start reachable by any client here: ${rawMedian < 600 ? 'maybe' : 'no'}`,
+  );
 }

@@ -106,7 +106,14 @@ function machineCpu() {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
   const tick = 10; // USER_HZ 100
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { system: system * tick, softirq: softirq * tick, busy: (total - idle - iowait) * tick, user: (user + nice) * tick, irq: irq * tick, steal: steal * tick };
+  return {
+    system: system * tick,
+    softirq: softirq * tick,
+    busy: (total - idle - iowait) * tick,
+    user: (user + nice) * tick,
+    irq: irq * tick,
+    steal: steal * tick,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -114,7 +121,8 @@ function machineCpu() {
 
 const engine = await ensureEngine({ log: () => {} });
 const target = resolveEngineTarget({ ...defaultEngineSettings }, process.env, homedir());
-if (target.spec.scheme !== 'unix') throw new Error(`bench/egress needs a local unix-socket engine (the fake internet is a namespace on this machine), got ${target.host}`);
+if (target.spec.scheme !== 'unix')
+  throw new Error(`bench/egress needs a local unix-socket engine (the fake internet is a namespace on this machine), got ${target.host}`);
 const connection = await EngineConnection.connect(target);
 const admin = new Docker({ socketPath: target.spec.socketPath, version: `v${connection.apiVersion}` });
 
@@ -123,7 +131,9 @@ let internet;
 
 /** Runs `sh -c script` in a container; stdout, stderr, exit code. */
 async function shell(containerId, script, user) {
-  const exec = await admin.getContainer(containerId).exec({ Cmd: ['/bin/busybox', 'sh', '-c', script], AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
+  const exec = await admin
+    .getContainer(containerId)
+    .exec({ Cmd: ['/bin/busybox', 'sh', '-c', script], AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
   const stream = await exec.start({ hijack: true, stdin: false });
   let stdout = '';
   let stderr = '';
@@ -167,11 +177,23 @@ async function sweep(leftovers = false) {
   let networks = 0;
   for (const info of await admin.listContainers({ all: true, filters })) {
     if (!ours(info.Labels)) continue;
-    await admin.getContainer(info.Id).remove({ force: true, v: true }).then(() => containers++, () => undefined);
+    await admin
+      .getContainer(info.Id)
+      .remove({ force: true, v: true })
+      .then(
+        () => containers++,
+        () => undefined,
+      );
   }
   for (const info of await admin.listNetworks({ filters })) {
     if (!ours(info.Labels)) continue;
-    await admin.getNetwork(info.Id).remove().then(() => networks++, () => undefined);
+    await admin
+      .getNetwork(info.Id)
+      .remove()
+      .then(
+        () => networks++,
+        () => undefined,
+      );
   }
   for (const folder of [...folders]) {
     rmSync(folder, { recursive: true, force: true });
@@ -355,7 +377,8 @@ async function measureConnects(containerId, host) {
   const script = `i=0; while [ $i -lt ${CONNECTS} ]; do echo s; nc -w 3 ${host} ${GREETING_PORT} </dev/null >/dev/null; echo "e $?"; i=$((i+1)); done | ts '%.s'`;
   const r = await shell(containerId, script);
   const { durations, failures } = stampedDurations(r.stdout);
-  if (failures.length || durations.length !== CONNECTS) throw new Error(`connects to ${host}: ${durations.length} of ${CONNECTS} answered (exit codes ${failures.join(' ')}) ${r.stderr}`);
+  if (failures.length || durations.length !== CONNECTS)
+    throw new Error(`connects to ${host}: ${durations.length} of ${CONNECTS} answered (exit codes ${failures.join(' ')}) ${r.stderr}`);
   return durations;
 }
 
@@ -367,13 +390,20 @@ async function measureTransfer(containerId, host, cgroups) {
   const after = { box: cgroupCpu(cgroups.box), gateway: cgroupCpu(cgroups.gateway), machine: machineCpu(), sender: processCpu(sender) };
   const { durations, failures } = stampedDurations(r.stdout);
   if (failures.length || durations.length !== 1) throw new Error(`transfer from ${host} failed (exit ${failures.join(' ')}): ${r.stderr}`);
-  return { ms: durations[0], box: delta(after.box, before.box), gateway: delta(after.gateway, before.gateway), machine: delta(after.machine, before.machine), sender: delta(after.sender, before.sender) };
+  return {
+    ms: durations[0],
+    box: delta(after.box, before.box),
+    gateway: delta(after.gateway, before.gateway),
+    machine: delta(after.machine, before.machine),
+    sender: delta(after.sender, before.sender),
+  };
 }
 
 /** The whole transfer arrives (checked once per side, untimed; also a warm-up). */
 async function checkBulkBytes(containerId, host) {
   const r = await shell(containerId, `nc ${host} ${BULK_PORT} </dev/null | wc -c`);
-  if (Number(r.stdout.trim()) !== BULK_BYTES) throw new Error(`${containerId.slice(0, 12)} read ${r.stdout.trim()} bytes from ${host}, not ${BULK_BYTES}: ${r.stderr}`);
+  if (Number(r.stdout.trim()) !== BULK_BYTES)
+    throw new Error(`${containerId.slice(0, 12)} read ${r.stdout.trim()} bytes from ${host}, not ${BULK_BYTES}: ${r.stderr}`);
 }
 
 /** One transfer under `perf record -a`; the top functions (self time, whole machine) and the share per group. */
@@ -387,7 +417,12 @@ async function profileTransfer(side) {
     perf.kill('SIGINT');
     await new Promise((done) => perf.once('exit', done));
   }
-  const perfReport = (sort) => execFileSync('perf', ['report', '-i', file, '--stdio', '--no-children', '--sort', sort, '--percent-limit', '0.2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  const perfReport = (sort) =>
+    execFileSync('perf', ['report', '-i', file, '--stdio', '--no-children', '--sort', sort, '--percent-limit', '0.2'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 << 20,
+    });
   const report = perfReport('sym');
   const byCommand = perfReport('comm')
     .split('\n')
@@ -436,9 +471,12 @@ let failed;
 const loads = [];
 try {
   const before = await sweep(true);
-  if (before.containers || before.networks) console.error(`removed leftovers of an earlier run: ${before.containers} container(s), ${before.networks} network(s)`);
+  if (before.containers || before.networks)
+    console.error(`removed leftovers of an earlier run: ${before.containers} container(s), ${before.networks} network(s)`);
   const info = await admin.info();
-  console.log(`engine ${target.host}: Docker ${connection.engineVersion.Version}, API ${connection.apiVersion}, ${info.NCPU} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()})`);
+  console.log(
+    `engine ${target.host}: Docker ${connection.engineVersion.Version}, API ${connection.apiVersion}, ${info.NCPU} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()})`,
+  );
 
   internet = createFakeInternet(freeFakeTag());
   await internet.listen(GREETING_PORT, 'bench-greeting');
@@ -446,8 +484,19 @@ try {
   const fake = internet.address;
   sender = senderPid(fake);
 
-  const policy = { defaultImage: IMAGE, defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: benchLabels };
-  const service = new WorkspaceService(async () => connection, () => policy);
+  const policy = {
+    defaultImage: IMAGE,
+    defaultLevel: 'standard',
+    resources: {},
+    ports: defaultPortPolicy,
+    mountEngineSocket: false,
+    home: homedir(),
+    labels: benchLabels,
+  };
+  const service = new WorkspaceService(
+    async () => connection,
+    () => policy,
+  );
   const folder = () => {
     const f = realpathSync(mkdtempSync(join(tmpdir(), 'acb-egress-')));
     folders.add(f);
@@ -456,7 +505,8 @@ try {
 
   // a) through the gateway
   const open = (await service.create({ folder: folder(), name: `bench-egress-open-${runId}`, level: 'standard', egress: 'open' })).workspace;
-  const allow = (await service.create({ folder: folder(), name: `bench-egress-allow-${runId}`, level: 'standard', egress: 'allowlist', allow: [NAME] })).workspace;
+  const allow = (await service.create({ folder: folder(), name: `bench-egress-allow-${runId}`, level: 'standard', egress: 'allowlist', allow: [NAME] }))
+    .workspace;
   for (const ws of [open, allow]) await guardGatewayDns(gatewayNameFor(ws.id));
   const allowGateway = gatewayNameFor(allow.id);
   const hosts = await shell(allowGateway, `echo "${fake} ${NAME}" >> /etc/hosts`);
@@ -466,10 +516,36 @@ try {
 
   // b) direct: same image, same limits (copied from the open workspace's box), an ordinary bridge
   const box = await admin.getContainer(open.containerId).inspect();
-  const limitKeys = ['CpuPeriod', 'CpuQuota', 'NanoCpus', 'CpuShares', 'CpusetCpus', 'Memory', 'MemorySwap', 'MemoryReservation', 'PidsLimit', 'BlkioWeight', 'CapDrop', 'CapAdd', 'SecurityOpt', 'ReadonlyRootfs', 'Tmpfs', 'Init', 'IpcMode', 'Ulimits', 'Sysctls'];
+  const limitKeys = [
+    'CpuPeriod',
+    'CpuQuota',
+    'NanoCpus',
+    'CpuShares',
+    'CpusetCpus',
+    'Memory',
+    'MemorySwap',
+    'MemoryReservation',
+    'PidsLimit',
+    'BlkioWeight',
+    'CapDrop',
+    'CapAdd',
+    'SecurityOpt',
+    'ReadonlyRootfs',
+    'Tmpfs',
+    'Init',
+    'IpcMode',
+    'Ulimits',
+    'Sysctls',
+  ];
   const limits = Object.fromEntries(limitKeys.filter((k) => box.HostConfig[k] !== undefined && box.HostConfig[k] !== null).map((k) => [k, box.HostConfig[k]]));
   const subnet = await freeDirectSubnet();
-  const directNetwork = await admin.createNetwork({ Name: `aicli-bench-direct-${runId}`, Driver: 'bridge', CheckDuplicate: true, IPAM: { Config: [{ Subnet: subnet }] }, Labels: benchLabels });
+  const directNetwork = await admin.createNetwork({
+    Name: `aicli-bench-direct-${runId}`,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    IPAM: { Config: [{ Subnet: subnet }] },
+    Labels: benchLabels,
+  });
   const direct = await admin.createContainer({
     name: `aicli-bench-direct-${runId}`,
     Image: IMAGE,
@@ -492,7 +568,10 @@ try {
     if (side.byName) await waitForGreeting(side.id, side.byName);
     await waitForGreeting(side.id, side.host);
     await checkBulkBytes(side.id, side.host);
-    const ids = { box: (await admin.getContainer(side.id).inspect()).State.Pid, gateway: side.gateway ? (await admin.getContainer(side.gateway).inspect()).State.Pid : undefined };
+    const ids = {
+      box: (await admin.getContainer(side.id).inspect()).State.Pid,
+      gateway: side.gateway ? (await admin.getContainer(side.gateway).inspect()).State.Pid : undefined,
+    };
     side.cgroups = { box: cgroupOf(ids.box), gateway: ids.gateway ? cgroupOf(ids.gateway) : undefined };
     side.mtu = await mtuOf(side.id);
     if (side.gateway) side.gatewayMtu = await mtuOf(side.gateway);
@@ -511,7 +590,8 @@ try {
   const gatewayInfo = await admin.getContainer(sides[1].gateway).inspect();
   const gatewayLimits = `CpuQuota ${gatewayInfo.HostConfig.CpuQuota}/${gatewayInfo.HostConfig.CpuPeriod}, Memory ${gatewayInfo.HostConfig.Memory / 2 ** 20} MiB`;
   console.log(`fake internet ${fake} (namespace of this run); box limits, all three sides: ${limitText}; gateways: ${gatewayLimits}`);
-  for (const side of sides) console.log(`  ${pad(side.name, 10)} interfaces (name mtu): box ${side.mtu}${side.gatewayMtu ? `; gateway ${side.gatewayMtu}` : ''}`);
+  for (const side of sides)
+    console.log(`  ${pad(side.name, 10)} interfaces (name mtu): box ${side.mtu}${side.gatewayMtu ? `; gateway ${side.gatewayMtu}` : ''}`);
   console.log(`rounds ${ROUNDS} (order alternates), per round and side: ${CONNECTS} connects + one ${BULK_BYTES / 1e6} MB transfer`);
 
   loads.push({ at: 'start', load: await waitForQuiet('measuring'), uptime: uptime() });
@@ -562,7 +642,10 @@ for (const [name, label, values] of [
   ['allowlist', 'allowlist, by address', results.allowlist.connects],
   ['allowlist', `allowlist, by name (+DNS)`, results.allowlist.byName],
 ]) {
-  const extra = name === 'direct' ? '' : `+${(median(values) - connectMedian('direct')).toFixed(2)} ms / +${(percentile(values, 0.95) - percentile(d.connects, 0.95)).toFixed(2)} ms`;
+  const extra =
+    name === 'direct'
+      ? ''
+      : `+${(median(values) - connectMedian('direct')).toFixed(2)} ms / +${(percentile(values, 0.95) - percentile(d.connects, 0.95)).toFixed(2)} ms`;
   console.log(`  ${pad(label, 26)} ${pad(ms(median(values)), 10)} ${pad(ms(percentile(values, 0.95)), 10)} ${extra}`);
 }
 console.log('');
@@ -570,10 +653,14 @@ console.log(`throughput, ${BULK_BYTES / 1e6} MB into /dev/null inside the contai
 for (const name of ['direct', 'open', 'allowlist']) {
   const xs = results[name].transfers.map(mbps);
   const ratio = name === 'direct' ? '' : `${(throughput(name) / throughput('direct')).toFixed(2)}x direct`;
-  console.log(`  ${pad(name, 10)} median ${pad(`${throughput(name).toFixed(0)} MB/s`, 10)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}) ${ratio}`);
+  console.log(
+    `  ${pad(name, 10)} median ${pad(`${throughput(name).toFixed(0)} MB/s`, 10)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}) ${ratio}`,
+  );
 }
 console.log('');
-console.log('where the CPU went, per transfer (medians, ms): box cgroup used / throttled (periods); gateway cgroup used / throttled; sender (python in the namespace) used, system; machine busy, system, softirq');
+console.log(
+  'where the CPU went, per transfer (medians, ms): box cgroup used / throttled (periods); gateway cgroup used / throttled; sender (python in the namespace) used, system; machine busy, system, softirq',
+);
 for (const name of ['direct', 'open', 'allowlist']) {
   const ts = results[name].transfers;
   const m = (f) => {
@@ -587,11 +674,16 @@ for (const name of ['direct', 'open', 'allowlist']) {
       `machine ${m((t) => t.machine.busy)}, ${m((t) => t.machine.system)}, ${m((t) => t.machine.softirq)}`,
   );
 }
-for (const side of sides.filter((s) => s.gateway)) console.log(`  ${side.name}: DNS queries the gateway tried to send upstream (rejected by the bench's guard): ${side.guardRejected}`);
-console.log(`  allowlist, one nslookup of ${NAME} (in the gateway's hosts file) per type: upstream attempts A ${upstreamByType.A}, AAAA ${upstreamByType.AAAA}`);
+for (const side of sides.filter((s) => s.gateway))
+  console.log(`  ${side.name}: DNS queries the gateway tried to send upstream (rejected by the bench's guard): ${side.guardRejected}`);
+console.log(
+  `  allowlist, one nslookup of ${NAME} (in the gateway's hosts file) per type: upstream attempts A ${upstreamByType.A}, AAAA ${upstreamByType.AAAA}`,
+);
 if (args.profile && sides.every((s) => s.profile)) {
   console.log('');
-  console.log('perf record -a over one more transfer per side (the exec around it included): share of all samples (2 CPUs, idle included) by kernel group, by command, then the top kernel functions');
+  console.log(
+    'perf record -a over one more transfer per side (the exec around it included): share of all samples (2 CPUs, idle included) by kernel group, by command, then the top kernel functions',
+  );
   const groups = Object.keys(sides[0].profile.share);
   console.log(`  ${pad('', 10)} ${groups.map((g) => pad(g, 10)).join(' ')}`);
   for (const side of sides) console.log(`  ${pad(side.name, 10)} ${groups.map((g) => pad(`${side.profile.share[g].toFixed(1)}%`, 10)).join(' ')}`);

@@ -28,7 +28,17 @@ const addresses = freeTestSubnet();
 const tls = makeTlsMaterial(addresses.engineAddress);
 const remote = await startThrowawayEngine(`bench-${process.pid}`, {
   log: () => {},
-  extraArgs: ['-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscacert', join(tls.server, 'ca.pem'), '--tlscert', join(tls.server, 'server.pem'), '--tlskey', join(tls.server, 'server-key.pem')],
+  extraArgs: [
+    '-H',
+    'tcp://0.0.0.0:2376',
+    '--tlsverify',
+    '--tlscacert',
+    join(tls.server, 'ca.pem'),
+    '--tlscert',
+    join(tls.server, 'server.pem'),
+    '--tlskey',
+    join(tls.server, 'server-key.pem'),
+  ],
 });
 const plug = plugNamespace(remote.pid(), addresses);
 const folder = mkdtempSync(join(tmpdir(), 'aicli-engbench-'));
@@ -37,15 +47,28 @@ const host = `tcp://${addresses.engineAddress}:2376`;
 const cliEnv = { ...process.env, DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.client };
 const docker = (...args) => execFileSync('docker', args, { env: cliEnv, encoding: 'utf8' }).trim();
 const { entries } = parseEngineEntries([{ name: 'remote', host, certPath: tls.client }]);
-const engines = new EngineSet(() => resolveEngineTarget(defaultEngineSettings, process.env, homedir()), () => entries, () => 30_000);
+const engines = new EngineSet(
+  () => resolveEngineTarget(defaultEngineSettings, process.env, homedir()),
+  () => entries,
+  () => 30_000,
+);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
   await buildBaseImage(remote.host, { log: () => {} });
   engines.start();
-  const service = new WorkspaceService(() => engines.get('remote').connection(), () => ({
-    defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: { 'aicli.bench': 'engines' },
-  }));
+  const service = new WorkspaceService(
+    () => engines.get('remote').connection(),
+    () => ({
+      defaultImage: 'aicli/base:latest',
+      defaultLevel: 'standard',
+      resources: {},
+      ports: defaultPortPolicy,
+      mountEngineSocket: false,
+      home: homedir(),
+      labels: { 'aicli.bench': 'engines' },
+    }),
+  );
   await engines.get('remote').connection();
 
   async function ours(round) {
@@ -61,9 +84,35 @@ try {
     const started = performance.now();
     docker('network', 'create', '--label', 'aicli.bench=engines', name);
     docker('volume', 'create', '--label', 'aicli.bench=engines', name);
-    const id = docker('create', '--name', name, '--label', 'aicli.bench=engines', '--network', name, '--mount', `type=volume,source=${name},target=/workspace`,
-      '--cpus', '1', '--memory', '512m', '--memory-swap', '512m', '--pids-limit', '100', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--init', '-t', '-i',
-      '-w', '/workspace', 'aicli/base:latest');
+    const id = docker(
+      'create',
+      '--name',
+      name,
+      '--label',
+      'aicli.bench=engines',
+      '--network',
+      name,
+      '--mount',
+      `type=volume,source=${name},target=/workspace`,
+      '--cpus',
+      '1',
+      '--memory',
+      '512m',
+      '--memory-swap',
+      '512m',
+      '--pids-limit',
+      '100',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--init',
+      '-t',
+      '-i',
+      '-w',
+      '/workspace',
+      'aicli/base:latest',
+    );
     docker('cp', `${folder}/.`, `${id}:/workspace`);
     docker('start', id);
     const ms = performance.now() - started;
@@ -88,8 +137,12 @@ try {
   }
   const ms = (value) => `${value.toFixed(0)} ms`;
   console.log(`create to running on ${host} (TLS, own netns), ${rounds} rounds, project of 20 files copied into a volume:`);
-  console.log(`  ours (WorkspaceService.create)                       median ${ms(median(results.ours))} (min ${ms(Math.min(...results.ours))}, max ${ms(Math.max(...results.ours))})`);
-  console.log(`  docker CLI (network, volume, create, cp, start)      median ${ms(median(results.cli))} (min ${ms(Math.min(...results.cli))}, max ${ms(Math.max(...results.cli))})`);
+  console.log(
+    `  ours (WorkspaceService.create)                       median ${ms(median(results.ours))} (min ${ms(Math.min(...results.ours))}, max ${ms(Math.max(...results.ours))})`,
+  );
+  console.log(
+    `  docker CLI (network, volume, create, cp, start)      median ${ms(median(results.cli))} (min ${ms(Math.min(...results.cli))}, max ${ms(Math.max(...results.cli))})`,
+  );
   console.log(`  ratio ours / CLI                                     ${(median(results.ours) / median(results.cli)).toFixed(2)}x`);
 } finally {
   engines.dispose();

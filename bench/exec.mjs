@@ -62,7 +62,9 @@ function raw(connection, id, cmd) {
   const pending = [];
   let stream;
   (async () => {
-    const exec = await connection.docker.getContainer(id).exec({ Cmd: cmd, Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, WorkingDir: '/workspace' });
+    const exec = await connection.docker
+      .getContainer(id)
+      .exec({ Cmd: cmd, Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, WorkingDir: '/workspace' });
     stream = await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: true, Tty: true });
     stream.on('data', (chunk) => dataListeners.forEach((listener) => listener(chunk.length)));
     stream.once('close', () => endListeners.forEach((listener) => listener()));
@@ -198,15 +200,27 @@ try {
   const t = Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, median(values)]));
   const ms = (value) => `${value.toFixed(1)} ms`;
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
-  console.log(`engine ${connection.engineVersion.Version} (API ${connection.apiVersion}), docker CLI ${execFileSync('docker', ['--version']).toString().trim()}`);
+  console.log(
+    `engine ${connection.engineVersion.Version} (API ${connection.apiVersion}), docker CLI ${execFileSync('docker', ['--version']).toString().trim()}`,
+  );
   console.log(`first prompt byte (median of ${rounds.firstByte})  ours ${ms(f.ours)}  raw dockerode ${ms(f.raw)}  docker exec -it ${ms(f.cli)}`);
   console.log(`  ours / CLI ${(f.ours / f.cli).toFixed(2)}x (goal <= 0.85: ${verdict(f.ours / f.cli <= 0.85)}), ours / raw ${(f.ours / f.raw).toFixed(2)}x`);
   console.log(`keystroke echo (median of ${rounds.echoKeys})  ours ${ms(echo.ours)}  raw dockerode ${ms(echo.raw)}  docker exec -it ${ms(echo.cli)}`);
-  console.log(`  ours / raw ${(echo.ours / echo.raw).toFixed(2)}x (goal <= 1.2: ${verdict(echo.ours / echo.raw <= 1.2)}), ours / CLI ${(echo.ours / echo.cli).toFixed(2)}x`);
-  console.log(`100 MB through the TTY (median of ${rounds.throughput})  ours ${t.ours.toFixed(0)} MB/s  raw dockerode ${t.raw.toFixed(0)} MB/s  docker exec -it ${t.cli.toFixed(0)} MB/s`);
+  console.log(
+    `  ours / raw ${(echo.ours / echo.raw).toFixed(2)}x (goal <= 1.2: ${verdict(echo.ours / echo.raw <= 1.2)}), ours / CLI ${(echo.ours / echo.cli).toFixed(2)}x`,
+  );
+  console.log(
+    `100 MB through the TTY (median of ${rounds.throughput})  ours ${t.ours.toFixed(0)} MB/s  raw dockerode ${t.raw.toFixed(0)} MB/s  docker exec -it ${t.cli.toFixed(0)} MB/s`,
+  );
   console.log(`  ours / CLI ${(t.ours / t.cli).toFixed(2)}x (goal >= 1: ${verdict(t.ours / t.cli >= 1)}), ours / raw ${(t.ours / t.raw).toFixed(2)}x`);
-  console.log(`  ours + UTF-8 decode (the Pseudoterminal's path) ${t.oursDecoded.toFixed(0)} MB/s: / CLI ${(t.oursDecoded / t.cli).toFixed(2)}x, / raw ${(t.oursDecoded / t.raw).toFixed(2)}x`);
-  console.log(`  every run, MB/s: ${Object.entries(rates).map(([name, values]) => `${name} ${values.map((v) => v.toFixed(0)).join('/')}`).join(', ')}`);
+  console.log(
+    `  ours + UTF-8 decode (the Pseudoterminal's path) ${t.oursDecoded.toFixed(0)} MB/s: / CLI ${(t.oursDecoded / t.cli).toFixed(2)}x, / raw ${(t.oursDecoded / t.raw).toFixed(2)}x`,
+  );
+  console.log(
+    `  every run, MB/s: ${Object.entries(rates)
+      .map(([name, values]) => `${name} ${values.map((v) => v.toFixed(0)).join('/')}`)
+      .join(', ')}`,
+  );
   console.log(`  bytes received: ours ${received.ours}, raw ${received.raw}, CLI ${received.cli} (sent ${throughputBytes})`);
 } finally {
   await container.remove({ force: true });

@@ -14,7 +14,12 @@ export async function runBenchSuite(suite, { env = {}, timeoutMs = 300_000 } = {
   const folder = makeTempDir('acb-');
   try {
     const out = join(scratch, 'out.json');
-    const result = await runExtensionHostTests({ workspaceFolder: folder, testsEntry: join(root, 'bench', suite), env: { ...env, AICLI_BENCH_OUT: out }, timeoutMs });
+    const result = await runExtensionHostTests({
+      workspaceFolder: folder,
+      testsEntry: join(root, 'bench', suite),
+      env: { ...env, AICLI_BENCH_OUT: out },
+      timeoutMs,
+    });
     if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));
     return JSON.parse(readFileSync(out, 'utf8'));
   } finally {

@@ -53,7 +53,15 @@ async function rawOnce(id) {
   const stream = await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true, tail: lineCount + 10 });
   let count = 0;
   await new Promise((done) => {
-    const out = { write: (chunk) => { for (const byte of chunk) if (byte === 10) count++; if (count >= lineCount) { stream.destroy(); done(); } } };
+    const out = {
+      write: (chunk) => {
+        for (const byte of chunk) if (byte === 10) count++;
+        if (count >= lineCount) {
+          stream.destroy();
+          done();
+        }
+      },
+    };
     docker.modem.demuxStream(stream, out, out);
   });
   return { seconds: (performance.now() - started) / 1000 };
@@ -63,7 +71,10 @@ async function cliOnce(id) {
   // `docker logs -f` never ends on a running container: count its lines and stop it at N.
   const started = performance.now();
   await new Promise((done, fail) => {
-    const child = spawn('docker', ['logs', '-f', '--tail', String(lineCount + 10), id], { env: { ...process.env, DOCKER_HOST: engineHandle.host }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('docker', ['logs', '-f', '--tail', String(lineCount + 10), id], {
+      env: { ...process.env, DOCKER_HOST: engineHandle.host },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let count = 0;
     child.stdout.on('data', (chunk) => {
       for (const byte of chunk) if (byte === 10) count++;
@@ -82,7 +93,12 @@ function inExtensionHost() {
   return runBenchSuite('logs-host-suite.js', { env: { AICLI_BENCH_LINES: String(lineCount) } });
 }
 
-const container = await docker.createContainer({ Image: 'aicli/base:latest', Cmd: ['sh', '-c', `seq 1 ${lineCount}; sleep 3600`], Labels: { 'aicli.bench': 'true' }, HostConfig: { Init: true } });
+const container = await docker.createContainer({
+  Image: 'aicli/base:latest',
+  Cmd: ['sh', '-c', `seq 1 ${lineCount}; sleep 3600`],
+  Labels: { 'aicli.bench': 'true' },
+  HostConfig: { Init: true },
+});
 try {
   await container.start();
   // Let the container finish printing so every reader reads the same finished log.

@@ -25,8 +25,16 @@ const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const labelFilter = JSON.stringify({ label: [`aicli.bench=${runLabel}`] });
 
 async function sweep() {
-  for (const row of await docker.listContainers({ all: true, filters: labelFilter })) await docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
-  for (const row of await docker.listNetworks({ filters: labelFilter })) await docker.getNetwork(row.Id).remove().catch(() => undefined);
+  for (const row of await docker.listContainers({ all: true, filters: labelFilter }))
+    await docker
+      .getContainer(row.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  for (const row of await docker.listNetworks({ filters: labelFilter }))
+    await docker
+      .getNetwork(row.Id)
+      .remove()
+      .catch(() => undefined);
 }
 
 /** N containers like idle workspaces, each with a streaming stats subscription read and parsed. */
@@ -34,7 +42,9 @@ async function rawBaseline() {
   const containers = [];
   for (let i = 0; i < workspaceCount; i++) {
     const container = await docker.createContainer({
-      Image: 'aicli/base:latest', Cmd: ['sleep', '3600'], Labels: { 'aicli.bench': runLabel },
+      Image: 'aicli/base:latest',
+      Cmd: ['sleep', '3600'],
+      Labels: { 'aicli.bench': runLabel },
       HostConfig: { Init: true, NanoCpus: 1e9, Memory: 512 * 2 ** 20, PidsLimit: 100 },
     });
     await container.start();
@@ -71,7 +81,12 @@ async function rawBaseline() {
 
 function inExtensionHost() {
   return runBenchSuite('monitor-host-suite.js', {
-    env: { AICLI_BENCH_RUN: runLabel, AICLI_BENCH_TRIALS: String(trials), AICLI_BENCH_WORKSPACES: String(workspaceCount), AICLI_BENCH_SECONDS: String(seconds) },
+    env: {
+      AICLI_BENCH_RUN: runLabel,
+      AICLI_BENCH_TRIALS: String(trials),
+      AICLI_BENCH_WORKSPACES: String(workspaceCount),
+      AICLI_BENCH_SECONDS: String(seconds),
+    },
     timeoutMs: 1_200_000,
   });
 }
@@ -90,7 +105,9 @@ try {
   const all = [];
   for (const [metric, values] of Object.entries(host.latency)) {
     all.push(...values);
-    console.log(`  ${metric.padEnd(7)} p50 ${Math.round(percentile(values, 50))} ms, p95 ${Math.round(percentile(values, 95))} ms (min ${Math.round(Math.min(...values))}, max ${Math.round(Math.max(...values))})`);
+    console.log(
+      `  ${metric.padEnd(7)} p50 ${Math.round(percentile(values, 50))} ms, p95 ${Math.round(percentile(values, 95))} ms (min ${Math.round(Math.min(...values))}, max ${Math.round(Math.max(...values))})`,
+    );
   }
   console.log(`  all     p50 ${Math.round(percentile(all, 50))} ms, p95 ${Math.round(percentile(all, 95))} ms`);
   const added = host.monitoredShare - host.idleShare;

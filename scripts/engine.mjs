@@ -86,7 +86,12 @@ function tailOfFile(file, lines = 30) {
   try {
     const text = fs.readFileSync(file, 'utf8');
     // grpc reconnect chatter buries the real error
-    return text.trimEnd().split('\n').filter((l) => !l.includes('module=grpc')).slice(-lines).join('\n');
+    return text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.includes('module=grpc'))
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -159,17 +164,12 @@ function request(host, { method = 'GET', path: urlPath, timeoutMs = 2000 }) {
       clearTimeout(timer);
       fn(v);
     };
-    const req = http.request(
-      { ...target, method, path: urlPath, agent: false, headers: { Host: 'docker' } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          finish(resolve, { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', (e) => finish(reject, e));
-      },
-    );
+    const req = http.request({ ...target, method, path: urlPath, agent: false, headers: { Host: 'docker' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => finish(resolve, { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (e) => finish(reject, e));
+    });
     const timer = setTimeout(() => {
       req.destroy();
       finish(reject, new Error(`${method} ${urlPath} on ${host}: no answer within ${timeoutMs} ms`));
@@ -314,7 +314,10 @@ function unmountLeftovers(paths, say) {
 function killLeftoverContainers(paths, say) {
   let entries = [];
   try {
-    entries = fs.readdirSync('/proc').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    entries = fs
+      .readdirSync('/proc')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0);
   } catch {
     return;
   }
@@ -529,12 +532,17 @@ async function startDaemon(paths, { say, extraArgs = [], netns = false, shutdown
     fs.renameSync(paths.logFile, `${paths.logFile}.1`);
   } catch {}
   const args = [
-    '--host', paths.host,
-    '--data-root', paths.dataRoot,
-    '--exec-root', paths.execRoot,
-    '--pidfile', paths.pidfile,
+    '--host',
+    paths.host,
+    '--data-root',
+    paths.dataRoot,
+    '--exec-root',
+    paths.execRoot,
+    '--pidfile',
+    paths.pidfile,
     // finish stopping containers before our 15 s SIGKILL deadline
-    '--shutdown-timeout', String(shutdownTimeout),
+    '--shutdown-timeout',
+    String(shutdownTimeout),
     ...extraArgs,
   ];
   const t0 = Date.now();
@@ -621,7 +629,11 @@ function runningDockerds() {
  * corrupt each other.
  */
 async function stopAllOnDataRoot(paths, say, knownPid = null) {
-  const pids = new Set(runningDockerds().filter((d) => d.dataRoot === paths.dataRoot).map((d) => d.pid));
+  const pids = new Set(
+    runningDockerds()
+      .filter((d) => d.dataRoot === paths.dataRoot)
+      .map((d) => d.pid),
+  );
   for (const p of [knownPid, readPid(paths.pidfile)]) if (p && isOurDockerd(p, paths)) pids.add(p);
   let stopped = null;
   for (const p of pids) stopped = (await stopDaemon(paths, say, p)) ?? stopped;
@@ -869,11 +881,18 @@ function findStaticBusybox() {
 function busyboxApplets(busybox) {
   let r = spawnSync(busybox, ['--list-full'], { encoding: 'utf8' });
   if (r.status === 0 && r.stdout.trim()) {
-    return r.stdout.split('\n').map((s) => s.trim().replace(/^\/+/, '')).filter(Boolean);
+    return r.stdout
+      .split('\n')
+      .map((s) => s.trim().replace(/^\/+/, ''))
+      .filter(Boolean);
   }
   r = spawnSync(busybox, ['--list'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${busybox} --list failed: ${r.stderr}`);
-  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean).map((a) => `bin/${a}`);
+  return r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((a) => `bin/${a}`);
 }
 
 /** A minimal ustar writer: entries → one Buffer. */
@@ -1002,19 +1021,26 @@ export async function buildBaseImage(host, { log = console.error, force = false 
   if (!busybox) {
     throw new Error(
       `cannot build ${BASE_IMAGE}: no statically linked busybox found (looked at $AICLI_BUSYBOX, /bin/busybox, /usr/bin/busybox). ` +
-        'Install it (Debian/Ubuntu: `sudo apt-get install busybox-static`) or set AICLI_BUSYBOX to a static busybox binary for the engine\'s architecture.',
+        "Install it (Debian/Ubuntu: `sudo apt-get install busybox-static`) or set AICLI_BUSYBOX to a static busybox binary for the engine's architecture.",
     );
   }
   const applets = busyboxApplets(busybox);
   const tar = baseRootfsTar(fs.readFileSync(busybox), applets);
-  say(`building ${BASE_IMAGE} from ${busybox} (${applets.length} applets, ${(tar.length / 1e6).toFixed(1)} MB tar)${existing ? (force ? ' (forced rebuild)' : ' to replace another recipe version') : ''}`);
+  say(
+    `building ${BASE_IMAGE} from ${busybox} (${applets.length} applets, ${(tar.length / 1e6).toFixed(1)} MB tar)${existing ? (force ? ' (forced rebuild)' : ' to replace another recipe version') : ''}`,
+  );
   const args = [
     'import',
-    '--change', 'CMD ["/bin/sh"]',
-    '--change', 'WORKDIR /workspace',
-    '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    '--change', 'LABEL aicli.base=true',
-    '--change', `LABEL aicli.base.version=${BASE_IMAGE_VERSION}`,
+    '--change',
+    'CMD ["/bin/sh"]',
+    '--change',
+    'WORKDIR /workspace',
+    '--change',
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    '--change',
+    'LABEL aicli.base=true',
+    '--change',
+    `LABEL aicli.base.version=${BASE_IMAGE_VERSION}`,
     '-',
     BASE_IMAGE,
   ];
@@ -1029,9 +1055,7 @@ export async function buildBaseImage(host, { log = console.error, force = false 
     child.stderr.on('data', (c) => (err += c));
     child.stdin.on('error', () => {}); // reported through the exit code
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`docker import of ${BASE_IMAGE} failed (exit ${code}): ${err.trim()}`)),
-    );
+    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`docker import of ${BASE_IMAGE} failed (exit ${code}): ${err.trim()}`))));
     child.stdin.end(tar);
   });
   say(`built ${BASE_IMAGE} ${id.slice(7, 19)} (${ms(t0)})`);
@@ -1084,7 +1108,11 @@ async function cliStatus(say) {
   if (ready) {
     try {
       const img = await inspectBaseImage(ready);
-      say(img ? `base image  ${BASE_IMAGE}: present ${img.id.slice(7, 19)}, ${(img.size / 1e6).toFixed(1)} MB, version ${img.labels['aicli.base.version'] ?? '?'}` : `base image  ${BASE_IMAGE}: missing`);
+      say(
+        img
+          ? `base image  ${BASE_IMAGE}: present ${img.id.slice(7, 19)}, ${(img.size / 1e6).toFixed(1)} MB, version ${img.labels['aicli.base.version'] ?? '?'}`
+          : `base image  ${BASE_IMAGE}: missing`,
+      );
     } catch (e) {
       say(`base image  ${BASE_IMAGE}: ${e.message}`);
     }

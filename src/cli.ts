@@ -65,7 +65,28 @@ Options:
   --json              Machine-readable output
   -h, --help          Show this help`;
 
-const valueFlags = ['--engine', '--host', '--api-version', '--timeout', '--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--egress', '--allow', '--label', '--wait', '--max-age', '--tag', '--file', '--health-timeout'];
+const valueFlags = [
+  '--engine',
+  '--host',
+  '--api-version',
+  '--timeout',
+  '--folder',
+  '--name',
+  '--level',
+  '--image',
+  '--cpus',
+  '--memory',
+  '--pids',
+  '--publish',
+  '--egress',
+  '--allow',
+  '--label',
+  '--wait',
+  '--max-age',
+  '--tag',
+  '--file',
+  '--health-timeout',
+];
 const booleanFlags = ['--json', '--help', '-h', '--processes', '--dry-run'];
 
 function engineSettings(args: ParsedArgs): EngineSettings {
@@ -143,16 +164,20 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'create': {
       const folder = single(args, '--folder');
       if (!folder) throw new UsageError('create needs --folder DIR.');
-      const { workspace, warnings, notes } = await service.create({
-        folder,
-        name: single(args, '--name'),
-        level: single(args, '--level'),
-        image: single(args, '--image'),
-        resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
-        publish: args.values.get('--publish') ?? [],
-        egress: single(args, '--egress'),
-        allow: args.values.get('--allow') ?? [],
-      }, () => {}, healthOption(single(args, '--health-timeout')));
+      const { workspace, warnings, notes } = await service.create(
+        {
+          folder,
+          name: single(args, '--name'),
+          level: single(args, '--level'),
+          image: single(args, '--image'),
+          resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
+          publish: args.values.get('--publish') ?? [],
+          egress: single(args, '--egress'),
+          allow: args.values.get('--allow') ?? [],
+        },
+        () => {},
+        healthOption(single(args, '--health-timeout')),
+      );
       warnings.forEach((warning) => console.error(`WARNING: ${warning}`));
       notes.forEach((note) => console.error(`Note: ${note}`));
       console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `Created workspace ${workspace.name} (${workspace.id}), ${workspace.state}`);
@@ -192,7 +217,9 @@ async function run(args: ParsedArgs): Promise<number> {
       if (!name || entries.length === 0) throw new UsageError('allow needs a workspace and at least one host, e.g. allow my-ws api.example.com');
       const workspace = await service.find(name);
       const plan = await allowEgress(await connection(), workspace.id, entries);
-      console.log(`${workspace.name} may now reach ${entries.join(', ')} (egress ${plan.mode}; allowed: ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')})`);
+      console.log(
+        `${workspace.name} may now reach ${entries.join(', ')} (egress ${plan.mode}; allowed: ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')})`,
+      );
       return 0;
     }
     case 'exec': {
@@ -217,7 +244,9 @@ async function run(args: ParsedArgs): Promise<number> {
       const context = args.positional[1];
       const tag = single(args, '--tag');
       if (!context || !tag) throw new UsageError('build needs a context folder and --tag, e.g. build . --tag my-project:latest');
-      const built = await buildImage(await connection(), { context, tag, dockerfile: single(args, '--file'), labels: labelArguments(args) }, (line) => console.error(line));
+      const built = await buildImage(await connection(), { context, tag, dockerfile: single(args, '--file'), labels: labelArguments(args) }, (line) =>
+        console.error(line),
+      );
       console.log(json ? JSON.stringify(built, null, 2) : `Built ${built.tag} (${shortImageId(built.imageId)})`);
       return 0;
     }

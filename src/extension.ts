@@ -21,7 +21,17 @@ import { registerEngineCommands } from './ui/engineCommands';
 import { EngineInfoDocumentProvider, engineInfoScheme } from './ui/engineInfoDocument';
 import { createLog } from './ui/log';
 import { FolderSettingsReporter } from './ui/ignoredFolderSettings';
-import { affectsEngineSettings, cachedSettings, readEngineEntries, readEngineSettings, readLogSettings, readMonitorSettings, readTickerSettings, readWorkspacePolicy, aicliSettings } from './ui/settings';
+import {
+  affectsEngineSettings,
+  cachedSettings,
+  readEngineEntries,
+  readEngineSettings,
+  readLogSettings,
+  readMonitorSettings,
+  readTickerSettings,
+  readWorkspacePolicy,
+  aicliSettings,
+} from './ui/settings';
 import { SecurityMonitor } from './monitor/monitor';
 import { notifyBreaches } from './ui/monitor/breachNotifier';
 import { AlertDiagnostics } from './ui/monitor/diagnostics';
@@ -56,8 +66,16 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const activateStartedAt = performance.now();
   const { channel, engineLog } = createLog();
   const folderSettings = new FolderSettingsReporter(channel);
-  const engines = new EngineSet(() => resolveEngineTarget(readEngineSettings(), process.env, homedir()), () => readEngineEntries(channel), () => readEngineSettings().timeoutMs, engineLog);
-  const monitorSettings = cachedSettings(['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket', 'aicli.workspace.protectedPaths'], readMonitorSettings);
+  const engines = new EngineSet(
+    () => resolveEngineTarget(readEngineSettings(), process.env, homedir()),
+    () => readEngineEntries(channel),
+    () => readEngineSettings().timeoutMs,
+    engineLog,
+  );
+  const monitorSettings = cachedSettings(
+    ['aicli.monitor', 'aicli.network.blockedPorts', 'aicli.workspace.mountDockerSocket', 'aicli.workspace.protectedPaths'],
+    readMonitorSettings,
+  );
   const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
   const ticker = new StatusTicker(tickerSettings.get, openFolders, (containerId) =>
@@ -74,7 +92,12 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     return {
       name: named.name,
       engine: named.engine,
-      service: new WorkspaceService(() => named.engine.connection(), readWorkspacePolicy, (containerId, action) => scopeMonitor.withoutExecs(containerId, action), engineName),
+      service: new WorkspaceService(
+        () => named.engine.connection(),
+        readWorkspacePolicy,
+        (containerId, action) => scopeMonitor.withoutExecs(containerId, action),
+        engineName,
+      ),
       index: scopeIndex,
       monitor: scopeMonitor,
       diagnostics,
@@ -137,14 +160,18 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     buildChannel,
     vscode.commands.registerCommand('aicli.ticker.pick', () => pickFromTicker(ticker)),
     vscode.commands.registerCommand('aicli.showPolicy', async (clicked?: TreeNode) => {
-      const workspace = clicked?.kind === 'workspace' ? clicked.workspace : (await vscode.window.showQuickPick(scopes.workspaces().map((ws) => ({ label: ws.name, description: ws.engine, ws }))))?.ws;
+      const workspace =
+        clicked?.kind === 'workspace'
+          ? clicked.workspace
+          : (await vscode.window.showQuickPick(scopes.workspaces().map((ws) => ({ label: ws.name, description: ws.engine, ws }))))?.ws;
       if (workspace) await vscode.window.showTextDocument(policyUri(workspace));
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsEngineSettings(event)) engine.reconfigure();
       if (event.affectsConfiguration('aicli.engines') || affectsEngineSettings(event)) engines.reconfigure();
       if (event.affectsConfiguration('aicli.tree.showOtherContainers')) tree.refresh();
-      if (event.affectsConfiguration('aicli.monitor') || event.affectsConfiguration('aicli.network.blockedPorts')) scopes.all.forEach((scope) => void scope.monitor.resync());
+      if (event.affectsConfiguration('aicli.monitor') || event.affectsConfiguration('aicli.network.blockedPorts'))
+        scopes.all.forEach((scope) => void scope.monitor.resync());
     }),
     engine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();
@@ -153,9 +180,25 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   engines.start();
   void folderSettings.check();
   if (aicliSettings('aicli.cleanup').get<boolean>('onStartup', false)) {
-    void engine.connection().then(() => runCleanup(commandContext, false), () => undefined);
+    void engine.connection().then(
+      () => runCleanup(commandContext, false),
+      () => undefined,
+    );
   }
-  return { engine, scopes, service, index, tree, images, logChannels, monitor, diagnostics, ticker, folderSettings, timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() } };
+  return {
+    engine,
+    scopes,
+    service,
+    index,
+    tree,
+    images,
+    logChannels,
+    monitor,
+    diagnostics,
+    ticker,
+    folderSettings,
+    timings: { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() },
+  };
 }
 
 export function deactivate(): void {}

@@ -16,7 +16,9 @@ export function cliEngineEntries(env: NodeJS.ProcessEnv = process.env): EngineEn
   try {
     raw = JSON.parse(env.AICLI_ENGINES);
   } catch (err) {
-    throw new UsageError(`AICLI_ENGINES is not JSON (${(err as Error).message}); it takes a list like [{"name": "build-box", "host": "tcp://build-box:2376", "certPath": "/path/to/certs"}].`);
+    throw new UsageError(
+      `AICLI_ENGINES is not JSON (${(err as Error).message}); it takes a list like [{"name": "build-box", "host": "tcp://build-box:2376", "certPath": "/path/to/certs"}].`,
+    );
   }
   const { entries, problems } = parseEngineEntries(raw, homedir());
   if (problems.length) throw new UsageError(`AICLI_ENGINES: ${problems.join(' ')}`);
@@ -53,7 +55,9 @@ async function probe(name: string, target: () => EngineTarget): Promise<EngineRo
     const connection = await EngineConnection.connect(resolved);
     const [info, running] = await Promise.all([
       connection.info(),
-      connection.call('list workspaces', (docker) => docker.listContainers({ filters: JSON.stringify({ label: [`${labels.managed}=true`], status: ['running'] }) })),
+      connection.call('list workspaces', (docker) =>
+        docker.listContainers({ filters: JSON.stringify({ label: [`${labels.managed}=true`], status: ['running'] }) }),
+      ),
     ]);
     return { name, host, state: 'up', info, version: connection.engineVersion.Version, running: running.length, cpus: info.NCPU, memoryBytes: info.MemTotal };
   } catch (err) {
@@ -63,21 +67,47 @@ async function probe(name: string, target: () => EngineTarget): Promise<EngineRo
 
 /** Every engine probed at once, so one unreachable engine does not hold up the others. */
 function probeAll(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<EngineRow[]> {
-  return Promise.all([probe(defaultEngineName, defaultTarget), ...cliEngineEntries().map((entry) => probe(entry.name, () => targetForEntry(entry, timeoutMs)))]);
+  return Promise.all([
+    probe(defaultEngineName, defaultTarget),
+    ...cliEngineEntries().map((entry) => probe(entry.name, () => targetForEntry(entry, timeoutMs))),
+  ]);
 }
 
 /** `--engine auto`: the least-loaded engine that can isolate (see choosePlacement). */
 export async function placeWorkspace(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<{ name: string; reason: string }> {
   const rows = await probeAll(defaultTarget, timeoutMs);
-  return choosePlacement(rows.map((row) => ({ name: row.name, info: row.info, error: row.error, running: row.running ?? 0 })), 'least-loaded');
+  return choosePlacement(
+    rows.map((row) => ({ name: row.name, info: row.info, error: row.error, running: row.running ?? 0 })),
+    'least-loaded',
+  );
 }
 
 /** `aicli-ws engines`. */
 export async function enginesCommand(defaultTarget: () => EngineTarget, timeoutMs: number, json: boolean): Promise<number> {
   const rows = await probeAll(defaultTarget, timeoutMs);
-  if (json) console.log(JSON.stringify(rows.map(({ info: _info, ...row }) => row), null, 2));
+  if (json)
+    console.log(
+      JSON.stringify(
+        rows.map(({ info: _info, ...row }) => row),
+        null,
+        2,
+      ),
+    );
   else {
-    console.log(table(['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'], rows.map((r) => [r.name, r.host, r.state, r.version ?? '', r.running === undefined ? '' : String(r.running), r.cpus ? String(r.cpus) : '', r.memoryBytes ? formatBytes(r.memoryBytes) : ''])));
+    console.log(
+      table(
+        ['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'],
+        rows.map((r) => [
+          r.name,
+          r.host,
+          r.state,
+          r.version ?? '',
+          r.running === undefined ? '' : String(r.running),
+          r.cpus ? String(r.cpus) : '',
+          r.memoryBytes ? formatBytes(r.memoryBytes) : '',
+        ]),
+      ),
+    );
     rows.filter((r) => r.error).forEach((r) => console.error(`${r.name}: ${r.error}`));
   }
   return rows.every((row) => row.state === 'up') ? 0 : 1;

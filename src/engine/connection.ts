@@ -53,7 +53,13 @@ function readSshKey(target: EngineTarget): Buffer {
   try {
     return readFileSync(target.sshKey as string);
   } catch (err) {
-    throw new EngineError('permissionDenied', `Cannot read the SSH key ${target.sshKey} for ${target.host}: ${(err as Error).message}.`, 'Fix "sshKey" of this engine in aicli.engines, or leave it out to use ssh-agent.', [{ id: 'openSettings', label: 'Open Settings' }], err);
+    throw new EngineError(
+      'permissionDenied',
+      `Cannot read the SSH key ${target.sshKey} for ${target.host}: ${(err as Error).message}.`,
+      'Fix "sshKey" of this engine in aicli.engines, or leave it out to use ssh-agent.',
+      [{ id: 'openSettings', label: 'Open Settings' }],
+      err,
+    );
   }
 }
 
@@ -63,7 +69,14 @@ function readSshKey(target: EngineTarget): Buffer {
  */
 export function dockerOptionsFor(target: EngineTarget, version: string | undefined, timeoutMs: number | undefined): Docker.DockerOptions {
   const spec = target.spec;
-  const base = { version: version ? `v${version}` : undefined, timeout: timeoutMs, socketPath: undefined, host: undefined, port: undefined, protocol: undefined };
+  const base = {
+    version: version ? `v${version}` : undefined,
+    timeout: timeoutMs,
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+  };
   switch (spec.scheme) {
     case 'unix':
       return { ...base, socketPath: spec.socketPath };
@@ -166,8 +179,7 @@ export class EngineConnection {
     if (compareApiVersions(version.ApiVersion, minimumApiVersion) < 0) {
       throw apiTooOldError(target.host, `engine API ${version.ApiVersion}, this extension needs ${minimumApiVersion} or newer`);
     }
-    const apiVersion =
-      target.apiVersion ?? (compareApiVersions(version.ApiVersion, maximumApiVersion) > 0 ? maximumApiVersion : version.ApiVersion);
+    const apiVersion = target.apiVersion ?? (compareApiVersions(version.ApiVersion, maximumApiVersion) > 0 ? maximumApiVersion : version.ApiVersion);
     const docker = new Docker(dockerOptionsFor(target, apiVersion, target.timeoutMs));
     const untimed = new Docker(dockerOptionsFor(target, apiVersion, undefined));
     if (target.apiVersion) {

@@ -82,7 +82,10 @@ export class DockerExecBackend implements ExecBackend {
     if (gone) return { code, reason: gone };
     if (info.Running) {
       await this.terminate().catch(() => undefined);
-      return { code: undefined, reason: { kind: 'engineLost', message: 'the connection to the Docker engine closed while the shell was running; the shell was ended' } };
+      return {
+        code: undefined,
+        reason: { kind: 'engineLost', message: 'the connection to the Docker engine closed while the shell was running; the shell was ended' },
+      };
     }
     return { code };
   }

@@ -7,9 +7,7 @@ import { DockerEvent, EventLineParser, sinceParameter } from './events';
 import { EngineTarget } from './target';
 
 export type EngineState =
-  | { kind: 'connecting' }
-  | { kind: 'connected'; connection: EngineConnection }
-  | { kind: 'unreachable'; error: EngineError; retryInMs: number };
+  { kind: 'connecting' } | { kind: 'connected'; connection: EngineConnection } | { kind: 'unreachable'; error: EngineError; retryInMs: number };
 
 /** Reported on the events channel's side band so consumers can resync after a gap. */
 export type EngineNotice = { kind: 'connected' } | { kind: 'disconnected'; error: EngineError } | { kind: 'reconnected'; downtimeMs: number };
@@ -52,7 +50,10 @@ export class Engine implements Disposable {
   readonly onNotice = this.noticeEmitter.event;
 
   /** resolveTarget is called on every connect, so a settings change takes effect on reconfigure(). */
-  constructor(private readonly resolveTarget: () => EngineTarget, options: EngineOptions = {}) {
+  constructor(
+    private readonly resolveTarget: () => EngineTarget,
+    options: EngineOptions = {},
+  ) {
     this.log = options.log ?? silentLog;
     this.backoff = options.backoffMs ?? { initial: 250, max: 3000 };
   }
@@ -197,7 +198,10 @@ export class Engine implements Disposable {
       'notRunning',
       `The Docker engine at ${host} closed the events stream${why}: it stopped or restarted.`,
       'Start Docker if it does not come back; AICLI reconnects by itself when it does.',
-      [{ id: 'retry', label: 'Retry' }, { id: 'showLog', label: 'Show Log' }],
+      [
+        { id: 'retry', label: 'Retry' },
+        { id: 'showLog', label: 'Show Log' },
+      ],
       err,
     );
     this.log.warn(`events stream from ${host} lost: ${error.message}`);

@@ -41,12 +41,16 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
     const where = `aicli.engines[${index}]`;
     if (!item || typeof item !== 'object') return problems.push(`${where} is not an object with "name" and "host".`);
     const { name, host, tlsVerify, certPath, sshKey, knownHostsFile } = item as Record<string, unknown>;
-    if (typeof name !== 'string' || !namePattern.test(name)) return problems.push(`${where}: "name" must be letters, digits, ".", "_" or "-" (at most 40), got ${JSON.stringify(name)}.`);
-    if (seen.has(name)) return problems.push(`${where}: the name "${name}" is ${name === defaultEngineName ? 'reserved for the engine of aicli.docker.host' : 'used twice'}.`);
-    if (typeof host !== 'string' || !host.trim()) return problems.push(`${where} (${name}): "host" is missing, e.g. "tcp://build-box:2376" or "ssh://me@build-box".`);
+    if (typeof name !== 'string' || !namePattern.test(name))
+      return problems.push(`${where}: "name" must be letters, digits, ".", "_" or "-" (at most 40), got ${JSON.stringify(name)}.`);
+    if (seen.has(name))
+      return problems.push(`${where}: the name "${name}" is ${name === defaultEngineName ? 'reserved for the engine of aicli.docker.host' : 'used twice'}.`);
+    if (typeof host !== 'string' || !host.trim())
+      return problems.push(`${where} (${name}): "host" is missing, e.g. "tcp://build-box:2376" or "ssh://me@build-box".`);
     if (tlsVerify !== undefined && typeof tlsVerify !== 'boolean') return problems.push(`${where} (${name}): "tlsVerify" must be true or false.`);
     for (const [key, value] of Object.entries({ certPath, sshKey, knownHostsFile })) {
-      if (value !== undefined && (typeof value !== 'string' || !isAbsolute(expandHome(value, home)))) return problems.push(`${where} (${name}): "${key}" must be an absolute path (or start with ~/).`);
+      if (value !== undefined && (typeof value !== 'string' || !isAbsolute(expandHome(value, home))))
+        return problems.push(`${where} (${name}): "${key}" must be an absolute path (or start with ~/).`);
     }
     seen.add(name);
     entries.push({
@@ -107,7 +111,12 @@ export class EngineSet implements Disposable {
   get(name: string): Engine {
     const found = this.engines.get(name);
     if (!found) {
-      throw new EngineError('badHost', `There is no engine named "${name}".`, `Use one of ${[...this.engines.keys()].join(', ')}, or add it to aicli.engines.`, [{ id: 'openSettings', label: 'Open Settings' }]);
+      throw new EngineError(
+        'badHost',
+        `There is no engine named "${name}".`,
+        `Use one of ${[...this.engines.keys()].join(', ')}, or add it to aicli.engines.`,
+        [{ id: 'openSettings', label: 'Open Settings' }],
+      );
     }
     return found.engine;
   }

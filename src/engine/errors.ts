@@ -2,16 +2,7 @@
  * The one error type the core raises for engine trouble. It carries what a user should read
  * and the action that fixes it, so the UI and the CLI never show a raw stack trace.
  */
-export type EngineErrorKind =
-  | 'notRunning'
-  | 'permissionDenied'
-  | 'badHost'
-  | 'tls'
-  | 'timeout'
-  | 'apiTooOld'
-  | 'notFound'
-  | 'conflict'
-  | 'engine';
+export type EngineErrorKind = 'notRunning' | 'permissionDenied' | 'badHost' | 'tls' | 'timeout' | 'apiTooOld' | 'notFound' | 'conflict' | 'engine';
 
 /** Identifies a fix the UI can offer as a button and the CLI can print as advice. */
 export type EngineActionId = 'retry' | 'openSettings' | 'showLog' | 'startEngine';
@@ -105,7 +96,7 @@ export function toEngineError(err: unknown, host: string): EngineError {
     return new EngineError(
       'tls',
       `TLS handshake with ${host} failed: ${text}.`,
-      'Check aicli.docker.certPath (ca.pem, cert.pem, key.pem) and aicli.docker.tlsVerify, or the engine\'s certificate.',
+      "Check aicli.docker.certPath (ca.pem, cert.pem, key.pem) and aicli.docker.tlsVerify, or the engine's certificate.",
       [retry, openSettings, showLog],
       err,
     );
@@ -157,13 +148,7 @@ export function toEngineError(err: unknown, host: string): EngineError {
   if (e.statusCode === 409) {
     return new EngineError('conflict', text, 'Wait for the current operation to finish, or choose another name.', [], err);
   }
-  return new EngineError(
-    'engine',
-    `The Docker engine at ${host} reported an error: ${text}`,
-    'See the AICLI Workspaces log for details.',
-    [showLog],
-    err,
-  );
+  return new EngineError('engine', `The Docker engine at ${host} reported an error: ${text}`, 'See the AICLI Workspaces log for details.', [showLog], err);
 }
 
 export function apiTooOldError(host: string, detail: string, cause?: unknown): EngineError {

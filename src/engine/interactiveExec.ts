@@ -207,7 +207,9 @@ export class InteractiveExecSession implements Disposable {
       this.finish({ code: undefined, reason: closedReason });
       return;
     }
-    const exit = await this.backend.outcome().catch((err: unknown): SessionExit => ({ code: undefined, reason: { kind: 'engineLost', message: messageOf(err) } }));
+    const exit = await this.backend
+      .outcome()
+      .catch((err: unknown): SessionExit => ({ code: undefined, reason: { kind: 'engineLost', message: messageOf(err) } }));
     this.finish(exit);
   }
 

@@ -44,6 +44,12 @@ for p in $leaders; do kill -KILL "$p" 2>/dev/null; done
 exit 0`;
 
 /** Ends the processes started with `marker`; resolves once the helper has finished. */
-export async function endMarkedProcesses(connection: EngineConnection, containerId: string, marker: string, user: string | undefined, signal: EndSignal): Promise<void> {
+export async function endMarkedProcesses(
+  connection: EngineConnection,
+  containerId: string,
+  marker: string,
+  user: string | undefined,
+  signal: EndSignal,
+): Promise<void> {
   await captureExec(connection, containerId, { cmd: ['sh', '-c', endScript, 'aicli-end-session', marker, signal], user });
 }

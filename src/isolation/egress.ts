@@ -57,7 +57,10 @@ export function parseAllowedHosts(entries: readonly string[]): EgressAllowList {
         throw new InputError('allowedHosts', `Allowed host "${raw}" is not a valid IPv4 address or CIDR; ${fix}.`);
       }
       if (overlapsAny(range, linkLocalRanges)) {
-        throw new InputError('allowedHosts', `Allowed host "${raw}" is link-local (169.254.0.0/16, cloud metadata), which a workspace never reaches; remove it.`);
+        throw new InputError(
+          'allowedHosts',
+          `Allowed host "${raw}" is link-local (169.254.0.0/16, cloud metadata), which a workspace never reaches; remove it.`,
+        );
       }
       cidrs.add(withBits);
       continue;

@@ -112,7 +112,20 @@ export function gatewayRules(plan: GatewayPlan): string {
 export function frontResolverConfig(plan: GatewayPlan): string {
   // filter-AAAA: the box has no IPv6, so an AAAA question is never forwarded (one round trip
   // less per lookup, and nothing asked upstream that the box could not use).
-  const lines = ['port=53', 'interface=@IN@', 'bind-dynamic', 'no-resolv', 'no-hosts', 'no-poll', 'filter-AAAA', 'user=nobody', 'group=nogroup', 'log-queries', 'log-facility=-', 'cache-size=1000'];
+  const lines = [
+    'port=53',
+    'interface=@IN@',
+    'bind-dynamic',
+    'no-resolv',
+    'no-hosts',
+    'no-poll',
+    'filter-AAAA',
+    'user=nobody',
+    'group=nogroup',
+    'log-queries',
+    'log-facility=-',
+    'cache-size=1000',
+  ];
   if (plan.mode === 'open') lines.push(`server=${backResolver}`);
   else {
     lines.push('address=/#/');
@@ -128,7 +141,18 @@ export function frontResolverConfig(plan: GatewayPlan): string {
  * (so tests and air-gapped setups can name hosts without a DNS server).
  */
 export function backResolverConfig(): string {
-  return ['port=5353', 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-poll', 'user=nobody', 'group=nogroup', 'server=127.0.0.11', 'log-facility=/dev/null', ''].join('\n');
+  return [
+    'port=5353',
+    'listen-address=127.0.0.1',
+    'bind-interfaces',
+    'no-resolv',
+    'no-poll',
+    'user=nobody',
+    'group=nogroup',
+    'server=127.0.0.11',
+    'log-facility=/dev/null',
+    '',
+  ].join('\n');
 }
 
 export function gatewayFiles(plan: GatewayPlan): GatewayFiles {
@@ -142,7 +166,10 @@ export function gatewayFiles(plan: GatewayPlan): GatewayFiles {
     LOG_GROUP: String(refusalLogGroup),
   };
   return {
-    'gateway.env': Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n') + '\n',
+    'gateway.env':
+      Object.entries(env)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n') + '\n',
     'rules.nft': gatewayRules(plan),
     'front.conf': frontResolverConfig(plan),
     'back.conf': backResolverConfig(),

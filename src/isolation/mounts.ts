@@ -46,7 +46,10 @@ export function checkProjectFolder(folder: string, policy: MountPolicy): string 
     throw new InputError('folder', `Mounting your whole home folder (${real}) would expose your keys and settings; pick a project folder inside it.`);
   }
   if (contains(real, home)) {
-    throw new InputError('folder', `Mounting ${real} would expose your whole home folder (${home}) with its keys and settings; pick a project folder inside it.`);
+    throw new InputError(
+      'folder',
+      `Mounting ${real} would expose your whole home folder (${home}) with its keys and settings; pick a project folder inside it.`,
+    );
   }
   const sockets = [...engineSocketPaths, ...policy.engineSockets].flatMap((path) => [path, realOrResolved(path)]);
   const socket = sockets.find((path) => contains(real, path));

@@ -65,7 +65,10 @@ export function parsePortMapping(spec: string, policy: PortPolicy = defaultPortP
     );
   }
   if (hostPort < 1024) {
-    throw new InputError('publish', `Port mapping "${spec}": host port ${hostPort} is privileged (below 1024); choose 1024 or above, e.g. ${suggestHostPort(hostPort, policy)}:${containerPort}.`);
+    throw new InputError(
+      'publish',
+      `Port mapping "${spec}": host port ${hostPort} is privileged (below 1024); choose 1024 or above, e.g. ${suggestHostPort(hostPort, policy)}:${containerPort}.`,
+    );
   }
   return { hostIp, hostPort, containerPort, protocol: protocolText };
 }

@@ -55,7 +55,10 @@ function kindOf(folder: string, path: string): PathKind {
       return 'missing';
     }
     if (stats.isSymbolicLink()) {
-      refuse(path, `is a symbolic link (${partial}): a link cannot be mounted read-only in place, so the workspace could replace it. Replace the link by what it points to, or remove the entry from the setting.`);
+      refuse(
+        path,
+        `is a symbolic link (${partial}): a link cannot be mounted read-only in place, so the workspace could replace it. Replace the link by what it points to, or remove the entry from the setting.`,
+      );
     }
     if (index < parts.length && !stats.isDirectory()) return 'missing';
   }
@@ -84,15 +87,13 @@ export function protectedMounts(folder: string, entries: readonly unknown[]): Pr
   const mounted: string[] = [];
   const missing: string[] = [];
   for (const path of paths) (kindOf(folder, path) === 'present' ? mounted : missing).push(path);
-  const mounts = mounted.map(
-    (path): Docker.MountSettings => ({
-      Type: 'bind',
-      Source: join(folder, path),
-      Target: posix.join(projectTarget, path),
-      ReadOnly: true,
-      BindOptions: { Propagation: 'rprivate' },
-    }),
-  );
+  const mounts = mounted.map((path): Docker.MountSettings => ({
+    Type: 'bind',
+    Source: join(folder, path),
+    Target: posix.join(projectTarget, path),
+    ReadOnly: true,
+    BindOptions: { Propagation: 'rprivate' },
+  }));
   const notes: string[] = [];
   if (mounted.includes('.git')) {
     notes.push('.git is read-only in the workspace (it holds protected git files): run git commands that write (commit, checkout, fetch) on the host.');

@@ -26,7 +26,12 @@ export const userOnlySettingRules: readonly string[] = [
 ];
 
 /** Settings that only change what this window shows: a folder may still set them. */
-export const displayOnlySettingRules: readonly string[] = ['aicli.tree.showOtherContainers', 'aicli.logs.', 'aicli.statusBar.', 'aicli.workspace.healthTimeout'];
+export const displayOnlySettingRules: readonly string[] = [
+  'aicli.tree.showOtherContainers',
+  'aicli.logs.',
+  'aicli.statusBar.',
+  'aicli.workspace.healthTimeout',
+];
 
 function matches(rules: readonly string[], key: string): boolean {
   return rules.some((rule) => (rule.endsWith('.') ? key.startsWith(rule) && key.length > rule.length : key === rule));

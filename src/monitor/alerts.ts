@@ -86,7 +86,11 @@ export class AlertStore implements Disposable {
       return { alert, change: 'raised' };
     }
     const same =
-      existing.severity === input.severity && existing.message === input.message && existing.type === input.type && existing.policyItem === input.policyItem && existing.accepted === input.accepted;
+      existing.severity === input.severity &&
+      existing.message === input.message &&
+      existing.type === input.type &&
+      existing.policyItem === input.policyItem &&
+      existing.accepted === input.accepted;
     if (same) return { alert: existing, change: undefined };
     const alert: Alert = { ...input, key, conditionAt: existing.conditionAt, detectedAt: existing.detectedAt, updatedAt: now };
     this.alerts.set(key, alert);

@@ -49,7 +49,11 @@ export function alertJson(alert: Alert): AlertJson {
  * workspaces (process checks) only when asked: another client may be pausing one of them,
  * and an exec racing a pause hangs the engine on that container (see SecurityMonitor.respond).
  */
-export async function collectAlerts(engine: Engine, settleMs: number, options: { processChecks?: boolean; settings?: MonitorSettings } = {}): Promise<AlertsReport> {
+export async function collectAlerts(
+  engine: Engine,
+  settleMs: number,
+  options: { processChecks?: boolean; settings?: MonitorSettings } = {},
+): Promise<AlertsReport> {
   const connection = await engine.connection();
   const settings = { ...(options.settings ?? defaultMonitorSettings), onBreach: 'notify' as const, processChecks: options.processChecks ?? false };
   const monitor = new SecurityMonitor(engine, { settings: () => settings, log: connection.log });

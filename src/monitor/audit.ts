@@ -30,14 +30,38 @@ export const auditRules = [
 
 /** What the engine grants when CapDrop does not say ALL (Docker 20.10's default set). */
 export const engineDefaultCapabilities = [
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ];
 
 /** Capabilities that hand over the kernel or other processes, not just more of the container. */
 const hostCapabilities = new Set([
-  'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'SYS_BOOT', 'SYS_TIME', 'DAC_READ_SEARCH',
-  'NET_ADMIN', 'BPF', 'PERFMON', 'MAC_ADMIN', 'MAC_OVERRIDE', 'SYSLOG',
+  'ALL',
+  'SYS_ADMIN',
+  'SYS_MODULE',
+  'SYS_PTRACE',
+  'SYS_RAWIO',
+  'SYS_BOOT',
+  'SYS_TIME',
+  'DAC_READ_SEARCH',
+  'NET_ADMIN',
+  'BPF',
+  'PERFMON',
+  'MAC_ADMIN',
+  'MAC_OVERRIDE',
+  'SYSLOG',
 ]);
 
 const capName = (cap: string): string => cap.trim().toUpperCase().replace(/^CAP_/, '');
@@ -90,7 +114,10 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
 
   if (facts.privileged) {
     findings.push({
-      rule: 'audit.privileged', type: 'security_breach', severity: 'critical', policyItem: 'privileged',
+      rule: 'audit.privileged',
+      type: 'security_breach',
+      severity: 'critical',
+      policyItem: 'privileged',
       message: 'The container runs privileged: every capability, all host devices, no seccomp — it can take over the host.',
     });
   }
@@ -98,7 +125,10 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
   const sockets = facts.engineSocketMounts;
   if (sockets.length > 0) {
     findings.push({
-      rule: 'audit.engineSocket', type: 'security_breach', severity: policy.allowEngineSocket ? 'warning' : 'critical', policyItem: 'engineSocket',
+      rule: 'audit.engineSocket',
+      type: 'security_breach',
+      severity: policy.allowEngineSocket ? 'warning' : 'critical',
+      policyItem: 'engineSocket',
       message: `The Docker engine socket is mounted (${sockets.join(', ')}): anything in the workspace can start a privileged container, i.e. root on the host.${
         policy.allowEngineSocket ? ' Allowed by aicli.workspace.mountDockerSocket.' : ''
       }`,
@@ -109,7 +139,10 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
   const names = facts.hostNamespaces;
   if (names.length > 0) {
     findings.push({
-      rule: 'audit.hostNamespaces', type: 'security_breach', severity: names.includes('pid') || names.includes('network') ? 'critical' : 'error', policyItem: 'hostNamespaces',
+      rule: 'audit.hostNamespaces',
+      type: 'security_breach',
+      severity: names.includes('pid') || names.includes('network') ? 'critical' : 'error',
+      policyItem: 'hostNamespaces',
       message: `The container shares the host's ${names.join(', ')} namespace${names.length > 1 ? 's' : ''}: it sees (and can reach) host ${names.includes('network') ? 'services on loopback' : 'processes and IPC'}.`,
     });
   }
@@ -119,20 +152,29 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
   if (beyond.length > 0) {
     const hostLevel = beyond.filter((cap) => hostCapabilities.has(cap));
     findings.push({
-      rule: 'audit.capabilities', type: 'security_breach', severity: hostLevel.length > 0 ? 'critical' : 'error', policyItem: 'capabilities',
+      rule: 'audit.capabilities',
+      type: 'security_breach',
+      severity: hostLevel.length > 0 ? 'critical' : 'error',
+      policyItem: 'capabilities',
       message: `Capabilities beyond the ${policy.level} level: ${beyond.join(', ')}${hostLevel.length ? ` (${hostLevel.join(', ')} reach the host kernel)` : ''}.`,
     });
   }
 
   if (!facts.noNewPrivileges) {
     findings.push({
-      rule: 'audit.noNewPrivileges', type: 'security_breach', severity: 'error', policyItem: 'noNewPrivileges',
+      rule: 'audit.noNewPrivileges',
+      type: 'security_breach',
+      severity: 'error',
+      policyItem: 'noNewPrivileges',
       message: 'no-new-privileges is off: a setuid binary in the workspace can gain privileges it was not started with.',
     });
   }
   if (facts.seccomp === 'unconfined') {
     findings.push({
-      rule: 'audit.seccomp', type: 'security_breach', severity: 'error', policyItem: 'seccomp',
+      rule: 'audit.seccomp',
+      type: 'security_breach',
+      severity: 'error',
+      policyItem: 'seccomp',
       message: 'seccomp is unconfined: every system call is open to the workspace, including those used in kernel exploits.',
     });
   }
@@ -141,14 +183,20 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
   const blocked = ports.filter((port) => policy.blockedPorts.includes(port.hostPort));
   if (blocked.length > 0) {
     findings.push({
-      rule: 'audit.blockedPorts', type: 'network_anomaly', severity: 'error', policyItem: 'ports',
+      rule: 'audit.blockedPorts',
+      type: 'network_anomaly',
+      severity: 'error',
+      policyItem: 'ports',
       message: `Blocked host port${blocked.length > 1 ? 's' : ''} published: ${[...new Set(blocked.map((port) => `${port.hostPort}→${port.containerPort}`))].join(', ')} (aicli.network.blockedPorts).`,
     });
   }
   const open = ports.filter((port) => allInterfaces.has(port.hostIp));
   if (open.length > 0) {
     findings.push({
-      rule: 'audit.publicPorts', type: 'network_anomaly', severity: 'warning', policyItem: 'ports',
+      rule: 'audit.publicPorts',
+      type: 'network_anomaly',
+      severity: 'warning',
+      policyItem: 'ports',
       message: `Port${open.length > 1 ? 's' : ''} published on all interfaces, reachable from the network: ${[...new Set(open.map((port) => `${port.hostPort}→${port.containerPort}`))].join(', ')}; bind to 127.0.0.1 instead.`,
     });
   }

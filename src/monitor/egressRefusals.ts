@@ -64,12 +64,22 @@ export function neverAllowed(destination: string, hostAddresses: readonly string
 /** One alert per refused destination, with how often and on which ports. */
 export function refusalAlert(workspace: MonitoredWorkspace, mode: string, destination: string, tally: Tally, never: boolean): AlertInput {
   const ports = [...tally.ports].sort((a, b) => a - b);
-  const where = tally.ports.size ? `${destination} (port${ports.length > 1 ? 's' : ''} ${ports.slice(0, 5).join(', ')}${ports.length > 5 ? ', …' : ''})` : destination;
+  const where = tally.ports.size
+    ? `${destination} (port${ports.length > 1 ? 's' : ''} ${ports.slice(0, 5).join(', ')}${ports.length > 5 ? ', …' : ''})`
+    : destination;
   const times = `${tally.attempts} time${tally.attempts === 1 ? '' : 's'}`;
   const message = never
     ? `Workspace ${workspace.name} tried to reach ${where} ${times}; no workspace may reach it (the engine's host, link-local, loopback or another workspace), whatever its egress policy (${mode}).`
     : `Workspace ${workspace.name} tried to reach ${where} ${times}; its egress policy (${mode}) refused the ${/[a-z]/.test(destination) ? 'name' : 'address'}. If it should, allow it for this workspace.`;
-  return { workspace, rule: egressRule(destination), type: 'network_anomaly', severity: never ? 'error' : 'warning', policyItem: 'egress', conditionAt: tally.firstAt, message };
+  return {
+    workspace,
+    rule: egressRule(destination),
+    type: 'network_anomaly',
+    severity: never ? 'error' : 'warning',
+    policyItem: 'egress',
+    conditionAt: tally.firstAt,
+    message,
+  };
 }
 
 const reattachDelayMs = 1000;
@@ -127,10 +137,13 @@ export class EgressRefusals implements Disposable {
     let stream: Readable;
     try {
       const connection = await this.connection();
-      stream = (await connection.untimed.getContainer(gatewayNameFor(workspace.id)).logs({ follow: true, stdout: true, stderr: true, since })) as unknown as Readable;
+      stream = (await connection.untimed
+        .getContainer(gatewayNameFor(workspace.id))
+        .logs({ follow: true, stdout: true, stderr: true, since })) as unknown as Readable;
     } catch (err) {
       // A workspace from before gateways has none; any other failure is retried on the next audit.
-      if ((err as { statusCode?: number }).statusCode !== 404) this.log.warn(`monitor: cannot follow the gateway of ${workspace.name}: ${(err as Error).message}`);
+      if ((err as { statusCode?: number }).statusCode !== 404)
+        this.log.warn(`monitor: cannot follow the gateway of ${workspace.name}: ${(err as Error).message}`);
       this.following.delete(workspace.containerId);
       return;
     }

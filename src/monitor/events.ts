@@ -63,7 +63,11 @@ export class ContainerEventRules {
     if (action === 'oom') {
       history.oomAt = at;
       outcome.raise.push({
-        rule: 'event.oom', type: 'resource_violation', severity: 'error', policyItem: 'oom', conditionAt: at,
+        rule: 'event.oom',
+        type: 'resource_violation',
+        severity: 'error',
+        policyItem: 'oom',
+        conditionAt: at,
         message: 'The kernel killed a process in the workspace for going over its memory limit (OOM kill).',
       });
     } else if (action === 'kill') {
@@ -74,7 +78,11 @@ export class ContainerEventRules {
       if (code !== 0 && !stopExitCodes.has(code) && !asked) {
         const oom = code === 137 && history.oomAt !== undefined && at - history.oomAt <= this.options.killGraceMs;
         outcome.raise.push({
-          rule: 'event.die', type: 'process_anomaly', severity: 'warning', policyItem: 'restarts', conditionAt: at,
+          rule: 'event.die',
+          type: 'process_anomaly',
+          severity: 'warning',
+          policyItem: 'restarts',
+          conditionAt: at,
           message: `The workspace's main process exited with code ${code}${oom ? ' (killed for going over its memory limit)' : ''}.`,
         });
       }
@@ -86,7 +94,11 @@ export class ContainerEventRules {
         if (history.restarts.length >= this.options.restartCount) {
           const seconds = Math.round((at - (history.restarts[0] as number)) / 1000);
           outcome.raise.push({
-            rule: 'event.restarts', type: 'process_anomaly', severity: 'error', policyItem: 'restarts', conditionAt: history.restarts[0] as number,
+            rule: 'event.restarts',
+            type: 'process_anomaly',
+            severity: 'error',
+            policyItem: 'restarts',
+            conditionAt: history.restarts[0] as number,
             message: `Restart loop: the workspace was restarted ${history.restarts.length} times in ${seconds} s after its main process failed.`,
           });
         }
@@ -99,7 +111,11 @@ export class ContainerEventRules {
       outcome.clear.push('event.restarts');
     } else if (action === 'health_status: unhealthy') {
       outcome.raise.push({
-        rule: 'event.health', type: 'process_anomaly', severity: 'warning', policyItem: 'health', conditionAt: at,
+        rule: 'event.health',
+        type: 'process_anomaly',
+        severity: 'warning',
+        policyItem: 'health',
+        conditionAt: at,
         message: 'The workspace is unhealthy: its health check failed repeatedly.',
       });
     } else if (action === 'health_status: healthy') {

@@ -39,7 +39,8 @@ function checkedId(containerId: string): string {
  */
 export function unfreezeScript(containerId: string): string {
   const id = checkedId(containerId);
-  const find = (file: string): string => `$(find /sys/fs/cgroup -maxdepth 7 \\( -path "*/${id}/${file}" -o -path "*/docker-${id}.scope/${file}" \\) | head -n 1)`;
+  const find = (file: string): string =>
+    `$(find /sys/fs/cgroup -maxdepth 7 \\( -path "*/${id}/${file}" -o -path "*/docker-${id}.scope/${file}" \\) | head -n 1)`;
   return [
     `f=${find('freezer.state')};`,
     'if [ -n "$f" ]; then echo THAWED > "$f"; sleep 1; echo FROZEN > "$f";',

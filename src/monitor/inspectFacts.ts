@@ -42,7 +42,12 @@ export interface InspectFacts {
 
 export function inspectFacts(container: InspectedContainer, engineSockets: string[]): InspectFacts {
   const host = container.HostConfig ?? {};
-  const modes: [HostNamespace, string | undefined][] = [['network', host.NetworkMode], ['pid', host.PidMode], ['ipc', host.IpcMode], ['uts', host.UTSMode]];
+  const modes: [HostNamespace, string | undefined][] = [
+    ['network', host.NetworkMode],
+    ['pid', host.PidMode],
+    ['ipc', host.IpcMode],
+    ['uts', host.UTSMode],
+  ];
   return {
     privileged: host.Privileged === true,
     ...securityOptions(host.SecurityOpt ?? []),

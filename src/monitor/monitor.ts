@@ -159,7 +159,12 @@ export class SecurityMonitor implements Disposable {
     this.stats = new StatsSubscriptions(engine, { scope: this.scope, log: this.log, inspect: this.inspect });
     this.protectedPaths = new ProtectedPathWatches((input) => this.raise(input), this.log);
     const localEngine = (): boolean => ['unix', 'npipe'].includes(engine.target?.spec.scheme ?? '');
-    this.egressRefusals = new EgressRefusals(() => engine.connection(), (input) => this.raise(input), this.log, () => (localEngine() ? localHostAddresses() : []));
+    this.egressRefusals = new EgressRefusals(
+      () => engine.connection(),
+      (input) => this.raise(input),
+      this.log,
+      () => (localEngine() ? localHostAddresses() : []),
+    );
     this.frozenProbe = new FrozenProbe(() => engine.connection(), {
       ...options.frozenProbe,
       stillPaused: (containerId) => this.tracked.get(containerId)?.state === 'paused',
@@ -199,7 +204,9 @@ export class SecurityMonitor implements Disposable {
     let rows: Docker.ContainerInfo[];
     try {
       const connection = await this.engine.connection();
-      rows = await connection.call('list workspaces (monitor)', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ label: this.scope.labelFilters }) }));
+      rows = await connection.call('list workspaces (monitor)', (docker) =>
+        docker.listContainers({ all: true, filters: JSON.stringify({ label: this.scope.labelFilters }) }),
+      );
     } catch (err) {
       this.log.warn(`monitor: cannot list workspaces: ${(err as Error).message}`);
       return;
@@ -382,7 +389,12 @@ export class SecurityMonitor implements Disposable {
     const thresholds: Record<Metric, number> = { cpu: settings.cpuPercent, memory: settings.memoryPercent, pids: settings.pidsPercent };
     for (const metric of metrics) {
       const rule = { ...settings.sustain, threshold: thresholds[metric] };
-      const step = stepThreshold(tracked.thresholds[metric], metricValue(metric, snapshot), snapshot.readAt, metric === 'cpu' ? averagedSampleRule(rule) : rule);
+      const step = stepThreshold(
+        tracked.thresholds[metric],
+        metricValue(metric, snapshot),
+        snapshot.readAt,
+        metric === 'cpu' ? averagedSampleRule(rule) : rule,
+      );
       tracked.thresholds[metric] = step.state;
       if (step.transition?.kind === 'clear') {
         tracked.severity[metric] = undefined;
@@ -441,7 +453,6 @@ export class SecurityMonitor implements Disposable {
     if (rules.includes('cpu')) this.resetThresholds(containerId);
   }
 
-
   /** The configuration audit of one container; conditionAt defaults to when it started (or was created). */
   private async audit(containerId: string, conditionAt?: number): Promise<void> {
     let info: Docker.ContainerInspectInfo;
@@ -468,7 +479,8 @@ export class SecurityMonitor implements Disposable {
     const localEngine = ['unix', 'npipe'].includes(this.engine.target?.spec.scheme ?? '');
     this.protectedPaths.update(tracked.workspace, info, { running: tracked.state === 'running', localEngine, protectedPaths: settings.protectedPaths });
     // Refusals are reported while the box runs (its gateway runs longer, but nothing else talks through it).
-    if (tracked.state === 'running') this.egressRefusals.follow(tracked.workspace, info.Config?.Labels?.[labels.egress], Date.parse(info.State?.StartedAt ?? ''));
+    if (tracked.state === 'running')
+      this.egressRefusals.follow(tracked.workspace, info.Config?.Labels?.[labels.egress], Date.parse(info.State?.StartedAt ?? ''));
     else this.egressRefusals.stop(containerId);
   }
 

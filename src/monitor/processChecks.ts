@@ -70,7 +70,10 @@ const tcpListen = '0A';
 function ipv4(hex: string): string {
   // /proc/net/tcp prints the address as a host-order (little-endian on x86) 32-bit word.
   const bytes = hex.match(/../g) ?? [];
-  return bytes.reverse().map((byte) => parseInt(byte, 16)).join('.');
+  return bytes
+    .reverse()
+    .map((byte) => parseInt(byte, 16))
+    .join('.');
 }
 
 function ipv6(hex: string): string {
@@ -135,7 +138,10 @@ export function processFindings(snapshot: ProcessSnapshot, policy: ProcessCheckP
     if (root.length > 0) {
       const names = root.slice(0, 5).map((process) => `${process.name} (${process.pid})`);
       findings.push({
-        rule: 'process.root', type: 'process_anomaly', severity: 'error', policyItem: 'processes',
+        rule: 'process.root',
+        type: 'process_anomaly',
+        severity: 'error',
+        policyItem: 'processes',
         message: `${root.length} process${root.length > 1 ? 'es' : ''} running as root in a strict workspace: ${names.join(', ')}${root.length > 5 ? ', …' : ''}.`,
       });
     }
@@ -144,7 +150,10 @@ export function processFindings(snapshot: ProcessSnapshot, policy: ProcessCheckP
   if (blocked.length > 0) {
     const ports = [...new Set(blocked.map((listener) => `${listener.port}/${listener.family}`))];
     findings.push({
-      rule: 'process.listeners', type: 'network_anomaly', severity: 'warning', policyItem: 'listeners',
+      rule: 'process.listeners',
+      type: 'network_anomaly',
+      severity: 'warning',
+      policyItem: 'listeners',
       message: `Something in the workspace listens on blocked port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} (aicli.network.blockedPorts).`,
     });
   }
@@ -152,7 +161,11 @@ export function processFindings(snapshot: ProcessSnapshot, policy: ProcessCheckP
 }
 
 /** One exec; throws an EngineError when the exec cannot run (no sh, pids limit reached, stopped). */
-export async function runProcessChecks(connection: EngineConnection, containerId: string, policy: ProcessCheckPolicy): Promise<{ snapshot: ProcessSnapshot; findings: AuditFinding[] }> {
+export async function runProcessChecks(
+  connection: EngineConnection,
+  containerId: string,
+  policy: ProcessCheckPolicy,
+): Promise<{ snapshot: ProcessSnapshot; findings: AuditFinding[] }> {
   const result = await captureExec(connection, containerId, { cmd: ['sh', '-c', processReportScript] });
   const snapshot = parseProcessReport(result.stdout);
   return { snapshot, findings: processFindings(snapshot, policy) };

@@ -24,7 +24,8 @@ export function unmountedPaths(info: Pick<Docker.ContainerInspectInfo, 'Mounts'>
 
 /** Why each well-known path matters, and what to look at. */
 const hints: Record<string, string> = {
-  '.git': 'git runs commands named in .git/config (core.fsmonitor, aliases, filters) and in .git/hooks: look at both before you run git in this folder (VS Code’s Git runs `git status` by itself).',
+  '.git':
+    'git runs commands named in .git/config (core.fsmonitor, aliases, filters) and in .git/hooks: look at both before you run git in this folder (VS Code’s Git runs `git status` by itself).',
   '.vscode': 'VS Code applies .vscode/settings.json and offers .vscode/tasks.json and launch.json: look at them before you trust this folder.',
   '.devcontainer': 'Dev Containers run the commands in devcontainer.json when the folder is reopened in a container: look at it first.',
   '.envrc': 'direnv runs it in your shell when you enter the folder: look at it before `direnv allow`.',
@@ -107,7 +108,8 @@ export class ProtectedPathWatches implements Disposable {
   private protectedPathsOf(entries: readonly string[]): string[] {
     const bad = entries.filter((entry) => !isGoodEntry(entry));
     const said = bad.join('\0');
-    if (bad.length && said !== this.lastBadEntries) this.log.warn(`monitor: aicli.workspace.protectedPaths entries left out: ${bad.map((entry) => JSON.stringify(entry)).join(', ')}`);
+    if (bad.length && said !== this.lastBadEntries)
+      this.log.warn(`monitor: aicli.workspace.protectedPaths entries left out: ${bad.map((entry) => JSON.stringify(entry)).join(', ')}`);
     this.lastBadEntries = said;
     return normalizeProtectedPaths(entries.filter(isGoodEntry));
   }

@@ -77,7 +77,10 @@ export function stepThreshold(state: ThresholdState, value: number | undefined, 
 }
 
 /** Runs a whole sequence; for tests and for replaying recorded samples. */
-export function runThreshold(values: { value: number | undefined; at: number }[], rule: ThresholdRule): { transitions: (ThresholdTransition & { at: number })[]; state: ThresholdState } {
+export function runThreshold(
+  values: { value: number | undefined; at: number }[],
+  rule: ThresholdRule,
+): { transitions: (ThresholdTransition & { at: number })[]; state: ThresholdState } {
   let state = initialThresholdState;
   const transitions: (ThresholdTransition & { at: number })[] = [];
   for (const { value, at } of values) {

@@ -48,8 +48,6 @@ export function registerEngineCommands(scopes: EngineScopes, log: vscode.LogOutp
     }),
     vscode.commands.registerCommand('aicli.refresh', () => refresh()),
     vscode.commands.registerCommand('aicli.showLog', () => log.show(true)),
-    vscode.commands.registerCommand('aicli.openSettings', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', '@ext:aicli.aicli-workspaces'),
-    ),
+    vscode.commands.registerCommand('aicli.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:aicli.aicli-workspaces')),
   ];
 }

@@ -34,7 +34,8 @@ function settingsFiles(): SettingsFile[] {
     settingsOf: (parsed) => parsed,
     workspaceLevel: !multiRoot,
   }));
-  const settingsOfWorkspace = (parsed: unknown): unknown => (typeof parsed === 'object' && parsed !== null ? (parsed as { settings?: unknown }).settings : undefined);
+  const settingsOfWorkspace = (parsed: unknown): unknown =>
+    typeof parsed === 'object' && parsed !== null ? (parsed as { settings?: unknown }).settings : undefined;
   return multiRoot ? [{ uri: workspaceFile, settingsOf: settingsOfWorkspace, workspaceLevel: true }, ...folders] : folders;
 }
 
@@ -100,10 +101,14 @@ export class FolderSettingsReporter {
   async check(): Promise<FolderSetting[]> {
     const { found, unreadable } = await scanFolderSettings();
     for (const setting of found) {
-      this.once(`${setting.applied}\n${setting.key}\n${setting.source}`, () => (setting.applied ? this.log.error(folderSettingMessage(setting)) : this.log.warn(folderSettingMessage(setting))));
+      this.once(`${setting.applied}\n${setting.key}\n${setting.source}`, () =>
+        setting.applied ? this.log.error(folderSettingMessage(setting)) : this.log.warn(folderSettingMessage(setting)),
+      );
     }
     for (const file of unreadable) {
-      this.once(`unreadable\n${file.source}\n${file.reason}`, () => this.log.warn(`Could not check ${file.source} for settings a folder cannot set: ${file.reason}`));
+      this.once(`unreadable\n${file.source}\n${file.reason}`, () =>
+        this.log.warn(`Could not check ${file.source} for settings a folder cannot set: ${file.reason}`),
+      );
     }
     this.latest = found;
     return found;

@@ -54,7 +54,11 @@ export class LogChannels implements vscode.Disposable {
       const prefix = containers.length > 1 ? `[${(container.Names[0] ?? container.Id).replace(/^\//, '')}] ` : '';
       const follower = new LogFollower(engine, container.Id, {
         tail,
-        onLines: (lines) => this.queue(entry, lines.map((line) => format(line, prefix, timestamps))),
+        onLines: (lines) =>
+          this.queue(
+            entry,
+            lines.map((line) => format(line, prefix, timestamps)),
+          ),
         onEnd: (reason) => {
           if (reason !== 'stopped following') this.queue(entry, [`${prefix}── ${reason}; no more logs ──`]);
         },

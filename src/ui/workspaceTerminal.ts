@@ -208,7 +208,11 @@ export async function openTerminal(context: TerminalContext, clicked?: TreeNode,
   const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: doing, canPickMany: false, accepts: isRunning });
   if (!workspace) return undefined;
   if (!isRunning(workspace)) {
-    await showFailure(new InputError('workspace', `${workspace.name} is ${workspace.state}; start it to open a terminal in it.`), { engine: context.scopes.of(workspace).engine, log: context.log, doing });
+    await showFailure(new InputError('workspace', `${workspace.name} is ${workspace.state}; start it to open a terminal in it.`), {
+      engine: context.scopes.of(workspace).engine,
+      log: context.log,
+      doing,
+    });
     return undefined;
   }
   return options.root ? createWorkspaceTerminal(asRoot(context), workspace, `${workspace.name} (root)`) : createWorkspaceTerminal(context, workspace);

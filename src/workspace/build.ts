@@ -63,7 +63,11 @@ function contextFiles(context: string): string[] {
 }
 
 /** Builds an image labelled aicli.managed=true; every output line goes to onOutput as it arrives. */
-export async function buildImage(connection: EngineConnection, request: BuildImageRequest, onOutput: (line: string) => void = () => {}): Promise<BuildImageResult> {
+export async function buildImage(
+  connection: EngineConnection,
+  request: BuildImageRequest,
+  onOutput: (line: string) => void = () => {},
+): Promise<BuildImageResult> {
   const context = resolve(request.context);
   const dockerfile = request.dockerfile ?? 'Dockerfile';
   try {

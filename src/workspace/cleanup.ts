@@ -119,7 +119,9 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
     connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label }) })),
     connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
     connection.call('list managed networks', (d) => d.listNetworks({ filters: JSON.stringify({ label }) })),
-    connection.call('list gateways', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(options.labels, gatewayLabels.role) }) })),
+    connection.call('list gateways', (d) =>
+      d.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(options.labels, gatewayLabels.role) }) }),
+    ),
   ]);
   const networkByName = new Map(networks.map((network) => [network.Name, network]));
   const gatewayOf = new Map(gateways.map((row) => [row.Labels?.[gatewayLabels.of] ?? '', row]));
@@ -189,7 +191,12 @@ export function isEmptyPlan(plan: CleanupPlan): boolean {
 export function describeCleanupPlan(plan: CleanupPlan): string[] {
   return [
     ...plan.workspaces.map((ws) => {
-      const parts = [`container ${ws.containerName}`, ws.gateway && `gateway ${ws.gateway}`, ws.network && `network ${ws.network}`, ws.egressNetwork && `network ${ws.egressNetwork}`].filter((part): part is string => !!part);
+      const parts = [
+        `container ${ws.containerName}`,
+        ws.gateway && `gateway ${ws.gateway}`,
+        ws.network && `network ${ws.network}`,
+        ws.egressNetwork && `network ${ws.egressNetwork}`,
+      ].filter((part): part is string => !!part);
       const listed = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
       return `workspace ${ws.name} (${ws.id}): ${listed}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`;
     }),

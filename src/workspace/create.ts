@@ -67,7 +67,11 @@ function socketPathOf(connection: EngineConnection): string[] {
 /** Every check that can fail, done before the first engine write. */
 export async function validateCreate(connection: EngineConnection, request: CreateWorkspaceRequest, policy: WorkspacePolicy): Promise<ValidatedCreate> {
   const level = checkLevel(request.level ?? policy.defaultLevel);
-  const folder = checkProjectFolder(request.folder, { home: policy.home, engineSockets: socketPathOf(connection), allowEngineSocket: policy.mountEngineSocket });
+  const folder = checkProjectFolder(request.folder, {
+    home: policy.home,
+    engineSockets: socketPathOf(connection),
+    allowEngineSocket: policy.mountEngineSocket,
+  });
   const name = checkWorkspaceName(request.name ?? defaultWorkspaceName(folder));
   const ports = (request.publish ?? []).map((spec) => parsePortMapping(spec, policy.ports));
   checkNoDuplicateHostPorts(ports);
@@ -109,7 +113,9 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   });
   const notes = [...plan.notes, ...(protection?.notes ?? [])];
   if (projectVolume) {
-    notes.push(`The engine at ${connection.host} is remote: ${folder} is copied into the volume ${projectVolume} at create; changes made in the workspace stay there until copied back (see the README).`);
+    notes.push(
+      `The engine at ${connection.host} is remote: ${folder} is copied into the volume ${projectVolume} at create; changes made in the workspace stay there until copied back (see the README).`,
+    );
   }
   const owner = workspaceUserFor(folder, level, plan.user);
   plan.user = owner.user;
@@ -121,7 +127,15 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     folder,
     plan,
     imageConfig: imageInfo.Config,
-    labels: { ...policy.labels, [labels.managed]: 'true', [labels.id]: id, [labels.name]: name, [labels.level]: level, [labels.folder]: folder, [labels.egress]: egressMode },
+    labels: {
+      ...policy.labels,
+      [labels.managed]: 'true',
+      [labels.id]: id,
+      [labels.name]: name,
+      [labels.level]: level,
+      [labels.folder]: folder,
+      [labels.egress]: egressMode,
+    },
     policyLabels: { ...policy.labels },
     ports,
     egress: { mode: egressMode, allow, refused: await engineHostAddresses(connection) },
@@ -156,7 +170,13 @@ interface CreatedNetwork {
 }
 
 /** Creates a network on a free subnet; an overlap means another client won a race, so retry. */
-async function createNetwork(docker: Docker, name: string, options: Record<string, string>, networkLabels: Record<string, string>, pool: SubnetPool): Promise<CreatedNetwork> {
+async function createNetwork(
+  docker: Docker,
+  name: string,
+  options: Record<string, string>,
+  networkLabels: Record<string, string>,
+  pool: SubnetPool,
+): Promise<CreatedNetwork> {
   for (let attempt = 0; ; attempt++) {
     const existing = await docker.listNetworks();
     const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);

@@ -79,7 +79,9 @@ export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | '
 export async function createGateway(docker: Docker, request: GatewayRequest): Promise<Docker.Container> {
   const container = await docker.createContainer(gatewayContainerOptions(request));
   try {
-    await docker.getNetwork(request.insideNetwork).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: request.plan.gatewayIp } } });
+    await docker
+      .getNetwork(request.insideNetwork)
+      .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: request.plan.gatewayIp } } });
     await writeGatewayPlan(container, request.plan);
     return container;
   } catch (err) {
@@ -99,7 +101,11 @@ async function writeGatewayPlan(container: Docker.Container, plan: GatewayPlan):
 /** What the workspace's gateway enforces now. */
 export async function readGatewayPlan(connection: EngineConnection, workspaceId: string): Promise<GatewayPlan> {
   const read = await captureExec(connection, gatewayNameFor(workspaceId), { cmd: ['/bin/busybox', 'cat', planFile] });
-  if (read.code !== 0) throw new InputError('workspace', `The egress gateway of this workspace has no plan (${read.stderr.trim() || `exit ${read.code}`}); recreate the workspace.`);
+  if (read.code !== 0)
+    throw new InputError(
+      'workspace',
+      `The egress gateway of this workspace has no plan (${read.stderr.trim() || `exit ${read.code}`}); recreate the workspace.`,
+    );
   return JSON.parse(read.stdout) as GatewayPlan;
 }
 

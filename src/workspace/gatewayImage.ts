@@ -72,7 +72,13 @@ function writeContext(folder: string): void {
   chmodSync(join(root, 'usr/local/bin/aicli-gateway'), 0o755);
   writeFileSync(
     join(folder, 'Dockerfile'),
-    ['FROM scratch', 'COPY rootfs/ /', `LABEL aicli.gateway.image=${gatewayImageVersion}`, 'ENTRYPOINT ["/bin/busybox", "sh", "/usr/local/bin/aicli-gateway"]', ''].join('\n'),
+    [
+      'FROM scratch',
+      'COPY rootfs/ /',
+      `LABEL aicli.gateway.image=${gatewayImageVersion}`,
+      'ENTRYPOINT ["/bin/busybox", "sh", "/usr/local/bin/aicli-gateway"]',
+      '',
+    ].join('\n'),
   );
 }
 
@@ -96,7 +102,9 @@ export async function ensureGatewayImage(connection: EngineConnection, onOutput:
   if (present) return;
   const info = await connection.info();
   if (process.platform !== 'linux' || engineArchitecture(info.Architecture) !== process.arch) {
-    throw missingPrograms(`this machine (${process.platform} ${process.arch}) cannot provide programs for the engine (${info.OperatingSystem ?? '?'}, ${info.Architecture ?? '?'})`);
+    throw missingPrograms(
+      `this machine (${process.platform} ${process.arch}) cannot provide programs for the engine (${info.OperatingSystem ?? '?'}, ${info.Architecture ?? '?'})`,
+    );
   }
   const folder = mkdtempSync(join(tmpdir(), 'aicli-gateway-'));
   try {

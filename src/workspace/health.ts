@@ -15,7 +15,14 @@ export class HealthCheckError extends EngineError {
     readonly lastOutput: string,
     message: string,
   ) {
-    super('engine', message, failure === 'timeout' ? 'Raise aicli.workspace.healthTimeout, or check the image\'s health check.' : 'Check the workspace\'s logs and the image\'s health check.', [{ id: 'showLog', label: 'Show Log' }]);
+    super(
+      'engine',
+      message,
+      failure === 'timeout'
+        ? "Raise aicli.workspace.healthTimeout, or check the image's health check."
+        : "Check the workspace's logs and the image's health check.",
+      [{ id: 'showLog', label: 'Show Log' }],
+    );
     this.name = 'HealthCheckError';
   }
 }
@@ -126,7 +133,14 @@ export async function waitUntilHealthy(connection: EngineConnection, containerId
     });
     stream.once('error', (err: Error) => finish(toEngineError(err, connection.host)));
     stream.once('end', () => {
-      if (!settled) finish(new EngineError('engine', `The events stream from ${connection.host} ended while waiting for container ${short}.`, 'Check that the engine is still running, then retry.'));
+      if (!settled)
+        finish(
+          new EngineError(
+            'engine',
+            `The events stream from ${connection.host} ended while waiting for container ${short}.`,
+            'Check that the engine is still running, then retry.',
+          ),
+        );
     });
     check();
   });

@@ -57,7 +57,10 @@ export async function removeImage(connection: EngineConnection, reference: strin
   const image = images.find((candidate) => candidate.id === reference || candidate.tags.includes(reference));
   if (!image) throw new InputError('image', `No image ${reference} on the engine at ${connection.host}; refresh the Images view.`);
   if (image.usedBy.length) {
-    throw new InputError('image', `${imageLabel(image)} is used by ${image.usedBy.join(', ')}: remove ${image.usedBy.length === 1 ? 'that workspace' : 'those workspaces'} first.`);
+    throw new InputError(
+      'image',
+      `${imageLabel(image)} is used by ${image.usedBy.join(', ')}: remove ${image.usedBy.length === 1 ? 'that workspace' : 'those workspaces'} first.`,
+    );
   }
   // Tag by tag, never with force: force would also delete an image that a stopped container
   // outside AICLI still uses. The last tag takes the image with it; a dangling one goes by id.

@@ -53,7 +53,9 @@ export function newWorkspaceId(folder: string): string {
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 export function defaultWorkspaceName(folder: string): string {
-  const cleaned = basename(folder).replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
+  const cleaned = basename(folder)
+    .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+    .replace(/^[^a-zA-Z0-9]+/, '');
   return cleaned.slice(0, 63) || 'workspace';
 }
 

@@ -20,14 +20,18 @@ export class PullCancelledError extends Error {
 }
 
 // name[:tag][@digest], with an optional registry host[:port] in front; lower-case repository path.
-const referencePattern = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const referencePattern =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** "busybox" → "busybox:latest"; a tag or digest stays. Pulling without a tag would pull every tag. */
 export function normalizeReference(reference: string): string {
   const trimmed = reference.trim();
   if (!trimmed) throw new InputError('image', 'No image given: type a reference such as busybox:latest or registry.example:5000/team/tool:1.2.');
   if (!referencePattern.test(trimmed)) {
-    throw new InputError('image', `"${trimmed}" is not an image reference: use [registry[:port]/]name[:tag], lower-case, e.g. registry.example:5000/team/tool:1.2.`);
+    throw new InputError(
+      'image',
+      `"${trimmed}" is not an image reference: use [registry[:port]/]name[:tag], lower-case, e.g. registry.example:5000/team/tool:1.2.`,
+    );
   }
   const lastSegment = trimmed.slice(trimmed.lastIndexOf('/') + 1);
   return lastSegment.includes(':') || trimmed.includes('@') ? trimmed : `${trimmed}:latest`;
@@ -37,21 +41,44 @@ function pullError(reference: string, err: unknown, host: string): Error {
   const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
   const text = e.json?.message ?? e.message ?? String(err);
   if (e.statusCode === 404 || /manifest unknown|not found|does not exist/i.test(text)) {
-    return new EngineError('notFound', `Image ${reference} was not found: ${text}.`, 'Check the name and tag; for a private registry, log in first (`docker login <registry>`).', [{ id: 'showLog', label: 'Show Log' }], err);
+    return new EngineError(
+      'notFound',
+      `Image ${reference} was not found: ${text}.`,
+      'Check the name and tag; for a private registry, log in first (`docker login <registry>`).',
+      [{ id: 'showLog', label: 'Show Log' }],
+      err,
+    );
   }
   if (/connection refused|no such host|i\/o timeout|dial tcp|server gave HTTP response to HTTPS/i.test(text)) {
-    return new EngineError('engine', `The engine at ${host} could not reach the registry for ${reference}: ${text}.`, 'Check the registry address and port, the network and any proxy; a plain-HTTP registry other than localhost must be listed in the engine\'s insecure-registries.', [{ id: 'showLog', label: 'Show Log' }], err);
+    return new EngineError(
+      'engine',
+      `The engine at ${host} could not reach the registry for ${reference}: ${text}.`,
+      "Check the registry address and port, the network and any proxy; a plain-HTTP registry other than localhost must be listed in the engine's insecure-registries.",
+      [{ id: 'showLog', label: 'Show Log' }],
+      err,
+    );
   }
   // Trouble talking to the engine itself (socket, TLS, HTTP status) reads the same as anywhere else.
   if (e.code !== undefined || e.statusCode !== undefined || err instanceof EngineError) return toEngineError(err, host);
-  return new EngineError('engine', `Pulling ${reference} failed: ${text}.`, 'See the AICLI Workspaces log for the engine\'s output.', [{ id: 'showLog', label: 'Show Log' }], err);
+  return new EngineError(
+    'engine',
+    `Pulling ${reference} failed: ${text}.`,
+    "See the AICLI Workspaces log for the engine's output.",
+    [{ id: 'showLog', label: 'Show Log' }],
+    err,
+  );
 }
 
 /**
  * Pulls an image, reporting per-layer progress as the engine streams it. The signal cancels:
  * the request is closed, the engine abandons the pull and tags nothing.
  */
-export async function pullImage(connection: EngineConnection, reference: string, onProgress: (progress: PullProgress) => void = () => {}, signal?: AbortSignal): Promise<PullResult> {
+export async function pullImage(
+  connection: EngineConnection,
+  reference: string,
+  onProgress: (progress: PullProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<PullResult> {
   const normalized = normalizeReference(reference);
   if (signal?.aborted) throw new PullCancelledError(normalized);
   let stream: Readable;

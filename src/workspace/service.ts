@@ -61,7 +61,10 @@ export class WorkspaceService {
       // Its command failed at once (e.g. not in the image); a dead workspace is no workspace.
       onStep('rollback');
       await this.remove(containerId);
-      throw new InputError('image', `The workspace's command exited right after start (${workspace.status}); check the image's command or choose another image.`);
+      throw new InputError(
+        'image',
+        `The workspace's command exited right after start (${workspace.status}); check the image's command or choose another image.`,
+      );
     }
     // Only the image's own health check says more than "running": ours (the folder is mounted)
     // is proven by the create itself, and its first run is 30 s away on engines without a start interval.
@@ -79,7 +82,9 @@ export class WorkspaceService {
     const rows = await connection.call('list workspaces', (docker) =>
       docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
     );
-    return rows.map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName)).filter((ws): ws is Workspace => ws !== undefined);
+    return rows
+      .map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName))
+      .filter((ws): ws is Workspace => ws !== undefined);
   }
 
   private async byContainerId(connection: EngineConnection, containerId: string): Promise<Workspace> {
@@ -134,7 +139,9 @@ export class WorkspaceService {
     const ignoreGone = (err: unknown): void => {
       if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
     };
-    await connection.call(`remove gateway of ${workspace.name}`, () => connection.untimed.getContainer(gatewayNameFor(workspace.id)).remove({ force: true })).catch(ignoreGone);
+    await connection
+      .call(`remove gateway of ${workspace.name}`, () => connection.untimed.getContainer(gatewayNameFor(workspace.id)).remove({ force: true }))
+      .catch(ignoreGone);
     for (const network of [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]) {
       await connection.call(`remove network ${network}`, (docker) => docker.getNetwork(network).remove()).catch(ignoreGone);
     }

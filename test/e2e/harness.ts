@@ -5,8 +5,15 @@ export { openWorkbenchSession } from './lib/session';
 export type { WorkbenchSession } from './lib/session';
 export { launchBrowser, newPage, chromiumPath, viewport } from './lib/browser';
 export {
-  openWorkbench, openAicliView, runPalette, screenshot, activityBarTab, aicliViewContainer, widenSidebar,
-  CONTAINER_TITLE, VIEW_CONTAINER_ID,
+  openWorkbench,
+  openAicliView,
+  runPalette,
+  screenshot,
+  activityBarTab,
+  aicliViewContainer,
+  widenSidebar,
+  CONTAINER_TITLE,
+  VIEW_CONTAINER_ID,
 } from './lib/workbench';
 export { runExtensionHostTests, RESULTS_ENV } from './lib/hostTests';
 export type { HostTestOptions, HostTestResults, TestFailure } from './lib/hostTests';

@@ -78,7 +78,10 @@ describe('validation and atomic create on the real engine', function () {
 
   it('a publish address the host does not have fails the start and is rolled back', async () => {
     // The engine creates network and container, then cannot bind the port at start.
-    await refusedBeforeAnythingExists({ name: `noaddr-${process.pid}`, publish: ['10.254.254.254:18888:9000'] }, /cannot assign requested address|Error starting userland proxy/);
+    await refusedBeforeAnythingExists(
+      { name: `noaddr-${process.pid}`, publish: ['10.254.254.254:18888:9000'] },
+      /cannot assign requested address|Error starting userland proxy/,
+    );
   });
 
   it('remove keeps every file in the folder, including files written from inside', async () => {

@@ -32,7 +32,11 @@ describe('image build (real engine)', function () {
     if (connection) {
       await sweepTestResources(connection.docker);
       const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      for (const image of images)
+        await connection.docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
     rmSync(context, { recursive: true, force: true });
   });
@@ -40,7 +44,10 @@ describe('image build (real engine)', function () {
   it('builds from a Dockerfile FROM aicli/base, honours .dockerignore, labels the image managed and streams output', async () => {
     const lines: string[] = [];
     const built = await buildImage(connection, { context, tag, labels: testLabel }, (line) => lines.push(line));
-    assert.ok(lines.some((line) => /^Step 1\/\d+ : FROM aicli\/base/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => /^Step 1\/\d+ : FROM aicli\/base/.test(line)),
+      lines.join('\n'),
+    );
     const info = await connection.docker.getImage(tag).inspect();
     assert.equal(info.Id, built.imageId);
     assert.equal(info.Config.Labels?.['aicli.managed'], 'true');
@@ -59,15 +66,21 @@ describe('image build (real engine)', function () {
     try {
       writeFileSync(join(failing, 'Dockerfile'), 'FROM aicli/base\nRUN echo compiling && exit 3\n');
       const lines: string[] = [];
-      await assert.rejects(buildImage(connection, { context: failing, tag: `aicli-test-build-fail-${testRunId}:latest`, labels: testLabel }, (line) => lines.push(line)), (err: unknown) => {
-        assert.ok(err instanceof BuildError, String(err));
-        // The engine appends the labels as steps of its own, so the total varies.
-        assert.match(err.step ?? '', /^Step 2\/\d+ : RUN echo compiling && exit 3$/);
-        assert.match(err.message, /failed at Step 2\/\d+ : RUN echo compiling && exit 3: .*returned a non-zero code: 3/);
-        return true;
-      });
+      await assert.rejects(
+        buildImage(connection, { context: failing, tag: `aicli-test-build-fail-${testRunId}:latest`, labels: testLabel }, (line) => lines.push(line)),
+        (err: unknown) => {
+          assert.ok(err instanceof BuildError, String(err));
+          // The engine appends the labels as steps of its own, so the total varies.
+          assert.match(err.step ?? '', /^Step 2\/\d+ : RUN echo compiling && exit 3$/);
+          assert.match(err.message, /failed at Step 2\/\d+ : RUN echo compiling && exit 3: .*returned a non-zero code: 3/);
+          return true;
+        },
+      );
       assert.ok(lines.includes('compiling'), lines.join('\n'));
-      const leftovers = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ ancestor: ['aicli/base:latest'], status: ['exited', 'created'] }) });
+      const leftovers = await connection.docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ ancestor: ['aicli/base:latest'], status: ['exited', 'created'] }),
+      });
       assert.ok(!leftovers.some((row) => row.Command.includes('compiling')), 'intermediate container removed');
     } finally {
       rmSync(failing, { recursive: true, force: true });
@@ -77,7 +90,9 @@ describe('image build (real engine)', function () {
   it('aicli-ws build reports a missing Dockerfile as an input error', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'aicli-build-empty-'));
     try {
-      const result = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'build', empty, '--tag', 'never-built:latest']).catch((err: { code: number; stderr: string }) => err);
+      const result = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'build', empty, '--tag', 'never-built:latest']).catch(
+        (err: { code: number; stderr: string }) => err,
+      );
       assert.equal((result as { code: number }).code, 2);
       assert.match((result as { stderr: string }).stderr, /No Dockerfile in/);
     } finally {

@@ -30,7 +30,11 @@ describe('managed-only cleanup (real engine)', function () {
     if (connection) {
       await sweepTestResources(connection.docker);
       const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      for (const image of images)
+        await connection.docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
@@ -54,7 +58,10 @@ describe('managed-only cleanup (real engine)', function () {
     const running = (await service.create({ folder: folder(), name: `running-${process.pid}` })).workspace;
 
     // Managed leftovers: an orphan network, an unused volume, a dangling image.
-    const orphan = await docker.createNetwork({ Name: `aicli-workspace-orphan${process.pid}`, Labels: { ...managedImageLabels, [labels.id]: `orphan${process.pid}` } });
+    const orphan = await docker.createNetwork({
+      Name: `aicli-workspace-orphan${process.pid}`,
+      Labels: { ...managedImageLabels, [labels.id]: `orphan${process.pid}` },
+    });
     await docker.createVolume({ Name: `aicli-cleanup-managed-${testRunId}`, Labels: managedImageLabels });
 
     // Unlabelled (test labels only): an exited container, a network, a volume, a dangling image.
@@ -63,7 +70,10 @@ describe('managed-only cleanup (real engine)', function () {
     await bystander.wait();
     const bystanderNetwork = await docker.createNetwork({ Name: `bystander-${testRunId}`, Labels: testLabel });
     await docker.createVolume({ Name: `aicli-cleanup-bystander-${testRunId}`, Labels: testLabel });
-    const labelChanges = (set: Record<string, string>): string => Object.entries(set).map(([key, value]) => `LABEL ${key}=${value}`).join('\n');
+    const labelChanges = (set: Record<string, string>): string =>
+      Object.entries(set)
+        .map(([key, value]) => `LABEL ${key}=${value}`)
+        .join('\n');
     const commit = (set: Record<string, string>, tag: string): Promise<{ Id: string }> =>
       bystander.commit({ repo: imageRepo, tag, changes: labelChanges(set) }) as Promise<{ Id: string }>;
     // Committing twice under one tag leaves the first image dangling.
@@ -77,14 +87,32 @@ describe('managed-only cleanup (real engine)', function () {
       plan.workspaces.map((ws) => [ws.name, ws.network]),
       [[old.name, old.network]],
     );
-    assert.deepEqual(plan.networks.map((network) => network.id), [orphan.id]);
-    assert.deepEqual(plan.volumes.map((volume) => volume.name), [`aicli-cleanup-managed-${testRunId}`]);
-    assert.deepEqual(plan.images.map((image) => image.id), [danglingManaged.Id]);
+    assert.deepEqual(
+      plan.networks.map((network) => network.id),
+      [orphan.id],
+    );
+    assert.deepEqual(
+      plan.volumes.map((volume) => volume.name),
+      [`aicli-cleanup-managed-${testRunId}`],
+    );
+    assert.deepEqual(
+      plan.images.map((image) => image.id),
+      [danglingManaged.Id],
+    );
 
     // A dry run through the CLI with the defaults (7 days, 10 minutes' grace for networks that may
     // belong to a create in flight) lists nothing of this run, and removes nothing.
     const cli = join(repoRoot, 'dist', 'cli.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'cleanup', '--dry-run', '--max-age', '7d', '--label', `aicli.test.run=${testRunId}`, '--json']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      cli,
+      'cleanup',
+      '--dry-run',
+      '--max-age',
+      '7d',
+      '--label',
+      `aicli.test.run=${testRunId}`,
+      '--json',
+    ]);
     const dry = JSON.parse(stdout) as { dryRun: boolean; plan: { workspaces: unknown[]; networks: unknown[] } };
     assert.equal(dry.dryRun, true);
     assert.deepEqual(dry.plan.workspaces, [], 'nothing exited 7 days ago');
@@ -95,18 +123,32 @@ describe('managed-only cleanup (real engine)', function () {
     assert.deepEqual(result.failed, []);
     // A workspace is its container, its gateway and two networks; then the orphan network, the volume, the image.
     assert.equal(result.removed.length, 7);
-    for (const item of [`container ${old.containerName}`, `gateway ${gatewayNameFor(old.id)}`, `network ${old.network}`, `network ${egressNetworkNameFor(old.id)}`]) {
+    for (const item of [
+      `container ${old.containerName}`,
+      `gateway ${gatewayNameFor(old.id)}`,
+      `network ${old.network}`,
+      `network ${egressNetworkNameFor(old.id)}`,
+    ]) {
       assert.ok(result.removed.includes(item), `${item} was not removed: ${result.removed.join('; ')}`);
     }
 
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
     const gatewaysOf = (...kept: { id: string }[]): string[] => kept.map((ws) => `/${gatewayNameFor(ws.id)}`);
-    assert.deepEqual(containers.map((row) => row.Names[0]).sort(), [`/${young.containerName}`, `/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(young, running)].sort());
+    assert.deepEqual(
+      containers.map((row) => row.Names[0]).sort(),
+      [`/${young.containerName}`, `/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(young, running)].sort(),
+    );
     const networks = (await docker.listNetworks({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).map((n) => n.Name).sort();
-    assert.deepEqual(networks, [young.network, running.network, egressNetworkNameFor(young.id), egressNetworkNameFor(running.id), `bystander-${testRunId}`].sort());
+    assert.deepEqual(
+      networks,
+      [young.network, running.network, egressNetworkNameFor(young.id), egressNetworkNameFor(running.id), `bystander-${testRunId}`].sort(),
+    );
     await bystanderNetwork.inspect();
     const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).Volumes ?? [];
-    assert.deepEqual(volumes.map((volume) => volume.Name), [`aicli-cleanup-bystander-${testRunId}`]);
+    assert.deepEqual(
+      volumes.map((volume) => volume.Name),
+      [`aicli-cleanup-bystander-${testRunId}`],
+    );
     await docker.getImage(danglingUnlabelled.Id).inspect();
     await assert.rejects(docker.getImage(danglingManaged.Id).inspect());
 

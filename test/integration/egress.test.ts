@@ -40,7 +40,9 @@ describe('egress from inside the box (real engine)', function () {
   }
 
   async function inGateway(workspace: Workspace, command: string[], user = 'root'): Promise<string> {
-    const exec = await fixture.connection.docker.getContainer(gatewayNameFor(workspace.id)).exec({ Cmd: command, AttachStdout: true, AttachStderr: true, User: user });
+    const exec = await fixture.connection.docker
+      .getContainer(gatewayNameFor(workspace.id))
+      .exec({ Cmd: command, AttachStdout: true, AttachStderr: true, User: user });
     const stream = await exec.start({ hijack: true, stdin: false });
     let output = '';
     const sink = new Writable({
@@ -86,7 +88,10 @@ describe('egress from inside the box (real engine)', function () {
     const workspace = await create('routes', 'standard', { egress: 'open' });
     const { boxGateway } = insideAddresses(await subnetOf(workspace));
     const routes = (await execIn(fixture.service, workspace.name, ['ip', 'route'])).stdout.trim().split('\n');
-    assert.deepEqual(routes.map((route) => route.trim().split(/\s+/).slice(0, 3).join(' ')).sort(), [`${(await subnetOf(workspace))} dev eth0`, `default via ${boxGateway}`].sort());
+    assert.deepEqual(
+      routes.map((route) => route.trim().split(/\s+/).slice(0, 3).join(' ')).sort(),
+      [`${await subnetOf(workspace)} dev eth0`, `default via ${boxGateway}`].sort(),
+    );
     const metadata = (await execIn(fixture.service, workspace.name, ['ip', 'route', 'get', '169.254.169.254'])).stdout;
     assert.match(metadata, new RegExp(`via ${boxGateway.replace(/\./g, '\\.')} dev eth0`));
     const refused = await inGateway(workspace, ['/usr/sbin/nft', 'list', 'set', 'inet', 'aicli', 'refused4']);
@@ -106,7 +111,7 @@ describe('egress from inside the box (real engine)', function () {
     assert.equal(await readFromBox(basic, internet.address, webPort), 'fake-internet');
   });
 
-  it('allowlist: only a listed name answers, not an unlisted one, nor the listed name\'s address used directly', async () => {
+  it("allowlist: only a listed name answers, not an unlisted one, nor the listed name's address used directly", async () => {
     const workspace = await create('allow', 'standard', { allow: ['allowed.test'] });
     assert.equal(workspace.labels['aicli.workspace.egress'], 'allowlist');
     // Test DNS: the gateway's hosts file names both hosts (its own resolver reads it).
@@ -135,7 +140,10 @@ describe('egress from inside the box (real engine)', function () {
         (err: Error) => err.name === 'InputError' && err.message.includes(`"${entry}"`),
       );
     }
-    await assert.rejects(fixture.service.create({ folder: fixture.folder(), name: `bad-${process.pid}`, egress: 'sometimes' }), /Egress "sometimes" is not one of/);
+    await assert.rejects(
+      fixture.service.create({ folder: fixture.folder(), name: `bad-${process.pid}`, egress: 'sometimes' }),
+      /Egress "sometimes" is not one of/,
+    );
     assert.deepEqual(await countTestResources(fixture.connection.docker), before);
   });
 });

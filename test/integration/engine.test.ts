@@ -6,7 +6,18 @@ import { EngineConnection, minimumApiVersion, compareApiVersions } from '../../s
 import { Engine, EngineNotice } from '../../src/engine/engine';
 import { EngineError } from '../../src/engine/errors';
 import { DockerEvent } from '../../src/engine/events';
-import { baseImage, connect, discardThrowawayEngine, repoRoot, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine, waitFor } from './support';
+import {
+  baseImage,
+  connect,
+  discardThrowawayEngine,
+  repoRoot,
+  startThrowawayEngine,
+  sweepTestResources,
+  targetFor,
+  testLabel,
+  ThrowawayEngine,
+  waitFor,
+} from './support';
 
 const run = promisify(execFile);
 const cli = join(repoRoot, 'dist', 'cli.js');
@@ -117,7 +128,10 @@ describe('engine going away and coming back (throwaway engine)', function () {
       await live.docker.createVolume({ Name: 'aicli-test-reconnect', Labels: testLabel });
       await volumeEvent;
       await live.docker.getVolume('aicli-test-reconnect').remove();
-      assert.deepEqual(notices.map((notice) => notice.kind), ['connected', 'disconnected', 'reconnected']);
+      assert.deepEqual(
+        notices.map((notice) => notice.kind),
+        ['connected', 'disconnected', 'reconnected'],
+      );
     } finally {
       engine.dispose();
     }

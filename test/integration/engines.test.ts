@@ -12,9 +12,28 @@ import { LogFollower } from '../../src/engine/logs';
 import { StatsSubscriptions } from '../../src/monitor/statsStream';
 import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
 import { WorkspaceService } from '../../src/workspace/service';
-import { freeTestSubnet, makeTlsMaterial, plugNamespace, removeTlsMaterial, startSshd, TestSshd, TlsMaterialDirs, untilListening } from '../support/remoteEngine';
 import {
-  buildBaseImageOn, discardThrowawayEngine, makeProjectFolder, repoRoot, startThrowawayEngine, targetFor, testLabel, testRunId, testWorkspaceService, ThrowawayEngine, waitFor,
+  freeTestSubnet,
+  makeTlsMaterial,
+  plugNamespace,
+  removeTlsMaterial,
+  startSshd,
+  TestSshd,
+  TlsMaterialDirs,
+  untilListening,
+} from '../support/remoteEngine';
+import {
+  buildBaseImageOn,
+  discardThrowawayEngine,
+  makeProjectFolder,
+  repoRoot,
+  startThrowawayEngine,
+  targetFor,
+  testLabel,
+  testRunId,
+  testWorkspaceService,
+  ThrowawayEngine,
+  waitFor,
 } from './support';
 import { defaultPortPolicy } from '../../src/isolation/ports';
 import { homedir } from 'node:os';
@@ -63,14 +82,28 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const server = tls.server;
     remote = await startThrowawayEngine(`tls-${process.pid}`, {
       // 0.0.0.0 inside its own namespace: only the veth below (and its loopback) can reach it.
-      extraArgs: ['-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscacert', join(server, 'ca.pem'), '--tlscert', join(server, 'server.pem'), '--tlskey', join(server, 'server-key.pem')],
+      extraArgs: [
+        '-H',
+        'tcp://0.0.0.0:2376',
+        '--tlsverify',
+        '--tlscacert',
+        join(server, 'ca.pem'),
+        '--tlscert',
+        join(server, 'server.pem'),
+        '--tlskey',
+        join(server, 'server-key.pem'),
+      ],
     });
     plug = plugNamespace(remote.pid()!, addresses);
     await buildBaseImageOn(remote.host);
     remoteHost = `tcp://${addresses.engineAddress}:2376`;
     const { entries, problems } = parseEngineEntries([{ name: 'remote', host: remoteHost, certPath: tls.client }]);
     assert.deepEqual(problems, []);
-    engines = new EngineSet(() => targetFor(), () => entries, () => 10_000);
+    engines = new EngineSet(
+      () => targetFor(),
+      () => entries,
+      () => 10_000,
+    );
     engines.start();
     writeFileSync(join(folder, 'data.txt'), 'from the local folder\n');
   });
@@ -84,9 +117,18 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
   });
 
   const remoteService = (): WorkspaceService =>
-    new WorkspaceService(() => engines!.get('remote').connection(), () => ({
-      defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: testLabel,
-    }));
+    new WorkspaceService(
+      () => engines!.get('remote').connection(),
+      () => ({
+        defaultImage: 'aicli/base:latest',
+        defaultLevel: 'standard',
+        resources: {},
+        ports: defaultPortPolicy,
+        mountEngineSocket: false,
+        home: homedir(),
+        labels: testLabel,
+      }),
+    );
 
   it('connects to both engines, each with its own connection', async () => {
     const local = await engines!.default.connection();
@@ -103,14 +145,26 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const service = remoteService();
     const name = `remote-${testRunId}`;
     const { workspace, notes } = await service.create({ folder, name });
-    assert.ok(notes.some((note) => /is remote: .* copied into the volume aicli-workspace-/.test(note)), notes.join('\n'));
+    assert.ok(
+      notes.some((note) => /is remote: .* copied into the volume aicli-workspace-/.test(note)),
+      notes.join('\n'),
+    );
     const connection = await engines!.get('remote').connection();
     const info = await connection.docker.getContainer(workspace.containerId).inspect();
-    assert.deepEqual(info.Mounts.map((m) => `${m.Type} ${m.Destination}`), ['volume /workspace']);
+    assert.deepEqual(
+      info.Mounts.map((m) => `${m.Type} ${m.Destination}`),
+      ['volume /workspace'],
+    );
 
     let out = '';
     const sink = new Writable({ write: (chunk, _e, done) => ((out += chunk.toString()), done()) });
-    assert.equal(await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo changed > /workspace/data.txt; echo logged > /proc/1/fd/1'], { stdout: sink, stderr: sink }), 0);
+    assert.equal(
+      await service.exec(name, ['sh', '-c', 'cat /workspace/data.txt; echo changed > /workspace/data.txt; echo logged > /proc/1/fd/1'], {
+        stdout: sink,
+        stderr: sink,
+      }),
+      0,
+    );
     assert.equal(out, 'from the local folder\n');
     assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n', 'the local folder is not written');
 
@@ -130,7 +184,10 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const connection = await engines!.get('remote').connection();
     // Expired "now" by looking 8 days ahead instead of waiting.
     const plan = await planCleanup(connection, { maxAgeMs: 7 * 24 * 3600_000, now: Date.now() + 8 * 24 * 3600_000, labels: testLabel });
-    assert.deepEqual(plan.workspaces.map((ws) => ws.name), [name]);
+    assert.deepEqual(
+      plan.workspaces.map((ws) => ws.name),
+      [name],
+    );
     const result = await applyCleanup(connection, plan);
     assert.deepEqual(result.failed, []);
     assert.ok(result.removed.includes(`volume aicli-workspace-${workspace.id}`), result.removed.join(', '));
@@ -157,34 +214,55 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
 
   it('a certificate from a CA the engine does not trust is refused with a clear TLS error', async () => {
     const { entries } = parseEngineEntries([{ name: 'foreign', host: remoteHost, certPath: tls!.foreign }]);
-    const set = new EngineSet(() => targetFor(), () => entries, () => 5_000);
+    const set = new EngineSet(
+      () => targetFor(),
+      () => entries,
+      () => 5_000,
+    );
     try {
       set.get('foreign').start();
-      await assert.rejects(set.get('foreign').connection(), (err: unknown) => err instanceof EngineError && err.kind === 'tls' && err.message.includes(remoteHost));
+      await assert.rejects(
+        set.get('foreign').connection(),
+        (err: unknown) => err instanceof EngineError && err.kind === 'tls' && err.message.includes(remoteHost),
+      );
     } finally {
       set.dispose();
     }
   });
 
   it('aicli-ws engines shows each engine up or down; --engine runs commands there; tar copies changes back', async () => {
-    const env = { ...process.env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }, { name: 'gone', host: 'tcp://127.0.0.1:9' }]) };
+    const env = {
+      ...process.env,
+      AICLI_ENGINES: JSON.stringify([
+        { name: 'remote', host: remoteHost, certPath: tls!.client },
+        { name: 'gone', host: 'tcp://127.0.0.1:9' },
+      ]),
+    };
     const cli = join(repoRoot, 'dist', 'cli.js');
-    const run = (args: string[]): Promise<{ stdout: string; stderr: string }> => promisify(execFile)(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+    const run = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
+      promisify(execFile)(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
     const listed = await run(['engines', '--json']).then(
       () => assert.fail('engines exited 0 with an engine down'),
       (err: { code: number; stdout: string }) => err,
     );
     assert.equal(listed.code, 1);
     const rows = JSON.parse(listed.stdout) as { name: string; state: string; version?: string; error?: string }[];
-    assert.deepEqual(rows.map((r) => `${r.name} ${r.state}`), ['default up', 'remote up', 'gone down']);
+    assert.deepEqual(
+      rows.map((r) => `${r.name} ${r.state}`),
+      ['default up', 'remote up', 'gone down'],
+    );
     assert.match(rows[2]?.error ?? '', /tcp:\/\/127\.0\.0\.1:9 is not running \(connection refused\)/);
 
     // With a workspace running on the default engine and none on the remote one, auto placement picks the remote one.
     const busy = await testWorkspaceService().create({ folder: makeProjectFolder(), name: `busy-${testRunId}` });
-    const placed = await promisify(execFile)(process.execPath, [cli, '--engine', 'auto', 'create', '--folder', folder, '--name', `auto-${testRunId}`, '--label', `aicli.test.run=${testRunId}`], {
-      env: { ...env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) },
-      encoding: 'utf8',
-    });
+    const placed = await promisify(execFile)(
+      process.execPath,
+      [cli, '--engine', 'auto', 'create', '--folder', folder, '--name', `auto-${testRunId}`, '--label', `aicli.test.run=${testRunId}`],
+      {
+        env: { ...env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) },
+        encoding: 'utf8',
+      },
+    );
     assert.match(placed.stderr, /^Placing on engine remote \(least loaded: 0 running on \d+ CPUs\)/);
     await run(['--engine', 'remote', 'rm', `auto-${testRunId}`]);
     await testWorkspaceService().remove(busy.workspace.containerId);
@@ -195,7 +273,9 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     await run(['--engine', 'remote', 'exec', name, '--', 'sh', '-c', 'echo changed > /workspace/data.txt']);
     const back = makeProjectFolder('aicli-copy-back-');
     try {
-      await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${cli}" --engine remote exec ${name} -- tar -C /workspace -c . | tar -C "${back}" -x`], { env });
+      await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${cli}" --engine remote exec ${name} -- tar -C /workspace -c . | tar -C "${back}" -x`], {
+        env,
+      });
       assert.equal(readFileSync(join(back, 'data.txt'), 'utf8'), 'changed\n');
       assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n');
     } finally {
@@ -204,7 +284,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     await run(['--engine', 'remote', 'rm', name]);
   });
 
-  it('aicli-ws --engine NAME alerts reports the alerts of that engine\'s workspaces, not the default engine\'s', async () => {
+  it("aicli-ws --engine NAME alerts reports the alerts of that engine's workspaces, not the default engine's", async () => {
     const env = { ...process.env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) };
     // The same finding (privileged) on a managed container on each engine, told apart by name; never started.
     const privileged = async (connection: EngineConnection, name: string): Promise<string> => {
@@ -220,14 +300,27 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const far = await engines!.get('remote').connection();
     const onRemote = `priv-remote-${testRunId}`;
     const onDefault = `priv-default-${testRunId}`;
-    const created = [{ connection: far, id: await privileged(far, onRemote) }, { connection: local, id: await privileged(local, onDefault) }];
+    const created = [
+      { connection: far, id: await privileged(far, onRemote) },
+      { connection: local, id: await privileged(local, onDefault) },
+    ];
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), '--engine', 'remote', 'alerts', '--json', '--wait', '0'], { env, encoding: 'utf8' });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(repoRoot, 'dist', 'cli.js'), '--engine', 'remote', 'alerts', '--json', '--wait', '0'],
+        { env, encoding: 'utf8' },
+      );
       const report = JSON.parse(stdout) as { host: string; alerts: { workspace: string; rule: string }[] };
       assert.equal(report.host, remoteHost);
-      const ours = report.alerts.filter((alert) => alert.workspace === onRemote || alert.workspace === onDefault).map((alert) => `${alert.workspace} ${alert.rule}`);
+      const ours = report.alerts
+        .filter((alert) => alert.workspace === onRemote || alert.workspace === onDefault)
+        .map((alert) => `${alert.workspace} ${alert.rule}`);
       assert.ok(ours.includes(`${onRemote} audit.privileged`), ours.join('\n'));
-      assert.deepEqual(ours.filter((line) => line.startsWith(onDefault)), [], 'the default engine\'s workspace is not in the remote engine\'s report');
+      assert.deepEqual(
+        ours.filter((line) => line.startsWith(onDefault)),
+        [],
+        "the default engine's workspace is not in the remote engine's report",
+      );
     } finally {
       await Promise.all(created.map(({ connection, id }) => connection.docker.getContainer(id).remove({ force: true })));
     }
@@ -244,7 +337,11 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const sshEngines = (entry: Record<string, unknown>): EngineSet => {
       const { entries, problems } = parseEngineEntries([{ name: 'over-ssh', ...entry }]);
       assert.deepEqual(problems, []);
-      const set = new EngineSet(() => targetFor(), () => entries, () => 20_000);
+      const set = new EngineSet(
+        () => targetFor(),
+        () => entries,
+        () => 20_000,
+      );
       set.get('over-ssh').start();
       return set;
     };
@@ -255,9 +352,18 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         const connection = await set.get('over-ssh').connection();
         assert.equal(connection.target.spec.scheme, 'ssh');
         assert.equal(((await connection.info()) as { DockerRootDir?: string }).DockerRootDir, remote!.dataRoot);
-        const service = new WorkspaceService(() => set.get('over-ssh').connection(), () => ({
-          defaultImage: 'aicli/base:latest', defaultLevel: 'standard', resources: {}, ports: defaultPortPolicy, mountEngineSocket: false, home: homedir(), labels: testLabel,
-        }));
+        const service = new WorkspaceService(
+          () => set.get('over-ssh').connection(),
+          () => ({
+            defaultImage: 'aicli/base:latest',
+            defaultLevel: 'standard',
+            resources: {},
+            ports: defaultPortPolicy,
+            mountEngineSocket: false,
+            home: homedir(),
+            labels: testLabel,
+          }),
+        );
         const name = `ssh-${testRunId}`;
         const t0 = Date.now();
         await service.create({ folder, name });
@@ -276,15 +382,23 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     it('an unknown host key and a wrong user each give a clear error', async () => {
       const unknown = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.emptyKnownHosts });
       try {
-        await assert.rejects(unknown.get('over-ssh').connection(), (err: unknown) =>
-          err instanceof EngineError && /The SSH host key of ssh:\/\/root@198\.18\.[\d.]+:2222 is not in your known_hosts/.test(err.message) && /ssh-keyscan -p 2222 198\.18\./.test(err.suggestion));
+        await assert.rejects(
+          unknown.get('over-ssh').connection(),
+          (err: unknown) =>
+            err instanceof EngineError &&
+            /The SSH host key of ssh:\/\/root@198\.18\.[\d.]+:2222 is not in your known_hosts/.test(err.message) &&
+            /ssh-keyscan -p 2222 198\.18\./.test(err.suggestion),
+        );
       } finally {
         unknown.dispose();
       }
       const wrongUser = sshEngines({ host: sshd!.host.replace('root@', 'nobody@'), sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
       try {
-        await assert.rejects(wrongUser.get('over-ssh').connection(), (err: unknown) =>
-          err instanceof EngineError && err.kind === 'permissionDenied' && /^SSH login to ssh:\/\/nobody@198\.18\.[\d.]+:2222 failed/.test(err.message));
+        await assert.rejects(
+          wrongUser.get('over-ssh').connection(),
+          (err: unknown) =>
+            err instanceof EngineError && err.kind === 'permissionDenied' && /^SSH login to ssh:\/\/nobody@198\.18\.[\d.]+:2222 failed/.test(err.message),
+        );
       } finally {
         wrongUser.dispose();
       }

@@ -22,7 +22,11 @@ describe('waitUntilHealthy (real engine)', function () {
     if (!connection) return;
     await sweepTestResources(connection.docker);
     const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-    for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    for (const image of images)
+      await connection.docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   async function run(healthcheck: Docker.ContainerCreateOptions['Healthcheck'] | undefined, cmd = ['sleep', '300']): Promise<Docker.Container> {
@@ -100,14 +104,16 @@ describe('waitUntilHealthy (real engine)', function () {
     const steps: CreateStep[] = [];
     const started = Date.now();
     try {
-      const { workspace } = await testWorkspaceService().create({ folder, name, image }, (step) => steps.push(step), { waitUntilHealthy: { timeoutMs: 20_000 } });
+      const { workspace } = await testWorkspaceService().create({ folder, name, image }, (step) => steps.push(step), {
+        waitUntilHealthy: { timeoutMs: 20_000 },
+      });
       return { workspace, steps, ms: Date.now() - started };
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
   }
 
-  it('create waits for the image\'s own health check to pass', async () => {
+  it("create waits for the image's own health check to pass", async () => {
     const tag = `aicli-test-healthy-${testRunId}:latest`;
     await imageWithHealthCheck(tag, 'test -d /workspace');
     const { workspace, steps } = await createWaiting(tag, `healthy-${testRunId}`);
@@ -119,7 +125,10 @@ describe('waitUntilHealthy (real engine)', function () {
     const tag = `aicli-test-unhealthy-${testRunId}:latest`;
     await imageWithHealthCheck(tag, 'echo "no /ready marker" && test -e /ready');
     const name = `unhealthy-${testRunId}`;
-    await assert.rejects(createWaiting(tag, name), (err: unknown) => err instanceof HealthCheckError && err.failure === 'unhealthy' && err.lastOutput === 'no /ready marker');
+    await assert.rejects(
+      createWaiting(tag, name),
+      (err: unknown) => err instanceof HealthCheckError && err.failure === 'unhealthy' && err.lastOutput === 'no /ready marker',
+    );
     const kept = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });
     assert.equal(kept.length, 1);
   });

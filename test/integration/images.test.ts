@@ -13,10 +13,13 @@ import { buildLayeredImage, LocalRegistry, pushToRegistry, startLocalRegistry } 
 import { baseImage, connect, countTestResources, makeProjectFolder, repoRoot, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
 
 const gone = (connection: EngineConnection, reference: string): Promise<boolean> =>
-  connection.docker.getImage(reference).inspect().then(
-    () => false,
-    (err: { statusCode?: number }) => err.statusCode === 404,
-  );
+  connection.docker
+    .getImage(reference)
+    .inspect()
+    .then(
+      () => false,
+      (err: { statusCode?: number }) => err.statusCode === 404,
+    );
 
 describe('images: pull with progress from a loopback registry, list, remove (real engine)', function () {
   this.timeout(180_000);
@@ -43,7 +46,11 @@ describe('images: pull with progress from a loopback registry, list, remove (rea
     if (connection) {
       await sweepTestResources(connection.docker);
       const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      for (const image of images)
+        await connection.docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
     await registry?.stop();
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
@@ -80,22 +87,35 @@ describe('images: pull with progress from a loopback registry, list, remove (rea
     assert.equal(last.fraction, 1);
     assert.equal(last.layersDone, last.layers.length);
     assert.ok(last.bytesToDownload > 3 * 4 * 2 ** 20 * 0.9, `about 12 MiB downloaded (compressed), got ${last.bytesToDownload}`);
-    assert.ok(seen.some((p) => p.fraction > 0.2 && p.fraction < 0.8), 'progress in between was reported');
+    assert.ok(
+      seen.some((p) => p.fraction > 0.2 && p.fraction < 0.8),
+      'progress in between was reported',
+    );
   });
 
   it('a missing image or an unreachable registry fails with a clear message and no image', async () => {
     const missing = `${registry.address}/aicli-test/missing:nope`;
-    await assert.rejects(pullImage(connection, missing), (err: unknown) => err instanceof EngineError && err.kind === 'notFound' && err.message.includes(`Image ${missing} was not found`) && /docker login/.test(err.suggestion));
+    await assert.rejects(
+      pullImage(connection, missing),
+      (err: unknown) =>
+        err instanceof EngineError && err.kind === 'notFound' && err.message.includes(`Image ${missing} was not found`) && /docker login/.test(err.suggestion),
+    );
     assert.equal(await gone(connection, missing), true);
     // Port 9 (discard) on loopback: nothing listens there, so the engine gets "connection refused".
-    await assert.rejects(pullImage(connection, '127.0.0.1:9/aicli-test/x:1'), (err: unknown) => err instanceof EngineError && /could not reach the registry for 127\.0\.0\.1:9\/aicli-test\/x:1/.test(err.message));
+    await assert.rejects(
+      pullImage(connection, '127.0.0.1:9/aicli-test/x:1'),
+      (err: unknown) => err instanceof EngineError && /could not reach the registry for 127\.0\.0\.1:9\/aicli-test\/x:1/.test(err.message),
+    );
   });
 
   it('create with an image that is not there raises MissingImageError and creates nothing', async () => {
     const folder = makeProjectFolder();
     folders.push(folder);
     const before = await countTestResources(connection.docker);
-    await assert.rejects(service.create({ folder, name: `noimg-${testRunId}`, image: `${registry.address}/aicli-test/missing:nope` }), (err: unknown) => err instanceof MissingImageError && err.image.endsWith('missing:nope'));
+    await assert.rejects(
+      service.create({ folder, name: `noimg-${testRunId}`, image: `${registry.address}/aicli-test/missing:nope` }),
+      (err: unknown) => err instanceof MissingImageError && err.image.endsWith('missing:nope'),
+    );
     assert.deepEqual(await countTestResources(connection.docker), before);
   });
 

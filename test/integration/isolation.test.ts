@@ -5,7 +5,14 @@ import { DockerEvent } from '../../src/engine/events';
 import { execIn, targetFor, waitFor, workspaceFixture } from './support';
 
 const capabilityBits: Record<string, number> = {
-  CHOWN: 0, DAC_OVERRIDE: 1, FOWNER: 3, FSETID: 4, KILL: 5, SETGID: 6, SETUID: 7, NET_BIND_SERVICE: 10,
+  CHOWN: 0,
+  DAC_OVERRIDE: 1,
+  FOWNER: 3,
+  FSETID: 4,
+  KILL: 5,
+  SETGID: 6,
+  SETUID: 7,
+  NET_BIND_SERVICE: 10,
 };
 
 function expectedCapEff(level: IsolationLevel): bigint {
@@ -89,7 +96,11 @@ describe('isolation levels on the real engine', function () {
       engine.dispose();
     }
     // cgroup v1 counts kills in memory.oom_control, v2 in memory.events.
-    const counter = await execIn(fixture.service, name, ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events']);
+    const counter = await execIn(fixture.service, name, [
+      'sh',
+      '-c',
+      'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events',
+    ]);
     assert.match(counter.stdout, /oom_kill [1-9]/);
     // The main shell survives (the kernel picked the hog) and the workspace keeps running.
     assert.equal((await fixture.service.find(name)).state, 'running');
@@ -118,7 +129,10 @@ describe('isolation levels on the real engine', function () {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const workspace = await fixture.service.find(name);
     const stats = (await fixture.connection.docker.getContainer(workspace.containerId).stats({ stream: false })) as unknown as {
-      read: string; preread: string; cpu_stats: { cpu_usage: { total_usage: number } }; precpu_stats: { cpu_usage: { total_usage: number } };
+      read: string;
+      preread: string;
+      cpu_stats: { cpu_usage: { total_usage: number } };
+      precpu_stats: { cpu_usage: { total_usage: number } };
     };
     const wallNs = (Date.parse(stats.read) - Date.parse(stats.preread)) * 1e6;
     const cores = (stats.cpu_stats.cpu_usage.total_usage - stats.precpu_stats.cpu_usage.total_usage) / wallNs;

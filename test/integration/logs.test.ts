@@ -3,7 +3,17 @@ import Docker from 'dockerode';
 import { Engine } from '../../src/engine/engine';
 import { LogLine } from '../../src/engine/logLines';
 import { LogFollower } from '../../src/engine/logs';
-import { baseImage, buildBaseImageOn, connect, discardThrowawayEngine, startThrowawayEngine, sweepTestResources, targetFor, testLabel, ThrowawayEngine } from './support';
+import {
+  baseImage,
+  buildBaseImageOn,
+  connect,
+  discardThrowawayEngine,
+  startThrowawayEngine,
+  sweepTestResources,
+  targetFor,
+  testLabel,
+  ThrowawayEngine,
+} from './support';
 
 interface Followed {
   lines: LogLine[];
@@ -52,7 +62,13 @@ describe('log following (real engine)', function () {
   });
 
   async function run(cmd: string, options: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
-    const container = await docker.createContainer({ Image: baseImage, Cmd: ['sh', '-c', cmd], Labels: testLabel, ...options, HostConfig: { Init: true, ...options.HostConfig } });
+    const container = await docker.createContainer({
+      Image: baseImage,
+      Cmd: ['sh', '-c', cmd],
+      Labels: testLabel,
+      ...options,
+      HostConfig: { Init: true, ...options.HostConfig },
+    });
     await container.start();
     return container;
   }
@@ -90,8 +106,14 @@ describe('log following (real engine)', function () {
     const a = follow(engine, plain.id);
     const b = follow(engine, tty.id);
     await until('both outputs', 10_000, () => a.lines.length >= 2 && b.lines.length >= 1);
-    assert.deepEqual(a.lines.map((line) => [line.stream, line.text]).sort(), [['stderr', 'to-err'], ['stdout', 'to-out']]);
-    assert.deepEqual(b.lines.map((line) => [line.stream, line.text]), [['tty', 'from-tty']]);
+    assert.deepEqual(a.lines.map((line) => [line.stream, line.text]).sort(), [
+      ['stderr', 'to-err'],
+      ['stdout', 'to-out'],
+    ]);
+    assert.deepEqual(
+      b.lines.map((line) => [line.stream, line.text]),
+      [['tty', 'from-tty']],
+    );
     a.follower.dispose();
     b.follower.dispose();
   });
@@ -133,7 +155,10 @@ describe('log following across an engine restart (throwaway engine)', function (
       await throwaway.start();
       await until('the second run after the engine restart', 60_000, () => followed.lines.length >= 2);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.deepEqual(followed.lines.map((line) => line.text), ['first-run', 'second-run']);
+      assert.deepEqual(
+        followed.lines.map((line) => line.text),
+        ['first-run', 'second-run'],
+      );
       followed.follower.dispose();
       // After dispose nothing more arrives, even when the container prints again.
       await (await engine.connection()).docker.getContainer(container.id).restart({ t: 0 });

@@ -11,7 +11,19 @@ import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings, MonitorSettings } from '../../src/monitor/settings';
 import { WorkspaceStats } from '../../src/monitor/statsStream';
 import { WorkspaceService } from '../../src/workspace/service';
-import { baseImage, connect, execIn, makeProjectFolder, repoRoot, sweepTestResources, targetFor, testLabel, testRunId, testWorkspaceService, waitFor } from './support';
+import {
+  baseImage,
+  connect,
+  execIn,
+  makeProjectFolder,
+  repoRoot,
+  sweepTestResources,
+  targetFor,
+  testLabel,
+  testRunId,
+  testWorkspaceService,
+  waitFor,
+} from './support';
 
 const run = promisify(execFile);
 
@@ -50,7 +62,11 @@ describe('security monitor on the real engine', function () {
     if (latencies.length) console.log(`      latencies:\n${latencies.map((line) => `        ${line}`).join('\n')}`);
   });
 
-  async function create(name: string, resources: Record<string, string | number>, level: 'standard' | 'strict' = 'standard'): Promise<{ name: string; containerId: string }> {
+  async function create(
+    name: string,
+    resources: Record<string, string | number>,
+    level: 'standard' | 'strict' = 'standard',
+  ): Promise<{ name: string; containerId: string }> {
     const folder = makeProjectFolder();
     folders.push(folder);
     const { workspace } = await service.create({ folder, name: `${name}-${process.pid}`, level, resources });
@@ -106,7 +122,10 @@ describe('security monitor on the real engine', function () {
     const freedMs = Date.now();
     latencies.push(`memory freed: alert cleared ${(await cleared) - freedMs} ms later`);
     // A workspace as WorkspaceService makes it has nothing for the audit to say.
-    assert.deepEqual(monitor.alerts.list((a) => a.workspace.containerId === ws.containerId), []);
+    assert.deepEqual(
+      monitor.alerts.list((a) => a.workspace.containerId === ws.containerId),
+      [],
+    );
   });
 
   it('an OOM kill → resource_violation (error) on the oom line', async () => {
@@ -130,7 +149,8 @@ describe('security monitor on the real engine', function () {
     const ws = await create('cpu', { cpus: '0.25' });
     const seen: number[] = [];
     const watch = monitor.stats.onSample((stats: WorkspaceStats) => {
-      if (stats.workspace.containerId === ws.containerId && stats.snapshot.cpuPercentOfLimit !== undefined) seen.push(Math.round(stats.snapshot.cpuPercentOfLimit));
+      if (stats.workspace.containerId === ws.containerId && stats.snapshot.cpuPercentOfLimit !== undefined)
+        seen.push(Math.round(stats.snapshot.cpuPercentOfLimit));
     });
     try {
       await execIn(service, ws.name, ['sh', '-c', '(while :; do :; done) >/dev/null 2>&1 &']);
@@ -157,7 +177,7 @@ describe('security monitor on the real engine', function () {
     assert.deepEqual([alert.type, alert.policyItem], ['resource_violation', 'pids']);
     assert.equal(alert.severity, 'error', alert.message);
     assert.match(alert.message, /of 50 processes/);
-    record('fork bomb at 50 pids (from the bomb\'s start)', alert, conditionMs);
+    record("fork bomb at 50 pids (from the bomb's start)", alert, conditionMs);
   });
 
   it('strict: a root process and a listener on a blocked port, found by the exec-based checks after the process count changes', async () => {
@@ -167,7 +187,10 @@ describe('security monitor on the real engine', function () {
     assert.equal(monitor.alerts.get(alertKey(ws.containerId, 'process.root')), undefined);
     const container = connection.docker.getContainer(ws.containerId);
     const conditionMs = Date.now();
-    for (const [cmd, user] of [[['sleep', '300'], '0'], [['nc', '-l', '-p', '8080'], '']] as const) {
+    for (const [cmd, user] of [
+      [['sleep', '300'], '0'],
+      [['nc', '-l', '-p', '8080'], ''],
+    ] as const) {
       const exec = await container.exec({ Cmd: [...cmd], User: user || undefined });
       await exec.start({ Detach: true });
     }
@@ -223,7 +246,10 @@ describe('security monitor on the real engine', function () {
     const pausedAfter = Math.round(response.at - startedAt);
     latencies.push(`breach response: paused ${pausedAfter} ms after the engine's start event`);
     console.log(`      paused ${pausedAfter} ms after the engine's start event`);
-    assert.ok(logLines.some((line) => /breach response: pause workspace socket-/.test(line)), 'the response is logged');
+    assert.ok(
+      logLines.some((line) => /breach response: pause workspace socket-/.test(line)),
+      'the response is logged',
+    );
     assert.deepEqual(
       monitor.alerts.list((a) => a.workspace.containerId === container.id).map((a) => a.rule),
       ['audit.engineSocket'],
@@ -242,7 +268,11 @@ describe('security monitor on the real engine', function () {
       assert.equal(breaches.length, 1);
       assert.ok(breaches[0]!.detectedAt - breaches[0]!.conditionAt > 0);
       // The running workspaces (their gateways carry the suite label too, but are not workspaces).
-      const running = (await connection.docker.listContainers({ filters: JSON.stringify({ label: ['aicli.managed=true', `aicli.test.suite=${suiteLabel['aicli.test.suite']}`], status: ['running'] }) })).map((c) => c.Id);
+      const running = (
+        await connection.docker.listContainers({
+          filters: JSON.stringify({ label: ['aicli.managed=true', `aicli.test.suite=${suiteLabel['aicli.test.suite']}`], status: ['running'] }),
+        })
+      ).map((c) => c.Id);
       await waitFor<void>('subscriptions to the running workspaces', 5000, (resolve) => {
         const check = (): void => {
           if (running.every((id) => late.stats.subscribed.some((w) => w.containerId === id))) resolve();
@@ -259,7 +289,10 @@ describe('security monitor on the real engine', function () {
 
   it('aicli-ws alerts (--json and text) reports the same audit alerts with a summary', async () => {
     const { stdout } = await run(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'alerts', '--json', '--wait', '0']);
-    const report = JSON.parse(stdout) as { summary: { total: number; byType: Record<string, number> }; alerts: { containerId: string; rule: string; severity: string }[] };
+    const report = JSON.parse(stdout) as {
+      summary: { total: number; byType: Record<string, number> };
+      alerts: { containerId: string; rule: string; severity: string }[];
+    };
     const ours = new Set(monitor.alerts.list().map((a) => `${a.workspace.containerId}/${a.rule}`));
     // Without --processes the CLI only reads (it watches every managed container, not just ours).
     const audit = [...ours].filter((key) => /\/audit\./.test(key));

@@ -38,7 +38,9 @@ describe('workspace networks on the real engine', function () {
       // No other container can join the box's network: only the box and its egress gateway are on it,
       // and its host bridge has no address (the host cannot be reached through it).
       assert.equal(networkInfo.Options?.['com.docker.network.bridge.inhibit_ipv4'], 'true');
-      const members = Object.values(networkInfo.Containers ?? {}).map((member) => (member as { Name: string }).Name).sort();
+      const members = Object.values(networkInfo.Containers ?? {})
+        .map((member) => (member as { Name: string }).Name)
+        .sort();
       const workspaceA = await fixture.service.find(a);
       assert.deepEqual(members, [`aicli-gateway-${workspaceA.id}`, workspaceA.containerName].sort());
     });

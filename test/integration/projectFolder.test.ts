@@ -158,7 +158,10 @@ describe('the project folder stays the user’s (uid-1000 folders, real engine)'
   it('basic, root-owned folder: root with DAC_OVERRIDE and FOWNER cannot change .git either, nor unmount it', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'aicli-rootgit-'));
     made.push(folder);
-    await run('sh', ['-c', 'git init -q && echo x > a && git add a && git -c user.name=r -c user.email=r@x commit -q -m init'], { cwd: folder, env: { PATH: process.env.PATH, HOME: folder, GIT_CONFIG_NOSYSTEM: '1' } });
+    await run('sh', ['-c', 'git init -q && echo x > a && git add a && git -c user.name=r -c user.email=r@x commit -q -m init'], {
+      cwd: folder,
+      env: { PATH: process.env.PATH, HOME: folder, GIT_CONFIG_NOSYSTEM: '1' },
+    });
     const configBefore = readFileSync(join(folder, '.git', 'config'), 'utf8');
     const ws = await create(folder, 'rootgit', 'basic');
     const caps = await inBox(ws.containerId, 'id -u; grep CapEff /proc/self/status');
@@ -228,8 +231,14 @@ describe('the project folder stays the user’s (uid-1000 folders, real engine)'
     const ws = await create(folder, 'untouched', 'standard');
     const info = await service.inspect(ws.name);
     assert.deepEqual(
-      (info.Mounts ?? []).filter((mount) => mount.Destination.startsWith('/workspace/')).map((mount) => [mount.Destination, mount.RW]).sort(),
-      [['/workspace/.envrc', false], ['/workspace/.git', false]],
+      (info.Mounts ?? [])
+        .filter((mount) => mount.Destination.startsWith('/workspace/'))
+        .map((mount) => [mount.Destination, mount.RW])
+        .sort(),
+      [
+        ['/workspace/.envrc', false],
+        ['/workspace/.git', false],
+      ],
     );
     assert.deepEqual(listing(folder), before, 'while it runs');
     await service.remove(ws.name);

@@ -31,14 +31,23 @@ export function connect(host?: string): Promise<EngineConnection> {
 export async function sweepTestResources(docker: Docker, runId = testRunId): Promise<void> {
   const filters = JSON.stringify({ label: [`aicli.test.run=${runId}`] });
   for (const info of await docker.listContainers({ all: true, filters })) {
-    await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(info.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
   for (const info of await docker.listNetworks({ filters })) {
-    await docker.getNetwork(info.Id).remove().catch(() => undefined);
+    await docker
+      .getNetwork(info.Id)
+      .remove()
+      .catch(() => undefined);
   }
   const volumes = await docker.listVolumes({ filters });
   for (const info of volumes.Volumes ?? []) {
-    await docker.getVolume(info.Name).remove().catch(() => undefined);
+    await docker
+      .getVolume(info.Name)
+      .remove()
+      .catch(() => undefined);
   }
 }
 

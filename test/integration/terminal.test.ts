@@ -10,16 +10,7 @@ import { InteractiveExecSession, openInteractiveExec, resolveShell, SessionExit 
 import { endMarkedProcesses, newSessionMarker } from '../../src/engine/sessionMarker';
 import { Workspace } from '../../src/workspace/model';
 import { WorkspaceService } from '../../src/workspace/service';
-import {
-  baseImage,
-  connect,
-  execIn,
-  makeProjectFolder,
-  sweepTestResources,
-  targetFor,
-  testLabel,
-  testWorkspaceService,
-} from './support';
+import { baseImage, connect, execIn, makeProjectFolder, sweepTestResources, targetFor, testLabel, testWorkspaceService } from './support';
 
 /** Everything the session printed so far, and a way to wait for a pattern in it. */
 function recorder(session: InteractiveExecSession): { text: () => string; waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<string> } {
@@ -56,7 +47,9 @@ const rootPrompt = /\/workspace # /;
 function exitWithin(session: InteractiveExecSession, timeoutMs: number): Promise<SessionExit> {
   return Promise.race([
     session.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the session did not end within ${timeoutMs} ms (state ${session.state})`)), timeoutMs)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`the session did not end within ${timeoutMs} ms (state ${session.state})`)), timeoutMs),
+    ),
   ]);
 }
 
@@ -88,7 +81,12 @@ describe('interactive terminal sessions on the real engine', function () {
   }
 
   function shell(ws: Workspace, extra: { rows?: number; cols?: number; onEvent?: Engine['onEvent'] } = {}): InteractiveExecSession {
-    const session = openInteractiveExec(connection, ws.containerId, { cmd: ['/bin/sh'], rows: extra.rows ?? 24, cols: extra.cols ?? 80, onEvent: extra.onEvent });
+    const session = openInteractiveExec(connection, ws.containerId, {
+      cmd: ['/bin/sh'],
+      rows: extra.rows ?? 24,
+      cols: extra.cols ?? 80,
+      onEvent: extra.onEvent,
+    });
     sessions.push(session);
     return session;
   }
@@ -153,7 +151,7 @@ describe('interactive terminal sessions on the real engine', function () {
     assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms`);
     assert.equal((await session.exited).reason?.kind, 'closed');
     assert.doesNotMatch((await execIn(service, shared.name, ['ps'])).stdout, /sleep 4242/);
-    assert.equal(await shells(), shellsBefore, 'the session\'s shell is gone');
+    assert.equal(await shells(), shellsBefore, "the session's shell is gone");
   });
 
   it('strict workspace (uid 1000): resolveShell finds /bin/sh and close() still ends the session', async () => {
@@ -183,7 +181,12 @@ describe('interactive terminal sessions on the real engine', function () {
     const controller = new AbortController();
     const sink = new PassThrough();
     sink.resume();
-    const running = service.exec(shared.containerId, ['sh', '-c', `export ${marker}; sleep 4444; echo never`], { stdout: sink, stderr: sink }, controller.signal);
+    const running = service.exec(
+      shared.containerId,
+      ['sh', '-c', `export ${marker}; sleep 4444; echo never`],
+      { stdout: sink, stderr: sink },
+      controller.signal,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.match((await execIn(service, shared.name, ['ps'])).stdout, /sleep 4444/);
     controller.abort();
@@ -224,7 +227,7 @@ describe('interactive terminal sessions on the real engine', function () {
     assert.equal(exit.reason?.kind, 'workspaceRemoved', JSON.stringify(exit));
   });
 
-  it('a session on a stopped workspace fails to start with the engine\'s reason', async () => {
+  it("a session on a stopped workspace fails to start with the engine's reason", async () => {
     const ws = await workspace('term-down');
     await service.lifecycle(ws.name, 'stop');
     const exit = await exitWithin(shell(ws), 10_000);

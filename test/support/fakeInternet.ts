@@ -96,7 +96,10 @@ export function createFakeInternet(tag: number): FakeInternet {
   const listeners: Listener[] = [];
   const remove = (): void => {
     listeners.forEach((listener) => listener.stop());
-    for (const [command, args] of [['ip', ['link', 'del', hostEnd]], ['ip', ['netns', 'del', namespace]]] as const) {
+    for (const [command, args] of [
+      ['ip', ['link', 'del', hostEnd]],
+      ['ip', ['netns', 'del', namespace]],
+    ] as const) {
       try {
         run(command, [...args]);
       } catch {

@@ -126,7 +126,14 @@ async function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<vo
  * Builds an image of `layers` layers of `layerMiB` random MiB each on top of `base` (offline),
  * so a pull has several layers and bytes worth watching.
  */
-export async function buildLayeredImage(docker: Docker, tag: string, base: string, layers: number, layerMiB: number, labels: Record<string, string>): Promise<void> {
+export async function buildLayeredImage(
+  docker: Docker,
+  tag: string,
+  base: string,
+  layers: number,
+  layerMiB: number,
+  labels: Record<string, string>,
+): Promise<void> {
   const steps = Array.from({ length: layers }, (_, i) => `RUN dd if=/dev/urandom of=/layer${i} bs=1M count=${layerMiB} 2>/dev/null`);
   const dockerfile = [`FROM ${base}`, ...steps, ''].join('\n');
   const context = mkdtempSync(join(tmpdir(), 'aicli-layered-'));
@@ -146,6 +153,9 @@ export async function pushToRegistry(docker: Docker, image: string, target: stri
     // Docker 20.10 wants an X-Registry-Auth header on push even for a registry without auth.
     await follow(docker, await docker.getImage(target).push({ authconfig: {} }));
   } finally {
-    await docker.getImage(target).remove({ noprune: true }).catch(() => undefined);
+    await docker
+      .getImage(target)
+      .remove({ noprune: true })
+      .catch(() => undefined);
   }
 }

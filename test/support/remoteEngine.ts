@@ -21,13 +21,67 @@ export interface TlsMaterialDirs {
 const openssl = (args: string[], cwd: string): void => void execFileSync('openssl', args, { cwd, stdio: 'ignore' });
 
 function makeCa(dir: string, subject: string): void {
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${subject}`, '-keyout', 'ca-key.pem', '-out', 'ca.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${subject}`,
+      '-keyout',
+      'ca-key.pem',
+      '-out',
+      'ca.pem',
+    ],
+    dir,
+  );
 }
 
 function signed(dir: string, name: string, subject: string, extensions: string): void {
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${subject}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`], dir);
+  openssl(
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      `/CN=${subject}`,
+      '-keyout',
+      `${name}-key.pem`,
+      '-out',
+      `${name}.csr`,
+    ],
+    dir,
+  );
   execFileSync('sh', ['-c', `printf '%s\\n' '${extensions}' > ${name}.ext`], { cwd: dir });
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ],
+    dir,
+  );
 }
 
 /** A CA, a server certificate for `address` and a client certificate; and a foreign client set. */
@@ -40,7 +94,10 @@ export function makeTlsMaterial(address: string): TlsMaterialDirs {
   makeCa(server, 'aicli-test-ca');
   signed(server, 'server', address, `subjectAltName=IP:${address}\nextendedKeyUsage=serverAuth`);
   signed(server, 'client', 'aicli-test-client', 'extendedKeyUsage=clientAuth');
-  execFileSync('sh', ['-c', `cp ${server}/ca.pem ${client}/ca.pem && cp ${server}/client.pem ${client}/cert.pem && cp ${server}/client-key.pem ${client}/key.pem`]);
+  execFileSync('sh', [
+    '-c',
+    `cp ${server}/ca.pem ${client}/ca.pem && cp ${server}/client.pem ${client}/cert.pem && cp ${server}/client-key.pem ${client}/key.pem`,
+  ]);
   makeCa(foreign, 'aicli-foreign-ca');
   signed(foreign, 'client', 'aicli-foreign-client', 'extendedKeyUsage=clientAuth');
   execFileSync('sh', ['-c', `cd ${foreign} && mv client.pem cert.pem && mv client-key.pem key.pem`]);
@@ -140,7 +197,11 @@ export function startSshd(pid: number, address: string, engineHost: string): Tes
     ].join('\n'),
   });
   execFileSync('mkdir', ['-p', '/run/sshd']);
-  const hostKey = execFileSync('cat', [join(dir, 'host_ed25519.pub')], { encoding: 'utf8' }).trim().split(/\s+/).slice(0, 2).join(' ');
+  const hostKey = execFileSync('cat', [join(dir, 'host_ed25519.pub')], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .join(' ');
   const knownHosts = join(dir, 'known_hosts');
   const emptyKnownHosts = join(dir, 'known_hosts.empty');
   execFileSync('sh', ['-c', `echo '[${address}]:${port} ${hostKey}' > ${knownHosts}; : > ${emptyKnownHosts}`]);

@@ -22,7 +22,10 @@ function viewItemRegex(when: string | undefined): RegExp | undefined {
 describe('state → actions table against package.json menus', () => {
   for (const row of workspaceActions) {
     it(`${row.command}: every row menu offers it in exactly the states the table allows`, () => {
-      assert.ok(manifest.contributes.commands.some((entry) => entry.command === row.command), `${row.command} is not a contributed command`);
+      assert.ok(
+        manifest.contributes.commands.some((entry) => entry.command === row.command),
+        `${row.command} is not a contributed command`,
+      );
       const entries = itemMenus.filter((entry) => entry.command === row.command);
       assert.ok(entries.length > 0, `${row.command} has no view/item/context entry`);
       for (const entry of entries) {
@@ -30,7 +33,11 @@ describe('state → actions table against package.json menus', () => {
         assert.ok(regex, `${row.command}: no viewItem regex in "${entry.when}"`);
         // contextValue is `workspace.<state>`, with `.unhealthy` appended by a failing health check (tree/nodes.ts).
         const offered = workspaceStates.filter((state) => regex.test(`workspace.${state}`));
-        assert.deepEqual(offered, workspaceStates.filter((state) => row.states.includes(state)), `${row.command}: menu ${regex} vs table`);
+        assert.deepEqual(
+          offered,
+          workspaceStates.filter((state) => row.states.includes(state)),
+          `${row.command}: menu ${regex} vs table`,
+        );
         for (const state of workspaceStates) {
           assert.equal(regex.test(`workspace.${state}.unhealthy`), row.states.includes(state), `${row.command} on an unhealthy ${state} row`);
           assert.equal(regex.test(`otherContainer.${state}`), false, `${row.command} offered on a non-AICLI container`);
@@ -49,10 +56,19 @@ describe('state → actions table for a multi-selection', () => {
 
   it('acts only on the workspaces the action fits and names the ones it skipped', () => {
     const { fitting, skipped } = splitByAction('pause', selection);
-    assert.deepEqual(fitting.map((ws) => ws.name), ['a']);
-    assert.deepEqual(skipped.map((ws) => ws.name), ['b', 'c']);
+    assert.deepEqual(
+      fitting.map((ws) => ws.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      skipped.map((ws) => ws.name),
+      ['b', 'c'],
+    );
     assert.equal(skippedNote('pause', skipped), 'Pause skipped b (exited), c (paused): it applies to running workspaces.');
-    assert.equal(skippedNote('stop', splitByAction('stop', selection).skipped), 'Stop skipped b (exited): it applies to running, restarting or paused workspaces.');
+    assert.equal(
+      skippedNote('stop', splitByAction('stop', selection).skipped),
+      'Stop skipped b (exited): it applies to running, restarting or paused workspaces.',
+    );
   });
 
   it('says nothing when the whole selection fits, and Remove fits every state', () => {

@@ -23,7 +23,11 @@ describe('parseArgs', () => {
   });
 
   it('collects repeated value flags in order', () => {
-    assert.deepEqual(parse('--publish', '8888:80', '--publish=9999:90', '--publish', '5353:53/udp').values.get('--publish'), ['8888:80', '9999:90', '5353:53/udp']);
+    assert.deepEqual(parse('--publish', '8888:80', '--publish=9999:90', '--publish', '5353:53/udp').values.get('--publish'), [
+      '8888:80',
+      '9999:90',
+      '5353:53/udp',
+    ]);
   });
 
   it('splits --flag=value at the first "="', () => {

@@ -22,11 +22,7 @@ function sourceFiles(dir: string): string[] {
  * interpolation or at the end of a string. Decimal divisions (/ 1e6) are not matched on their own
  * because nanoseconds and NanoCpus use them too; their "MB" label is what gives them away.
  */
-const ownFormatting = [
-  /\/\s*(?:2\s*\*\*\s*(?:10|20|30)|1024)\b/,
-  /\}\s*(?:\/\s*)?(?:kB|KB|KiB|MB|MiB|GB|GiB)\b/,
-  /\b(?:kB|KiB|MB|MiB|GB|GiB)['"`]/,
-];
+const ownFormatting = [/\/\s*(?:2\s*\*\*\s*(?:10|20|30)|1024)\b/, /\}\s*(?:\/\s*)?(?:kB|KB|KiB|MB|MiB|GB|GiB)\b/, /\b(?:kB|KiB|MB|MiB|GB|GiB)['"`]/];
 
 describe('bytes: one unit everywhere sizes are shown', () => {
   it('formats in binary units, one decimal below 10 of the unit', () => {
@@ -42,7 +38,7 @@ describe('bytes: one unit everywhere sizes are shown', () => {
     assert.equal(formatBytes(Number.NaN), '0 B');
   });
 
-  it('puts several values in the largest one\'s unit, so a used/limit pair reads against each other', () => {
+  it("puts several values in the largest one's unit, so a used/limit pair reads against each other", () => {
     assert.equal(formatBytes(380 * MiB, 512 * MiB), '380/512 MiB');
     assert.equal(formatBytes(380 * MiB, 1536 * MiB), '0.4/1.5 GiB');
     assert.equal(formatBytes(0, 8 * 1024 * MiB), '0.0/8.0 GiB');

@@ -19,7 +19,17 @@ describe('cleanup', () => {
 
   it('describes a plan one line per item and never lists a folder for removal', () => {
     const plan = {
-      workspaces: [{ id: 'ab12cd34ef56', name: 'web', containerId: 'c'.repeat(64), containerName: 'workspace_ab12cd34ef56', network: 'aicli-workspace-ab12cd34ef56', finishedAt: '2026-01-01T00:00:00.000Z', folder: '/home/u/web' }],
+      workspaces: [
+        {
+          id: 'ab12cd34ef56',
+          name: 'web',
+          containerId: 'c'.repeat(64),
+          containerName: 'workspace_ab12cd34ef56',
+          network: 'aicli-workspace-ab12cd34ef56',
+          finishedAt: '2026-01-01T00:00:00.000Z',
+          folder: '/home/u/web',
+        },
+      ],
       gateways: [],
       networks: [{ id: 'n1', name: 'aicli-workspace-gone', workspaceId: 'gone' }],
       images: [{ id: `sha256:${'f'.repeat(64)}`, size: 5_000_000 }],
@@ -35,9 +45,21 @@ describe('cleanup', () => {
     ]);
   });
 
-  it('lists a workspace\'s gateway and both networks, and orphaned gateways before the networks they hold', () => {
+  it("lists a workspace's gateway and both networks, and orphaned gateways before the networks they hold", () => {
     const plan = {
-      workspaces: [{ id: 'w1', name: 'web', containerId: 'c1', containerName: 'workspace_w1', network: 'aicli-workspace-w1', gateway: 'aicli-gateway-w1', egressNetwork: 'aicli-egress-w1', finishedAt: '2026-01-01T00:00:00.000Z', folder: '/p' }],
+      workspaces: [
+        {
+          id: 'w1',
+          name: 'web',
+          containerId: 'c1',
+          containerName: 'workspace_w1',
+          network: 'aicli-workspace-w1',
+          gateway: 'aicli-gateway-w1',
+          egressNetwork: 'aicli-egress-w1',
+          finishedAt: '2026-01-01T00:00:00.000Z',
+          folder: '/p',
+        },
+      ],
       gateways: [{ id: 'g2', name: 'aicli-gateway-w2', workspaceId: 'w2' }],
       networks: [],
       images: [],

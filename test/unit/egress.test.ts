@@ -30,7 +30,11 @@ describe('egress policy', () => {
       cidrs: ['10.0.0.0/8', '203.0.113.7/32'],
     });
     for (const bad of ['exa mple.com', 'foo.*.com', '10.0.0.0/33', '300.1.2.3', '-bad.com', '', 'http://x.com']) {
-      assert.throws(() => parseAllowedHosts([bad]), (err: Error) => err.name === 'InputError' && err.message.includes(`"${bad}"`), bad);
+      assert.throws(
+        () => parseAllowedHosts([bad]),
+        (err: Error) => err.name === 'InputError' && err.message.includes(`"${bad}"`),
+        bad,
+      );
     }
     assert.throws(() => parseAllowedHosts(['169.254.169.254']), /link-local/);
   });
@@ -45,11 +49,18 @@ describe('gateway rules', () => {
     for (const mode of ['none', 'allowlist', 'open'] as const) {
       const rules = gatewayRules(plan({ mode }));
       const egress = rules.slice(rules.indexOf('chain egress'), rules.indexOf('chain refuse'));
-      const lines = egress.split('\n').map((line) => line.trim()).filter((line) => line && line !== '}' && !line.startsWith('chain'));
+      const lines = egress
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && line !== '}' && !line.startsWith('chain'));
       assert.equal(lines[0], 'ip daddr @refused4 goto refuse', mode);
       assert.equal(lines[lines.length - 1], 'goto refuse', mode);
-      assert.match(rules, /set refused4 \{[^}]*0\.0\.0\.0\/8, 127\.0\.0\.0\/8, 169\.254\.0\.0\/16, 224\.0\.0\.0\/3, 192\.0\.2\.2\/32, 172\.20\.0\.0\/14, 172\.20\.6\.0\/24/, mode);
-      assert.ok(!rules.includes('flush ruleset'), 'the engine\'s own tables must stay');
+      assert.match(
+        rules,
+        /set refused4 \{[^}]*0\.0\.0\.0\/8, 127\.0\.0\.0\/8, 169\.254\.0\.0\/16, 224\.0\.0\.0\/3, 192\.0\.2\.2\/32, 172\.20\.0\.0\/14, 172\.20\.6\.0\/24/,
+        mode,
+      );
+      assert.ok(!rules.includes('flush ruleset'), "the engine's own tables must stay");
     }
     assert.ok(!gatewayRules(plan({ mode: 'none' })).includes('accept\n  }\n  chain refuse'));
     assert.match(gatewayRules(plan({ mode: 'open' })), /oifname "@OUT@" accept/);
@@ -65,7 +76,7 @@ describe('gateway rules', () => {
     assert.match(rules, /iifname "@IN@" ip saddr 172\.20\.5\.2 meta l4proto \{ tcp, udp \} th dport 53 accept/);
   });
 
-  it('the box\'s resolver answers only what the mode allows, and never forwards an AAAA question', () => {
+  it("the box's resolver answers only what the mode allows, and never forwards an AAAA question", () => {
     for (const mode of ['none', 'allowlist', 'open'] as const) assert.match(frontResolverConfig(plan({ mode })), /^filter-AAAA$/m, mode);
     assert.match(frontResolverConfig(plan({ mode: 'none' })), /^address=\/#\/$/m);
     assert.ok(!frontResolverConfig(plan({ mode: 'none' })).includes('server='));
@@ -82,8 +93,18 @@ describe('gateway refusals', () => {
   const workspace = { containerId: 'c1', id: 'w1', name: 'demo', level: 'standard' as const };
 
   it('reads refused packets and names from the gateway log', () => {
-    assert.deepEqual(parseRefusal('IP 172.20.1.2.54936 > 192.0.2.2.47001: tcp 0'), { destination: '192.0.2.2', port: 47001, protocol: 'tcp', attempt: 'tcp:54936' });
-    assert.deepEqual(parseRefusal('IP 172.20.1.2.4000 > 198.18.0.2.53: UDP, length 30'), { destination: '198.18.0.2', port: 53, protocol: 'udp', attempt: 'udp:4000' });
+    assert.deepEqual(parseRefusal('IP 172.20.1.2.54936 > 192.0.2.2.47001: tcp 0'), {
+      destination: '192.0.2.2',
+      port: 47001,
+      protocol: 'tcp',
+      attempt: 'tcp:54936',
+    });
+    assert.deepEqual(parseRefusal('IP 172.20.1.2.4000 > 198.18.0.2.53: UDP, length 30'), {
+      destination: '198.18.0.2',
+      port: 53,
+      protocol: 'udp',
+      attempt: 'udp:4000',
+    });
     assert.equal(parseRefusal('dnsmasq[7]: config Evil.Example is NXDOMAIN')?.destination, 'evil.example');
     assert.equal(parseRefusal('dnsmasq[7]: query[A] evil.example from 172.20.1.2'), undefined);
     assert.equal(parseRefusal('aicli-gateway: ready, egress none'), undefined);

@@ -16,7 +16,10 @@ describe('aicli.engines entries', () => {
       ],
       '/home/me',
     );
-    assert.deepEqual(entries.map((e) => e.name), ['build-box', 'gpu']);
+    assert.deepEqual(
+      entries.map((e) => e.name),
+      ['build-box', 'gpu'],
+    );
     assert.equal(entries[0]?.certPath, '/home/me/certs/build-box');
     assert.deepEqual(problems, [
       'aicli.engines[2]: the name "default" is reserved for the engine of aicli.docker.host.',
@@ -37,7 +40,10 @@ describe('aicli.engines entries', () => {
     process.env.DOCKER_HOST = 'unix:///should/not/be/used.sock';
     try {
       const tls = targetForEntry({ name: 'build-box', host: 'tcp://10.0.0.5', certPath: '/certs' }, 5000);
-      assert.deepEqual({ host: tls.host, source: tls.source, tls: tls.tls, port: tls.spec.scheme === 'tcp' && tls.spec.port }, { host: 'tcp://10.0.0.5', source: 'engine build-box', tls: { dir: '/certs', verify: true }, port: 2376 });
+      assert.deepEqual(
+        { host: tls.host, source: tls.source, tls: tls.tls, port: tls.spec.scheme === 'tcp' && tls.spec.port },
+        { host: 'tcp://10.0.0.5', source: 'engine build-box', tls: { dir: '/certs', verify: true }, port: 2376 },
+      );
       const plain = targetForEntry({ name: 'lab', host: 'tcp://10.0.0.6:2375' }, 5000);
       assert.equal(plain.tls, undefined);
       const ssh = targetForEntry({ name: 'gpu', host: 'ssh://me@gpu-host', sshKey: '/k' }, 5000);
@@ -47,6 +53,9 @@ describe('aicli.engines entries', () => {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
     }
-    assert.throws(() => targetForEntry({ name: 'bad', host: 'http://x' }, 5000), (err: unknown) => err instanceof EngineError && err.kind === 'badHost');
+    assert.throws(
+      () => targetForEntry({ name: 'bad', host: 'http://x' }, 5000),
+      (err: unknown) => err instanceof EngineError && err.kind === 'badHost',
+    );
   });
 });

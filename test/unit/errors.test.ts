@@ -14,7 +14,10 @@ describe('toEngineError', () => {
       assert.equal(err.kind, 'notRunning');
       assert.match(err.message, /Docker engine at unix:\/\/\/var\/run\/docker\.sock is not running/);
       assert.match(err.suggestion, /Start Docker/);
-      assert.deepEqual(err.actions.map((a) => a.id), ['retry', 'openSettings', 'showLog']);
+      assert.deepEqual(
+        err.actions.map((a) => a.id),
+        ['retry', 'openSettings', 'showLog'],
+      );
     }
   });
 

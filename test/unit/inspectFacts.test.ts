@@ -25,9 +25,11 @@ function variant(name: string, change: (c: Recorded) => void, engineSockets?: st
   return { name, container, engineSockets };
 }
 
-const withSecurityOpt = (...options: string[]) => (c: Recorded): void => {
-  c.HostConfig.SecurityOpt = options;
-};
+const withSecurityOpt =
+  (...options: string[]) =>
+  (c: Recorded): void => {
+    c.HostConfig.SecurityOpt = options;
+  };
 
 const cases: Case[] = [
   { name: 'recorded standard workspace', container: recorded('standard-workspace.json') },
@@ -50,10 +52,14 @@ const cases: Case[] = [
   variant('a folder holding the socket (/var/run)', (c) => {
     c.Mounts = [...(c.Mounts ?? []), { Source: '/var/run' }];
   }),
-  variant('the engine socket under another name', (c) => {
-    c.HostConfig.Mounts = [...(c.HostConfig.Mounts ?? []), { Source: '/run/user/1000/podman/podman.sock' }];
-    c.Mounts = [...(c.Mounts ?? []), { Source: '/run/user/1000/podman/podman.sock' }];
-  }, ['/run/user/1000/podman/podman.sock']),
+  variant(
+    'the engine socket under another name',
+    (c) => {
+      c.HostConfig.Mounts = [...(c.HostConfig.Mounts ?? []), { Source: '/run/user/1000/podman/podman.sock' }];
+      c.Mounts = [...(c.Mounts ?? []), { Source: '/run/user/1000/podman/podman.sock' }];
+    },
+    ['/run/user/1000/podman/podman.sock'],
+  ),
   variant('host pid namespace', (c) => {
     c.HostConfig.PidMode = 'host';
   }),
@@ -72,10 +78,22 @@ describe('the policy document and the configuration audit read an inspect the sa
       const findings = auditContainer(container, policy(engineSockets));
       const finding = (rule: string): string | undefined => findings.find((f) => f.rule === rule)?.message;
       const lines = policySecurityLines(container, engineSockets);
-      const says = { privileged: !!finding('audit.privileged'), noNewPrivilegesOff: !!finding('audit.noNewPrivileges'), seccompUnconfined: !!finding('audit.seccomp') };
-      const shows = { privileged: lines.privileged === 'YES', noNewPrivilegesOff: lines.noNewPrivileges === 'OFF', seccompUnconfined: lines.seccomp === 'UNCONFINED' };
+      const says = {
+        privileged: !!finding('audit.privileged'),
+        noNewPrivilegesOff: !!finding('audit.noNewPrivileges'),
+        seccompUnconfined: !!finding('audit.seccomp'),
+      };
+      const shows = {
+        privileged: lines.privileged === 'YES',
+        noNewPrivilegesOff: lines.noNewPrivileges === 'OFF',
+        seccompUnconfined: lines.seccomp === 'UNCONFINED',
+      };
       assert.deepEqual(shows, says, `document ${JSON.stringify(lines)} vs audit ${JSON.stringify(findings.map((f) => f.rule))}`);
-      assert.deepEqual(listed(lines.engineSocket, /^MOUNTED \((.*)\)$/), listed(finding('audit.engineSocket'), /socket is mounted \(([^)]*)\)/), 'engine-socket mounts');
+      assert.deepEqual(
+        listed(lines.engineSocket, /^MOUNTED \((.*)\)$/),
+        listed(finding('audit.engineSocket'), /socket is mounted \(([^)]*)\)/),
+        'engine-socket mounts',
+      );
       assert.deepEqual(listed(lines.hostNamespaces, /^HOST (.*)$/), listed(finding('audit.hostNamespaces'), /host's (.*) namespaces?:/), 'host namespaces');
     });
   }
@@ -86,15 +104,29 @@ describe('inspect facts read SecurityOpt the way the engine applies it', () => {
 
   it('the recorded workspaces: no-new-privileges on, our seccomp profile, nothing of the host', () => {
     for (const name of ['standard-workspace.json', 'strict-workspace.json']) {
-      assert.deepEqual(inspectFacts(recorded(name), [engineSocket]), { privileged: false, noNewPrivileges: true, seccomp: 'aicli', engineSocketMounts: [], hostNamespaces: [] }, name);
+      assert.deepEqual(
+        inspectFacts(recorded(name), [engineSocket]),
+        { privileged: false, noNewPrivileges: true, seccomp: 'aicli', engineSocketMounts: [], hostNamespaces: [] },
+        name,
+      );
     }
     assert.deepEqual(policySecurityLines(recorded('standard-workspace.json'), [engineSocket]), {
-      privileged: 'no', engineSocket: 'not mounted', noNewPrivileges: 'on', seccomp: 'AICLI profile', hostNamespaces: 'none shared',
+      privileged: 'no',
+      engineSocket: 'not mounted',
+      noNewPrivileges: 'on',
+      seccomp: 'AICLI profile',
+      hostNamespaces: 'none shared',
     });
   });
 
   it('no-new-privileges: bare, =<Go bool> or :<Go bool>, and the last one given wins', () => {
-    for (const on of [['no-new-privileges'], ['no-new-privileges=true'], ['no-new-privileges:1'], ['no-new-privileges=T'], ['no-new-privileges=false', 'no-new-privileges']]) {
+    for (const on of [
+      ['no-new-privileges'],
+      ['no-new-privileges=true'],
+      ['no-new-privileges:1'],
+      ['no-new-privileges=T'],
+      ['no-new-privileges=false', 'no-new-privileges'],
+    ]) {
       assert.equal(facts(...on).noNewPrivileges, true, on.join(' '));
     }
     for (const off of [[], ['no-new-privileges=false'], ['no-new-privileges:0'], ['no-new-privileges', 'no-new-privileges=false']]) {

@@ -56,7 +56,10 @@ class FakeBackend implements ExecBackend {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function running(backend = new FakeBackend(), size: TerminalSize = { rows: 24, cols: 80 }): Promise<{ backend: FakeBackend; session: InteractiveExecSession }> {
+async function running(
+  backend = new FakeBackend(),
+  size: TerminalSize = { rows: 24, cols: 80 },
+): Promise<{ backend: FakeBackend; session: InteractiveExecSession }> {
   const session = new InteractiveExecSession(backend, size);
   backend.letStart();
   await tick();
@@ -149,7 +152,14 @@ describe('InteractiveExecSession', () => {
     const { backend, session } = await running();
     const text = Buffer.from('grüße €💡 ok', 'utf8');
     // Buffers split inside multi-byte sequences (ü: 2 bytes, €: 3, 💡: 4) arrive unchanged.
-    for (const [from, to] of [[0, 3], [3, 10], [10, 12], [12, 15], [15, text.length]] as const) session.write(text.subarray(from, to));
+    for (const [from, to] of [
+      [0, 3],
+      [3, 10],
+      [10, 12],
+      [12, 15],
+      [15, text.length],
+    ] as const)
+      session.write(text.subarray(from, to));
     // A string write that ends in the first half of a surrogate pair is joined with the next.
     const emoji = '💡';
     session.write(`a${emoji[0]}`);
@@ -193,7 +203,10 @@ describe('InteractiveExecSession', () => {
     release();
     await tick();
     await tick();
-    assert.deepEqual(backend.resizes, [{ rows: 10, cols: 10 }, { rows: 12, cols: 12 }]);
+    assert.deepEqual(backend.resizes, [
+      { rows: 10, cols: 10 },
+      { rows: 12, cols: 12 },
+    ]);
   });
 
   it('close() destroys the stream, ends the process and reports "closed"; later input is dropped', async () => {
@@ -265,6 +278,9 @@ describe('describeSessionEnd', () => {
       describeSessionEnd(137, { kind: 'workspaceStopped', message: 'the container exited with code 129' }),
       '[workspace stopped: the container exited with code 129]',
     );
-    assert.match(describeSessionEnd(undefined, { kind: 'engineLost', message: 'The Docker engine at unix:///x is not running.' }), /^\[Docker engine lost: .*not running\.\]$/);
+    assert.match(
+      describeSessionEnd(undefined, { kind: 'engineLost', message: 'The Docker engine at unix:///x is not running.' }),
+      /^\[Docker engine lost: .*not running\.\]$/,
+    );
   });
 });

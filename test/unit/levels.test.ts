@@ -1,5 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { EngineFeatures, IsolationInput, IsolationLevel, isolationLevels, isolationPlan, levelProfiles, restartRetries, strictTmpfs } from '../../src/isolation/levels';
+import {
+  EngineFeatures,
+  IsolationInput,
+  IsolationLevel,
+  isolationLevels,
+  isolationPlan,
+  levelProfiles,
+  restartRetries,
+  strictTmpfs,
+} from '../../src/isolation/levels';
 import { parsePortMapping } from '../../src/isolation/ports';
 
 const allFeatures: EngineFeatures = { seccomp: true, apparmor: true, selinux: false };
@@ -100,7 +109,9 @@ describe('isolationPlan', () => {
     assert.equal(hostConfig.OomKillDisable, false);
     const small = isolationPlan(input('basic', { resources: { cpus: 0.01, memoryBytes: 1, pidsLimit: 1, blkioWeight: 10 } })).hostConfig;
     assert.equal(small.CpuQuota, 1000);
-    assert.ok(Number.isInteger(isolationPlan(input('basic', { resources: { cpus: 0.333333, memoryBytes: 1, pidsLimit: 1, blkioWeight: 10 } })).hostConfig.CpuQuota));
+    assert.ok(
+      Number.isInteger(isolationPlan(input('basic', { resources: { cpus: 0.333333, memoryBytes: 1, pidsLimit: 1, blkioWeight: 10 } })).hostConfig.CpuQuota),
+    );
   });
 
   it('runs an init, restarts on failure a bounded number of times, and keeps IPC private', () => {

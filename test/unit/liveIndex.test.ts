@@ -8,7 +8,16 @@ const containerId = 'c0ffee';
 const labels = { 'aicli.managed': 'true', 'aicli.workspace.id': 'w1', 'aicli.workspace.name': 'one', 'aicli.workspace.level': 'standard' };
 
 function row(state: string, status: string): object {
-  return { Id: containerId, Names: ['/workspace_w1'], Image: 'aicli/base:latest', State: state, Status: status, Created: 1_700_000_000, Labels: labels, Ports: [] };
+  return {
+    Id: containerId,
+    Names: ['/workspace_w1'],
+    Image: 'aicli/base:latest',
+    State: state,
+    Status: status,
+    Created: 1_700_000_000,
+    Labels: labels,
+    Ports: [],
+  };
 }
 
 /**
@@ -33,7 +42,13 @@ function fakeEngine() {
   let clock = 1_000_000;
   const fire = (action: string, attributes: Record<string, string> = {}): void => {
     clock += 10;
-    events.fire({ Type: 'container', Action: action, Actor: { ID: containerId, Attributes: { ...labels, ...attributes } }, time: Math.floor(clock / 1000), timeNano: clock * 1e6 });
+    events.fire({
+      Type: 'container',
+      Action: action,
+      Actor: { ID: containerId, Attributes: { ...labels, ...attributes } },
+      time: Math.floor(clock / 1000),
+      timeNano: clock * 1e6,
+    });
   };
   return {
     engine,

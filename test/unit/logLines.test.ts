@@ -19,14 +19,31 @@ describe('LogLineParser', () => {
 
   it('splits multiplexed frames into stdout and stderr lines, across chunk boundaries', () => {
     const parser = new LogLineParser(false);
-    const bytes = Buffer.concat([frame(1, '2026-11-25T12:00:00.1Z one\n2026-11-25T12:00:00.2Z tw'), frame(1, 'o\n'), frame(2, '2026-11-25T12:00:00.3Z oops\n')]);
+    const bytes = Buffer.concat([
+      frame(1, '2026-11-25T12:00:00.1Z one\n2026-11-25T12:00:00.2Z tw'),
+      frame(1, 'o\n'),
+      frame(2, '2026-11-25T12:00:00.3Z oops\n'),
+    ]);
     const lines = [...parser.push(bytes.subarray(0, 13)), ...parser.push(bytes.subarray(13))];
-    assert.deepEqual(lines.map((line) => [line.stream, line.text]), [['stdout', 'one'], ['stdout', 'two'], ['stderr', 'oops']]);
+    assert.deepEqual(
+      lines.map((line) => [line.stream, line.text]),
+      [
+        ['stdout', 'one'],
+        ['stdout', 'two'],
+        ['stderr', 'oops'],
+      ],
+    );
   });
 
   it('reads TTY streams raw and drops the carriage return', () => {
     const parser = new LogLineParser(true);
-    assert.deepEqual(parser.push(Buffer.from('2026-11-25T12:00:00.1Z hello\r\n2026-11-25T12:00:00.2Z par')).map((l) => l.text), ['hello']);
-    assert.deepEqual(parser.push(Buffer.from('tial\r\n')).map((l) => [l.stream, l.text]), [['tty', 'partial']]);
+    assert.deepEqual(
+      parser.push(Buffer.from('2026-11-25T12:00:00.1Z hello\r\n2026-11-25T12:00:00.2Z par')).map((l) => l.text),
+      ['hello'],
+    );
+    assert.deepEqual(
+      parser.push(Buffer.from('tial\r\n')).map((l) => [l.stream, l.text]),
+      [['tty', 'partial']],
+    );
   });
 });

@@ -26,7 +26,10 @@ describe('AlertStore', () => {
     assert.equal(alert.key, 'c1/memory');
     assert.equal(store.clear('c1/memory')?.severity, 'error');
     assert.equal(store.clear('c1/memory'), undefined);
-    assert.deepEqual(changes.map((c) => c.kind), ['raised', 'updated', 'cleared']);
+    assert.deepEqual(
+      changes.map((c) => c.kind),
+      ['raised', 'updated', 'cleared'],
+    );
   });
 
   it('lists most severe first and summarises by severity and type', () => {
@@ -34,7 +37,10 @@ describe('AlertStore', () => {
     store.raise(input());
     store.raise(input({ rule: 'audit.engineSocket', type: 'security_breach', severity: 'critical', policyItem: 'engineSocket' }));
     store.raise(input({ workspace: other, rule: 'process.listeners', type: 'network_anomaly', severity: 'warning', policyItem: 'listeners' }));
-    assert.deepEqual(store.list().map((a) => a.rule), ['audit.engineSocket', 'memory', 'process.listeners']);
+    assert.deepEqual(
+      store.list().map((a) => a.rule),
+      ['audit.engineSocket', 'memory', 'process.listeners'],
+    );
     const summary = store.summary();
     assert.equal(summary.total, 3);
     assert.deepEqual(summary.bySeverity, { info: 0, warning: 2, error: 0, critical: 1 });

@@ -10,7 +10,13 @@ const recorded = (name: string): AuditedContainer & { HostConfig: NonNullable<Au
   JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
 
 const engineSocket = '/root/.cache/aicli-workspaces/engine/docker.sock';
-const policy = (overrides: Partial<AuditPolicy> = {}): AuditPolicy => ({ level: 'standard', blockedPorts: defaultBlockedPorts, engineSockets: [engineSocket], allowEngineSocket: false, ...overrides });
+const policy = (overrides: Partial<AuditPolicy> = {}): AuditPolicy => ({
+  level: 'standard',
+  blockedPorts: defaultBlockedPorts,
+  engineSockets: [engineSocket],
+  allowEngineSocket: false,
+  ...overrides,
+});
 const rules = (container: AuditedContainer, p = policy()): string[] => auditContainer(container, p).map((finding) => finding.rule);
 
 describe('configuration audit on recorded inspects', () => {
@@ -98,23 +104,45 @@ describe('configuration audit on variants derived from the recorded standard wor
   it('published blocked ports and ports on all interfaces', () => {
     const c = recorded('standard-workspace.json');
     c.HostConfig.PortBindings = { '8080/tcp': [{ HostIp: '', HostPort: '8080' }], '22/tcp': [{ HostIp: '127.0.0.1', HostPort: '2222' }] };
-    c.NetworkSettings = { Ports: { '8080/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }] } };
+    c.NetworkSettings = {
+      Ports: {
+        '8080/tcp': [
+          { HostIp: '0.0.0.0', HostPort: '8080' },
+          { HostIp: '::', HostPort: '8080' },
+        ],
+      },
+    };
     const findings = auditContainer(c, policy());
-    assert.deepEqual(findings.map((f) => [f.rule, f.type, f.severity, f.policyItem]), [
-      ['audit.blockedPorts', 'network_anomaly', 'error', 'ports'],
-      ['audit.publicPorts', 'network_anomaly', 'warning', 'ports'],
-    ]);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.type, f.severity, f.policyItem]),
+      [
+        ['audit.blockedPorts', 'network_anomaly', 'error', 'ports'],
+        ['audit.publicPorts', 'network_anomaly', 'warning', 'ports'],
+      ],
+    );
     assert.match(findings[0]?.message ?? '', /8080→8080/);
     assert.doesNotMatch(findings[0]?.message ?? '', /2222/, 'only the host side is checked');
   });
 
   it('everything wrong at once gives one finding per rule', () => {
     const c = recorded('standard-workspace.json');
-    Object.assign(c.HostConfig, { Privileged: true, NetworkMode: 'host', CapAdd: ['ALL'], SecurityOpt: ['seccomp=unconfined'], PortBindings: { '22/tcp': [{ HostIp: '0.0.0.0', HostPort: '22' }] } });
+    Object.assign(c.HostConfig, {
+      Privileged: true,
+      NetworkMode: 'host',
+      CapAdd: ['ALL'],
+      SecurityOpt: ['seccomp=unconfined'],
+      PortBindings: { '22/tcp': [{ HostIp: '0.0.0.0', HostPort: '22' }] },
+    });
     c.Mounts = [{ Source: '/' }];
     assert.deepEqual(rules(c), [
-      'audit.privileged', 'audit.engineSocket', 'audit.hostNamespaces', 'audit.capabilities',
-      'audit.noNewPrivileges', 'audit.seccomp', 'audit.blockedPorts', 'audit.publicPorts',
+      'audit.privileged',
+      'audit.engineSocket',
+      'audit.hostNamespaces',
+      'audit.capabilities',
+      'audit.noNewPrivileges',
+      'audit.seccomp',
+      'audit.blockedPorts',
+      'audit.publicPorts',
     ]);
   });
 });

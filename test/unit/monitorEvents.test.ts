@@ -5,7 +5,13 @@ import { ContainerEventRules } from '../../src/monitor/events';
 let clock = 0;
 function event(action: string, attributes: Record<string, string> = {}, atMs?: number): DockerEvent {
   clock = atMs ?? clock + 100;
-  return { Type: 'container', Action: action, Actor: { ID: 'c1', Attributes: { 'aicli.managed': 'true', ...attributes } }, time: Math.floor(clock / 1000), timeNano: clock * 1e6 };
+  return {
+    Type: 'container',
+    Action: action,
+    Actor: { ID: 'c1', Attributes: { 'aicli.managed': 'true', ...attributes } },
+    time: Math.floor(clock / 1000),
+    timeNano: clock * 1e6,
+  };
 }
 const raised = (rules: ContainerEventRules, e: DockerEvent): string[] => rules.onEvent(e).raise.map((a) => `${a.rule}:${a.severity}`);
 
@@ -16,14 +22,26 @@ describe('container event rules', () => {
     const rules = new ContainerEventRules();
     const e = event('oom');
     const [alert] = rules.onEvent(e).raise;
-    assert.deepEqual([alert?.rule, alert?.type, alert?.severity, alert?.policyItem, alert?.conditionAt], ['event.oom', 'resource_violation', 'error', 'oom', 1_000_100]);
+    assert.deepEqual(
+      [alert?.rule, alert?.type, alert?.severity, alert?.policyItem, alert?.conditionAt],
+      ['event.oom', 'resource_violation', 'error', 'oom', 1_000_100],
+    );
   });
 
   it('a stop (kill 15, die 143, stop) and a slow stop (kill 15, kill 9, die 137) raise nothing', () => {
     const rules = new ContainerEventRules();
-    assert.deepEqual([event('kill', { signal: '15' }), event('die', { exitCode: '143' }), event('stop')].flatMap((e) => raised(rules, e)), []);
     assert.deepEqual(
-      [event('start'), event('kill', { signal: '15' }), event('kill', { signal: '9' }, clock + 10_000), event('die', { exitCode: '137' }), event('stop')].flatMap((e) => raised(rules, e)),
+      [event('kill', { signal: '15' }), event('die', { exitCode: '143' }), event('stop')].flatMap((e) => raised(rules, e)),
+      [],
+    );
+    assert.deepEqual(
+      [
+        event('start'),
+        event('kill', { signal: '15' }),
+        event('kill', { signal: '9' }, clock + 10_000),
+        event('die', { exitCode: '137' }),
+        event('stop'),
+      ].flatMap((e) => raised(rules, e)),
       [],
     );
   });
@@ -61,10 +79,23 @@ describe('container event rules', () => {
 
   it('restarts spread over more than 60 s, or after user stops, are no loop', () => {
     const slow = new ContainerEventRules();
-    const loops = (rules: ContainerEventRules, events: DockerEvent[]): string[] => events.flatMap((e) => raised(rules, e)).filter((r) => r.startsWith('event.restarts'));
-    assert.deepEqual(loops(slow, [0, 1, 2, 3].flatMap((i) => [event('die', { exitCode: '1' }, 1_000_000 + i * 31_000), event('start')])), []);
+    const loops = (rules: ContainerEventRules, events: DockerEvent[]): string[] =>
+      events.flatMap((e) => raised(rules, e)).filter((r) => r.startsWith('event.restarts'));
+    assert.deepEqual(
+      loops(
+        slow,
+        [0, 1, 2, 3].flatMap((i) => [event('die', { exitCode: '1' }, 1_000_000 + i * 31_000), event('start')]),
+      ),
+      [],
+    );
     const manual = new ContainerEventRules();
-    assert.deepEqual(loops(manual, [0, 1, 2, 3].flatMap(() => [event('kill', { signal: '15' }), event('die', { exitCode: '143' }), event('stop'), event('start'), event('restart')])), []);
+    assert.deepEqual(
+      loops(
+        manual,
+        [0, 1, 2, 3].flatMap(() => [event('kill', { signal: '15' }), event('die', { exitCode: '143' }), event('stop'), event('start'), event('restart')]),
+      ),
+      [],
+    );
   });
 
   it('health: unhealthy → warning, healthy clears; destroy clears everything', () => {

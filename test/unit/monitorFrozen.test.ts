@@ -84,7 +84,10 @@ describe('frozen workspace (exec frozen half-way by a pause)', () => {
       const script2 = unfreezeScript('b'.repeat(64)).replaceAll('/sys/fs/cgroup', root);
       execFileSync('sh', ['-c', script2.replaceAll('sleep 1', 'sleep 0')]);
       assert.equal(readFileSync(join(root, 'system.slice', `docker-${'b'.repeat(64)}.scope`, 'cgroup.freeze'), 'utf8').trim(), '1');
-      assert.throws(() => execFileSync('sh', ['-c', unfreezeScript('c'.repeat(64)).replaceAll('/sys/fs/cgroup', root)], { stdio: 'pipe' }), /no cgroup of the container here/);
+      assert.throws(
+        () => execFileSync('sh', ['-c', unfreezeScript('c'.repeat(64)).replaceAll('/sys/fs/cgroup', root)], { stdio: 'pipe' }),
+        /no cgroup of the container here/,
+      );
     });
   });
 });

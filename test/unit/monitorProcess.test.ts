@@ -7,13 +7,34 @@ import { parseProcessReport, parseProcNetTcp, processFindings } from '../../src/
  */
 const recordedReport = [
   'self 18',
-  'pid 1', 'Name: docker-init ', 'PPid: 0 ', 'Uid: 1000 1000\t1000\t1000',
-  'pid 10', 'Name: nc ', 'PPid: 8 ', 'Uid: 1000 1000\t1000\t1000',
-  'pid 11', 'Name: nc ', 'PPid: 8 ', 'Uid: 1000 1000\t1000\t1000',
-  'pid 12', 'Name: sleep ', 'PPid: 0 ', 'Uid: 0 0\t0\t0',
-  'pid 18', 'Name: sh ', 'PPid: 0 ', 'Uid: 1000 1000\t1000\t1000',
-  'pid 8', 'Name: sleep ', 'PPid: 1 ', 'Uid: 1000 1000\t1000\t1000',
-  'pid 9', 'Name: nc ', 'PPid: 8 ', 'Uid: 1000 1000\t1000\t1000',
+  'pid 1',
+  'Name: docker-init ',
+  'PPid: 0 ',
+  'Uid: 1000 1000\t1000\t1000',
+  'pid 10',
+  'Name: nc ',
+  'PPid: 8 ',
+  'Uid: 1000 1000\t1000\t1000',
+  'pid 11',
+  'Name: nc ',
+  'PPid: 8 ',
+  'Uid: 1000 1000\t1000\t1000',
+  'pid 12',
+  'Name: sleep ',
+  'PPid: 0 ',
+  'Uid: 0 0\t0\t0',
+  'pid 18',
+  'Name: sh ',
+  'PPid: 0 ',
+  'Uid: 1000 1000\t1000\t1000',
+  'pid 8',
+  'Name: sleep ',
+  'PPid: 1 ',
+  'Uid: 1000 1000\t1000\t1000',
+  'pid 9',
+  'Name: nc ',
+  'PPid: 8 ',
+  'Uid: 1000 1000\t1000\t1000',
   'net tcp',
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode                                                     ',
   'net tcp6',
@@ -24,10 +45,16 @@ const recordedReport = [
 ].join('\n');
 
 describe('process checks: parsing /proc from inside a workspace', () => {
-  it('reads processes (without the check\'s own shell) and LISTEN sockets with hex ports', () => {
+  it("reads processes (without the check's own shell) and LISTEN sockets with hex ports", () => {
     const snapshot = parseProcessReport(recordedReport);
-    assert.deepEqual(snapshot.processes.map((p) => p.pid).sort((a, b) => a - b), [1, 8, 9, 10, 11, 12]);
-    assert.deepEqual(snapshot.processes.find((p) => p.pid === 12), { pid: 12, ppid: 0, name: 'sleep', uid: 0, euid: 0 });
+    assert.deepEqual(
+      snapshot.processes.map((p) => p.pid).sort((a, b) => a - b),
+      [1, 8, 9, 10, 11, 12],
+    );
+    assert.deepEqual(
+      snapshot.processes.find((p) => p.pid === 12),
+      { pid: 12, ppid: 0, name: 'sleep', uid: 0, euid: 0 },
+    );
     assert.deepEqual(snapshot.listeners, [
       { family: 'tcp6', address: '::', port: 18081 },
       { family: 'tcp6', address: '::', port: 8080 },
@@ -50,10 +77,13 @@ describe('process checks: parsing /proc from inside a workspace', () => {
   it('strict: the root process is an error process_anomaly; listeners on blocked ports a network_anomaly', () => {
     const snapshot = parseProcessReport(recordedReport);
     const findings = processFindings(snapshot, { level: 'strict', blockedPorts: [22, 8080] });
-    assert.deepEqual(findings.map((f) => [f.rule, f.type, f.severity, f.policyItem]), [
-      ['process.root', 'process_anomaly', 'error', 'processes'],
-      ['process.listeners', 'network_anomaly', 'warning', 'listeners'],
-    ]);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.type, f.severity, f.policyItem]),
+      [
+        ['process.root', 'process_anomaly', 'error', 'processes'],
+        ['process.listeners', 'network_anomaly', 'warning', 'listeners'],
+      ],
+    );
     assert.match(findings[0]?.message ?? '', /1 process running as root.*sleep \(12\)/);
     assert.match(findings[1]?.message ?? '', /8080\/tcp6/);
     assert.doesNotMatch(findings[1]?.message ?? '', /18081/);
@@ -63,7 +93,10 @@ describe('process checks: parsing /proc from inside a workspace', () => {
     const report = recordedReport.replace('net tcp\n', 'pid 14\nName: runc:[2:INIT] \nPPid: 0 \nUid: 0 0\t0\t0\nnet tcp\n');
     const snapshot = parseProcessReport(report);
     assert.equal(snapshot.settling, true);
-    assert.equal(snapshot.processes.some((p) => p.pid === 14), false);
+    assert.equal(
+      snapshot.processes.some((p) => p.pid === 14),
+      false,
+    );
     assert.equal(parseProcessReport(recordedReport).settling, false);
   });
 

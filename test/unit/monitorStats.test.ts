@@ -126,7 +126,10 @@ describe('JsonLineParser on the recorded stats stream', () => {
     for (let cut = 1; cut < stream.length; cut += 7) {
       const parser = new JsonLineParser<EngineStatsSample>();
       const parsed = [...parser.push(stream.subarray(0, cut)), ...parser.push(stream.subarray(cut))];
-      assert.deepEqual(parsed.map((s) => s.read), whole.map((s) => s.read));
+      assert.deepEqual(
+        parsed.map((s) => s.read),
+        whole.map((s) => s.read),
+      );
     }
   });
 

@@ -23,7 +23,10 @@ describe('thresholds: sustain before raising, hysteresis before clearing', () =>
     assert.deepEqual(runThreshold(seconds([10, 95]), rule).transitions, []);
     // Clearing is unchanged: the averaged rule still needs three samples under the line.
     const cleared = runThreshold(seconds([95, 50, 50, 50]), averagedSampleRule(rule));
-    assert.deepEqual(cleared.transitions.map((t) => `${t.kind}@${t.at}`), ['raise@0', 'clear@3000']);
+    assert.deepEqual(
+      cleared.transitions.map((t) => `${t.kind}@${t.at}`),
+      ['raise@0', 'clear@3000'],
+    );
   });
 
   it('exactly at the threshold counts as over', () => {
@@ -31,23 +34,41 @@ describe('thresholds: sustain before raising, hysteresis before clearing', () =>
   });
 
   it('sparse samples: one over-sample that lasts past sustainMs also raises', () => {
-    const { transitions } = runThreshold([{ value: 90, at: 0 }, { value: 90, at: 2500 }], { ...rule, sustainSamples: 5 });
-    assert.deepEqual(transitions.map((t) => t.kind), ['raise']);
+    const { transitions } = runThreshold(
+      [
+        { value: 90, at: 0 },
+        { value: 90, at: 2500 },
+      ],
+      { ...rule, sustainSamples: 5 },
+    );
+    assert.deepEqual(
+      transitions.map((t) => t.kind),
+      ['raise'],
+    );
   });
 
   it('hovering just under the line (within hysteresis) does not clear, so it does not flap', () => {
     const { transitions } = runThreshold(seconds([90, 90, 84, 86, 83, 84, 82, 86, 84]), rule);
-    assert.deepEqual(transitions.map((t) => t.kind), ['raise']);
+    assert.deepEqual(
+      transitions.map((t) => t.kind),
+      ['raise'],
+    );
   });
 
   it('clears after three samples below threshold − hysteresis, not before', () => {
     const { transitions } = runThreshold(seconds([90, 90, 50, 50, 90, 50, 50, 50]), rule);
-    assert.deepEqual(transitions.map((t) => `${t.kind}@${t.at}`), ['raise@1000', 'clear@7000']);
+    assert.deepEqual(
+      transitions.map((t) => `${t.kind}@${t.at}`),
+      ['raise@1000', 'clear@7000'],
+    );
   });
 
   it('raise, clear and raise again gives three transitions; undefined readings change nothing', () => {
     const { transitions } = runThreshold(seconds([90, undefined, 90, 10, 10, 10, 95, 95]), rule);
-    assert.deepEqual(transitions.map((t) => t.kind), ['raise', 'clear', 'raise']);
+    assert.deepEqual(
+      transitions.map((t) => t.kind),
+      ['raise', 'clear', 'raise'],
+    );
     assert.equal((transitions[2] as { conditionAt: number }).conditionAt, 6000);
   });
 

@@ -28,12 +28,30 @@ function fakeEngine(inspect: () => object) {
     },
   };
   const docker = { getContainer: () => container, listContainers: async () => [] };
-  const connection = { docker, untimed: docker, host: 'fake', log: { trace() {}, info() {}, warn() {}, error() {} }, call: (_what: string, fn: (d: typeof docker) => Promise<unknown>) => fn(docker) };
-  const engine = { onEvent: events.event, onNotice: notices.event, state: { kind: 'connecting' }, connection: async () => connection, target: undefined } as unknown as Engine;
+  const connection = {
+    docker,
+    untimed: docker,
+    host: 'fake',
+    log: { trace() {}, info() {}, warn() {}, error() {} },
+    call: (_what: string, fn: (d: typeof docker) => Promise<unknown>) => fn(docker),
+  };
+  const engine = {
+    onEvent: events.event,
+    onNotice: notices.event,
+    state: { kind: 'connecting' },
+    connection: async () => connection,
+    target: undefined,
+  } as unknown as Engine;
   let clock = 1_000_000;
   const fire = (action: string, attributes: Record<string, string> = {}): void => {
     clock += 100;
-    events.fire({ Type: 'container', Action: action, Actor: { ID: containerId, Attributes: { ...labels, ...attributes } }, time: Math.floor(clock / 1000), timeNano: clock * 1e6 });
+    events.fire({
+      Type: 'container',
+      Action: action,
+      Actor: { ID: containerId, Attributes: { ...labels, ...attributes } },
+      time: Math.floor(clock / 1000),
+      timeNano: clock * 1e6,
+    });
   };
   return { engine, fire, calls };
 }
@@ -95,7 +113,11 @@ describe('SecurityMonitor wiring (fake engine)', () => {
   it('event rules land in the store: crash, OOM, health, restart loop; a stop clears the loop', async () => {
     const { engine, fire } = fakeEngine(() => JSON.parse(readFileSync(inspectFixture, 'utf8')));
     monitor = new SecurityMonitor(engine, { settings: () => ({ ...defaultMonitorSettings, processChecks: false }) });
-    const rules = (): string[] => monitor!.alerts.list().map((a) => a.rule).sort();
+    const rules = (): string[] =>
+      monitor!.alerts
+        .list()
+        .map((a) => a.rule)
+        .sort();
     fire('start');
     fire('oom');
     fire('health_status: unhealthy');

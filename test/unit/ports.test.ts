@@ -45,7 +45,8 @@ describe('parsePortMapping', () => {
   });
 
   it('refuses every host port below 1024', () => {
-    for (const host of [1, 21, 53, 1023]) refused(`${host}:9000`, new RegExp(`host port ${host} is privileged \\(below 1024\\); choose 1024 or above, e\\.g\\. \\d+:9000`));
+    for (const host of [1, 21, 53, 1023])
+      refused(`${host}:9000`, new RegExp(`host port ${host} is privileged \\(below 1024\\); choose 1024 or above, e\\.g\\. \\d+:9000`));
     refused('1023', /privileged/);
   });
 
@@ -56,7 +57,10 @@ describe('parsePortMapping', () => {
       message: 'Port mapping "8080:8080": host port 8080 is blocked by aicli.network.blockedPorts; publish on another host port, e.g. 16080:8080.',
     });
     for (const port of [3000, 8000, 8080]) {
-      refused(`${port}:5000`, new RegExp(`host port ${port} is blocked by aicli\\.network\\.blockedPorts; publish on another host port, e\\.g\\. \\d+:5000\\.`));
+      refused(
+        `${port}:5000`,
+        new RegExp(`host port ${port} is blocked by aicli\\.network\\.blockedPorts; publish on another host port, e\\.g\\. \\d+:5000\\.`),
+      );
       refused(`${port}`, /aicli\.network\.blockedPorts/);
       refused(`0.0.0.0:${port}:5000`, /aicli\.network\.blockedPorts/);
       refused(`${port}:5000/udp`, /aicli\.network\.blockedPorts/);

@@ -24,7 +24,11 @@ describe('normalizeProtectedPaths', () => {
   });
 
   it('normalizes separators and dots, drops duplicates and entries inside another entry', () => {
-    assert.deepEqual(normalizeProtectedPaths(['./.vscode/', '.vscode//settings.json', 'tools\\run.sh', 'tools/run.sh', 'a/./b']), ['.vscode', 'tools/run.sh', 'a/b']);
+    assert.deepEqual(normalizeProtectedPaths(['./.vscode/', '.vscode//settings.json', 'tools\\run.sh', 'tools/run.sh', 'a/./b']), [
+      '.vscode',
+      'tools/run.sh',
+      'a/b',
+    ]);
     assert.deepEqual(normalizeProtectedPaths(['.git/hooks', '.github']), ['.git', '.github']);
   });
 
@@ -80,16 +84,25 @@ describe('protectedMounts', () => {
     mkdirSync(join(folder, 'config', 'secrets'), { recursive: true });
     const protection = protectedMounts(folder, ['notes/inner', 'config/secrets']);
     assert.deepEqual(protection.missing, ['notes/inner']);
-    assert.deepEqual(protection.mounts.map((mount) => mount.Target), ['/workspace/config/secrets']);
+    assert.deepEqual(
+      protection.mounts.map((mount) => mount.Target),
+      ['/workspace/config/secrets'],
+    );
   });
 
   it('refuses a protected path that is (or lies under) a symbolic link: the box could replace the link', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'aicli-elsewhere-'));
     try {
       symlinkSync(elsewhere, join(folder, '.vscode'));
-      assert.throws(() => protectedMounts(folder, ['.vscode']), (err: unknown) => err instanceof InputError && /"\.vscode" is a symbolic link/.test(err.message));
+      assert.throws(
+        () => protectedMounts(folder, ['.vscode']),
+        (err: unknown) => err instanceof InputError && /"\.vscode" is a symbolic link/.test(err.message),
+      );
       symlinkSync(elsewhere, join(folder, 'tools'));
-      assert.throws(() => protectedMounts(folder, ['tools/run.sh']), (err: unknown) => err instanceof InputError && /"tools\/run\.sh" is a symbolic link \(tools\)/.test(err.message));
+      assert.throws(
+        () => protectedMounts(folder, ['tools/run.sh']),
+        (err: unknown) => err instanceof InputError && /"tools\/run\.sh" is a symbolic link \(tools\)/.test(err.message),
+      );
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -107,7 +120,16 @@ describe('protectedMounts', () => {
       ports: [],
       protectedMounts: mounts,
     };
-    assert.deepEqual(isolationPlan(base).hostConfig.Mounts?.map((mount) => [mount.Target, mount.ReadOnly]), [['/workspace', false], ['/workspace/.git', true]]);
-    assert.deepEqual(isolationPlan({ ...base, projectVolume: 'aicli-workspace-x' }).hostConfig.Mounts?.map((mount) => mount.Target), ['/workspace']);
+    assert.deepEqual(
+      isolationPlan(base).hostConfig.Mounts?.map((mount) => [mount.Target, mount.ReadOnly]),
+      [
+        ['/workspace', false],
+        ['/workspace/.git', true],
+      ],
+    );
+    assert.deepEqual(
+      isolationPlan({ ...base, projectVolume: 'aicli-workspace-x' }).hostConfig.Mounts?.map((mount) => mount.Target),
+      ['/workspace'],
+    );
   });
 });

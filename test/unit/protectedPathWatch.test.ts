@@ -80,7 +80,10 @@ describe('FolderWatch (fs.watch on a real folder)', () => {
   it('reports what is already there when the watch starts, and nothing after dispose', async () => {
     writeFileSync(join(folder, '.envrc'), 'x');
     start(['.envrc', '.vscode']);
-    assert.deepEqual(changes.map((change) => [change.path, change.kind]), [['.envrc', 'present']]);
+    assert.deepEqual(
+      changes.map((change) => [change.path, change.kind]),
+      [['.envrc', 'present']],
+    );
     watch?.dispose();
     mkdirSync(join(folder, '.vscode'));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -89,17 +92,43 @@ describe('FolderWatch (fs.watch on a real folder)', () => {
 });
 
 describe('protected path watches of a monitor', () => {
-  const mounts = (folder: string, readOnly: string[]): { Mounts: { Type: 'bind'; Source: string; Destination: string; RW: boolean; Mode: string; Propagation: string }[] } => ({
+  const mounts = (
+    folder: string,
+    readOnly: string[],
+  ): { Mounts: { Type: 'bind'; Source: string; Destination: string; RW: boolean; Mode: string; Propagation: string }[] } => ({
     Mounts: [
       { Type: 'bind', Source: folder, Destination: '/workspace', RW: true, Mode: '', Propagation: 'rprivate' },
-      ...readOnly.map((path) => ({ Type: 'bind' as const, Source: join(folder, path), Destination: `/workspace/${path}`, RW: false, Mode: '', Propagation: 'rprivate' })),
+      ...readOnly.map((path) => ({
+        Type: 'bind' as const,
+        Source: join(folder, path),
+        Destination: `/workspace/${path}`,
+        RW: false,
+        Mode: '',
+        Propagation: 'rprivate',
+      })),
     ],
   });
 
   it('leaves out what a read-only mount covers and finds the shared folder', () => {
     const info = mounts('/home/u/p', ['.git', '.envrc']);
     assert.equal(sharedFolderOf(info), '/home/u/p');
-    assert.equal(sharedFolderOf({ Mounts: [{ Type: 'volume', Name: 'v', Source: '/var/lib/docker/volumes/v/_data', Destination: '/workspace', RW: true, Mode: '', Propagation: '', Driver: 'local' }] }), undefined);
+    assert.equal(
+      sharedFolderOf({
+        Mounts: [
+          {
+            Type: 'volume',
+            Name: 'v',
+            Source: '/var/lib/docker/volumes/v/_data',
+            Destination: '/workspace',
+            RW: true,
+            Mode: '',
+            Propagation: '',
+            Driver: 'local',
+          },
+        ],
+      }),
+      undefined,
+    );
     assert.deepEqual(unmountedPaths(info, ['.git', '.git/x', '.vscode', '.envrc', '.envrc.local']), ['.vscode', '.envrc.local']);
   });
 
@@ -142,12 +171,19 @@ describe('protected path watches of a monitor', () => {
       watches.update(workspace, info, { ...input, running: false });
       assert.equal(raised.length, 0);
       watches.update(workspace, info, input);
-      assert.deepEqual(raised.map((alert) => alert.rule), ['protected:.envrc'], 'an unmounted path that exists is reported at once');
+      assert.deepEqual(
+        raised.map((alert) => alert.rule),
+        ['protected:.envrc'],
+        'an unmounted path that exists is reported at once',
+      );
       watches.update(workspace, info, input); // a later audit: same watch, nothing new
       assert.equal(raised.length, 1);
       mkdirSync(join(folder, '.vscode'));
       await new Promise((resolve) => setTimeout(resolve, 400));
-      assert.deepEqual(raised.map((alert) => alert.rule), ['protected:.envrc', 'protected:.vscode']);
+      assert.deepEqual(
+        raised.map((alert) => alert.rule),
+        ['protected:.envrc', 'protected:.vscode'],
+      );
       watches.stop(workspace.containerId);
       rmSync(join(folder, '.vscode'), { recursive: true });
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -44,7 +44,7 @@ describe('pull progress', () => {
     assert.equal(describePullProgress(halfway), '0/2 layers · 2.9/9.5 MiB · aaa: Extracting');
   });
 
-  it('ends at 100 % with every layer done and the engine\'s summary', () => {
+  it("ends at 100 % with every layer done and the engine's summary", () => {
     const done = replay(recorded.length);
     assert.equal(done.fraction, 1);
     assert.equal(done.layersDone, 2);
@@ -73,7 +73,13 @@ describe('image references', () => {
   });
 
   it('refuses empty and malformed references with what to type instead', () => {
-    assert.throws(() => normalizeReference('  '), (err: unknown) => err instanceof InputError && /No image given/.test(err.message));
-    assert.throws(() => normalizeReference('Busy Box'), (err: unknown) => err instanceof InputError && /is not an image reference: use \[registry\[:port\]\/\]name\[:tag\]/.test(err.message));
+    assert.throws(
+      () => normalizeReference('  '),
+      (err: unknown) => err instanceof InputError && /No image given/.test(err.message),
+    );
+    assert.throws(
+      () => normalizeReference('Busy Box'),
+      (err: unknown) => err instanceof InputError && /is not an image reference: use \[registry\[:port\]\/\]name\[:tag\]/.test(err.message),
+    );
   });
 });

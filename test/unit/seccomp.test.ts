@@ -13,9 +13,33 @@ const parse = (level: 'standard' | 'strict') => JSON.parse(seccompProfileFor(lev
 
 /** Never allowed at any level: each is a known container-escape or host-tampering path. */
 const forbidden = [
-  'mount', 'umount', 'umount2', 'unshare', 'setns', 'bpf', 'perf_event_open', 'kexec_load', 'kexec_file_load',
-  'init_module', 'finit_module', 'delete_module', 'keyctl', 'add_key', 'request_key', 'reboot', 'open_by_handle_at',
-  'pivot_root', 'swapon', 'swapoff', 'userfaultfd', 'fsopen', 'fsmount', 'move_mount', 'open_tree', 'iopl', 'ioperm',
+  'mount',
+  'umount',
+  'umount2',
+  'unshare',
+  'setns',
+  'bpf',
+  'perf_event_open',
+  'kexec_load',
+  'kexec_file_load',
+  'init_module',
+  'finit_module',
+  'delete_module',
+  'keyctl',
+  'add_key',
+  'request_key',
+  'reboot',
+  'open_by_handle_at',
+  'pivot_root',
+  'swapon',
+  'swapoff',
+  'userfaultfd',
+  'fsopen',
+  'fsmount',
+  'move_mount',
+  'open_tree',
+  'iopl',
+  'ioperm',
 ];
 
 describe('seccompProfileFor', () => {
@@ -35,7 +59,10 @@ describe('seccompProfileFor', () => {
       const profile = parse(level);
       assert.equal(profile.defaultAction, 'SCMP_ACT_ERRNO');
       assert.ok(Array.isArray(profile.archMap) && (profile.archMap as unknown[]).length > 0, level);
-      assert.ok(profile.syscalls.every((rule) => rule.names.length > 0), `${level}: a rule with no names`);
+      assert.ok(
+        profile.syscalls.every((rule) => rule.names.length > 0),
+        `${level}: a rule with no names`,
+      );
     }
   });
 

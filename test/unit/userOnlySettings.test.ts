@@ -28,7 +28,11 @@ describe('user-only settings: package.json against the table', () => {
   });
 
   it('leaves no rule of the table without a declared key (a typo would protect nothing)', () => {
-    for (const rule of userOnlySettingRules) assert.ok(keys.some((key) => (rule.endsWith('.') ? key.startsWith(rule) : key === rule)), `no setting matches ${rule}`);
+    for (const rule of userOnlySettingRules)
+      assert.ok(
+        keys.some((key) => (rule.endsWith('.') ? key.startsWith(rule) : key === rule)),
+        `no setting matches ${rule}`,
+      );
   });
 
   it('says "User settings only" in the description of each user-only key', () => {
@@ -58,10 +62,30 @@ describe('user-only settings: package.json against the table', () => {
   });
 
   it('covers the keys that weaken a workspace, and not the display ones', () => {
-    for (const key of ['aicli.workspace.mountDockerSocket', 'aicli.isolation.level', 'aicli.docker.host', 'aicli.network.blockedPorts', 'aicli.network.egress', 'aicli.network.allowedHosts', 'aicli.workspace.protectedPaths', 'aicli.monitor.onBreach', 'aicli.terminal.env', 'aicli.resources.memory', 'aicli.engines']) {
+    for (const key of [
+      'aicli.workspace.mountDockerSocket',
+      'aicli.isolation.level',
+      'aicli.docker.host',
+      'aicli.network.blockedPorts',
+      'aicli.network.egress',
+      'aicli.network.allowedHosts',
+      'aicli.workspace.protectedPaths',
+      'aicli.monitor.onBreach',
+      'aicli.terminal.env',
+      'aicli.resources.memory',
+      'aicli.engines',
+    ]) {
       assert.ok(isUserOnlySetting(key), key);
     }
-    for (const key of ['aicli.logs.tail', 'aicli.tree.showOtherContainers', 'aicli.statusBar.mode', 'aicli.workspace.healthTimeout', 'aicli.workspace', 'aicli.docker', 'aicli.enginesX']) {
+    for (const key of [
+      'aicli.logs.tail',
+      'aicli.tree.showOtherContainers',
+      'aicli.statusBar.mode',
+      'aicli.workspace.healthTimeout',
+      'aicli.workspace',
+      'aicli.docker',
+      'aicli.enginesX',
+    ]) {
       assert.ok(!isUserOnlySetting(key), key);
     }
   });
@@ -80,7 +104,12 @@ describe('userOnlyKeysIn', () => {
       'aicli.terminal.env': { FOO: '1' },
       'aicli.network': { blockedPorts: [] },
     };
-    assert.deepEqual(userOnlyKeysIn(settings), ['aicli.isolation.level', 'aicli.workspace.mountDockerSocket', 'aicli.terminal.env', 'aicli.network.blockedPorts']);
+    assert.deepEqual(userOnlyKeysIn(settings), [
+      'aicli.isolation.level',
+      'aicli.workspace.mountDockerSocket',
+      'aicli.terminal.env',
+      'aicli.network.blockedPorts',
+    ]);
   });
 
   it('says a key set twice (flat and nested) once, and skips language sections', () => {

@@ -19,7 +19,7 @@ const stepMessages: Record<CreateStep, string> = {
   container: 'Creating the container…',
   copying: 'Copying the project to the remote engine…',
   starting: 'Starting…',
-  health: 'Waiting until the image\'s health check passes…',
+  health: "Waiting until the image's health check passes…",
   rollback: 'Something failed; removing what was created…',
 };
 
@@ -32,7 +32,12 @@ async function pickFolder(): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const browse = { label: '$(folder-opened) Choose Folder…', folder: undefined as string | undefined };
   const items = [...folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder: folder.uri.fsPath as string | undefined })), browse];
-  const picked = folders.length ? await vscode.window.showQuickPick(items, { title: 'Create Workspace (1/4): project folder', placeHolder: 'Mounted at /workspace; never modified by AICLI' }) : browse;
+  const picked = folders.length
+    ? await vscode.window.showQuickPick(items, {
+        title: 'Create Workspace (1/4): project folder',
+        placeHolder: 'Mounted at /workspace; never modified by AICLI',
+      })
+    : browse;
   if (!picked) return undefined;
   if (picked.folder) return picked.folder;
   const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as Workspace Folder' });
@@ -62,7 +67,11 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
   if (!name) return undefined;
   const image =
     given.image ??
-    (await vscode.window.showInputBox({ title: 'Create Workspace (3/4): image', value: last.image ?? policy.defaultImage, prompt: 'An image on the engine, e.g. aicli/base:latest' }));
+    (await vscode.window.showInputBox({
+      title: 'Create Workspace (3/4): image',
+      value: last.image ?? policy.defaultImage,
+      prompt: 'An image on the engine, e.g. aicli/base:latest',
+    }));
   if (!image) return undefined;
   const defaultLevel = last.level ?? policy.defaultLevel;
   // A caller that names folder, name and image but no level (a script, the tests) gets the
@@ -73,7 +82,10 @@ async function askRequest(context: CommandContext, given: Partial<CreateWorkspac
     (scripted ? policy.defaultLevel : undefined) ??
     (
       await vscode.window.showQuickPick(
-        [defaultLevel, ...isolationLevels.filter((l) => l !== defaultLevel)].map((label) => ({ label, description: label === defaultLevel ? 'last used / default' : undefined })),
+        [defaultLevel, ...isolationLevels.filter((l) => l !== defaultLevel)].map((label) => ({
+          label,
+          description: label === defaultLevel ? 'last used / default' : undefined,
+        })),
         { title: 'Create Workspace (4/4): isolation level' },
       )
     )?.label;
@@ -131,26 +143,41 @@ function refuseAppliedFolderValues(settings: readonly FolderSetting[]): void {
 }
 
 /** Creates with progress; a missing image offers Pull / Build / Choose and creates again with the result. */
-async function createWithProgress(context: CommandContext, folderSettings: FolderSettingsReporter, request: CreateWorkspaceRequest, engineName = defaultEngineName): Promise<Workspace | undefined> {
+async function createWithProgress(
+  context: CommandContext,
+  folderSettings: FolderSettingsReporter,
+  request: CreateWorkspaceRequest,
+  engineName = defaultEngineName,
+): Promise<Workspace | undefined> {
   const scope = context.scopes.byName(engineName);
   try {
     const folderValues = await folderSettings.check();
     refuseAppliedFolderValues(folderValues);
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating workspace ${request.name}${context.scopes.all.length > 1 ? ` on ${scope.name}` : ''}` }, async (progress) => {
-      const timeoutMs = readHealthTimeoutMs();
-      const result = await scope.service.create(request, (step) => progress.report({ message: stepMessages[step] }), timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {});
-      result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
-      for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
-      const ignored = ignoredSummary(folderValues);
-      if (ignored) {
-        context.log.info(`${request.name}: ${ignored}`);
-        void vscode.window.showWarningMessage(`Workspace ${request.name} created; ${ignored}`, 'Show Log').then((picked) => {
-          if (picked) context.log.show(true);
-        });
-      }
-      void scope.index.resync();
-      return result.workspace;
-    });
+    return await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Creating workspace ${request.name}${context.scopes.all.length > 1 ? ` on ${scope.name}` : ''}`,
+      },
+      async (progress) => {
+        const timeoutMs = readHealthTimeoutMs();
+        const result = await scope.service.create(
+          request,
+          (step) => progress.report({ message: stepMessages[step] }),
+          timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {},
+        );
+        result.notes.forEach((note) => context.log.info(`${request.name}: ${note}`));
+        for (const warning of result.warnings) void vscode.window.showWarningMessage(warning, { modal: false });
+        const ignored = ignoredSummary(folderValues);
+        if (ignored) {
+          context.log.info(`${request.name}: ${ignored}`);
+          void vscode.window.showWarningMessage(`Workspace ${request.name} created; ${ignored}`, 'Show Log').then((picked) => {
+            if (picked) context.log.show(true);
+          });
+        }
+        void scope.index.resync();
+        return result.workspace;
+      },
+    );
   } catch (err) {
     if (err instanceof MissingImageError) {
       const image = await resolveMissingImage(context, err, scope);

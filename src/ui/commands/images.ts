@@ -17,39 +17,42 @@ const progressIntervalMs = 200;
  * reference, or undefined when it failed (the user was told) or was cancelled.
  */
 export async function pullWithProgress(context: CommandContext, reference: string, engine: Engine = context.engine): Promise<string | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${reference}`, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    let reported = 0;
-    let lastAt = 0;
-    try {
-      const connection = await engine.connection();
-      const result = await pullImage(
-        connection,
-        reference,
-        (state) => {
-          const now = Date.now();
-          const percent = Math.floor(state.fraction * 100);
-          if (now - lastAt < progressIntervalMs && percent < 100) return;
-          lastAt = now;
-          progress.report({ increment: Math.max(0, percent - reported), message: `${percent}% · ${describePullProgress(state)}` });
-          reported = Math.max(reported, percent);
-        },
-        abort.signal,
-      );
-      context.log.info(`pulled ${result.reference} (${result.imageId})`);
-      void vscode.window.showInformationMessage(`Pulled ${result.reference}.`);
-      return result.reference;
-    } catch (err) {
-      if (err instanceof PullCancelledError) {
-        context.log.info(err.message);
-        void vscode.window.showInformationMessage(`${err.message} Nothing was kept.`);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Pulling ${reference}`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      let lastAt = 0;
+      try {
+        const connection = await engine.connection();
+        const result = await pullImage(
+          connection,
+          reference,
+          (state) => {
+            const now = Date.now();
+            const percent = Math.floor(state.fraction * 100);
+            if (now - lastAt < progressIntervalMs && percent < 100) return;
+            lastAt = now;
+            progress.report({ increment: Math.max(0, percent - reported), message: `${percent}% · ${describePullProgress(state)}` });
+            reported = Math.max(reported, percent);
+          },
+          abort.signal,
+        );
+        context.log.info(`pulled ${result.reference} (${result.imageId})`);
+        void vscode.window.showInformationMessage(`Pulled ${result.reference}.`);
+        return result.reference;
+      } catch (err) {
+        if (err instanceof PullCancelledError) {
+          context.log.info(err.message);
+          void vscode.window.showInformationMessage(`${err.message} Nothing was kept.`);
+          return undefined;
+        }
+        await showFailure(err, { engine, log: context.log, doing: `Pull ${reference}` });
         return undefined;
       }
-      await showFailure(err, { engine, log: context.log, doing: `Pull ${reference}` });
-      return undefined;
-    }
-  });
+    },
+  );
 }
 
 async function askReference(value = ''): Promise<string | undefined> {
@@ -70,10 +73,20 @@ async function askReference(value = ''): Promise<string | undefined> {
   return typed?.trim() || undefined;
 }
 
-async function pickImage(context: CommandContext, title: string, filter: (image: LocalImage) => boolean = () => true, engine: Engine = context.engine): Promise<LocalImage | undefined> {
+async function pickImage(
+  context: CommandContext,
+  title: string,
+  filter: (image: LocalImage) => boolean = () => true,
+  engine: Engine = context.engine,
+): Promise<LocalImage | undefined> {
   const images = (await listImages(await engine.connection())).filter(filter);
   const picked = await vscode.window.showQuickPick(
-    images.map((image) => ({ label: imageLabel(image), description: formatBytes(image.sizeBytes), detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined, image })),
+    images.map((image) => ({
+      label: imageLabel(image),
+      description: formatBytes(image.sizeBytes),
+      detail: image.usedBy.length ? `used by ${image.usedBy.join(', ')}` : undefined,
+      image,
+    })),
     { title, placeHolder: images.length ? 'Local images on the engine' : 'No local images: pull or build one first' },
   );
   return picked?.image;
@@ -83,7 +96,11 @@ async function pickImage(context: CommandContext, title: string, filter: (image:
  * A create failed because its image is not on the engine: offer to pull it, build it, or pick
  * another local image. Returns the image to create with, or undefined when the user gave up.
  */
-export async function resolveMissingImage(context: CommandContext, error: MissingImageError, on: { name: string; engine: Engine }): Promise<string | undefined> {
+export async function resolveMissingImage(
+  context: CommandContext,
+  error: MissingImageError,
+  on: { name: string; engine: Engine },
+): Promise<string | undefined> {
   const picked = await vscode.window.showErrorMessage(error.message, 'Pull', 'Build…', 'Choose Another…');
   // On the engine the create was for: an image pulled or built elsewhere would not help it.
   if (picked === 'Pull') return pullWithProgress(context, error.image, on.engine);
@@ -123,7 +140,10 @@ export function registerImageCommands(context: CommandContext, refresh: () => vo
         if (!image) return;
         const confirmed = await vscode.window.showWarningMessage(
           `Remove image ${imageLabel(image)}?`,
-          { modal: true, detail: `${formatBytes(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.` },
+          {
+            modal: true,
+            detail: `${formatBytes(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.`,
+          },
           'Remove',
         );
         if (confirmed !== 'Remove') return;

@@ -13,12 +13,22 @@ import { targetWorkspaces } from './targets';
  * on them would hang. The user is told why and offered the way out instead.
  */
 async function withoutFrozen(context: CommandContext, title: string, workspaces: Workspace[]): Promise<Workspace[]> {
-  const stillFrozen = await Promise.all(workspaces.map((ws) => context.scopes.of(ws).monitor.stillFrozen(ws.containerId).catch(() => false)));
+  const stillFrozen = await Promise.all(
+    workspaces.map((ws) =>
+      context.scopes
+        .of(ws)
+        .monitor.stillFrozen(ws.containerId)
+        .catch(() => false),
+    ),
+  );
   const frozen = workspaces.filter((_, i) => stillFrozen[i]);
   const first = frozen[0];
   if (first) {
     const names = frozen.map((ws) => ws.name).join(', ');
-    offerUnfreeze(`${title} of ${names} would hang: the engine stopped answering for it after a pause (an exec frozen half-way). Unfreeze it first, as root on the engine's host.`, first.containerId);
+    offerUnfreeze(
+      `${title} of ${names} would hang: the engine stopped answering for it after a pause (an exec frozen half-way). Unfreeze it first, as root on the engine's host.`,
+      first.containerId,
+    );
   }
   return workspaces.filter((ws) => !frozen.includes(ws));
 }
@@ -33,7 +43,8 @@ async function runOnEach(context: CommandContext, title: string, all: Workspace[
       const failedAt = results.findIndex((result) => result.status === 'rejected');
       const failed = results[failedAt];
       // Retry reconnects the engine of the workspace that failed, not the default one.
-      if (failed?.status === 'rejected') await showFailure(failed.reason, { engine: context.scopes.of(workspaces[failedAt]!).engine, log: context.log, doing: title });
+      if (failed?.status === 'rejected')
+        await showFailure(failed.reason, { engine: context.scopes.of(workspaces[failedAt]!).engine, log: context.log, doing: title });
     },
   );
 }

@@ -28,7 +28,10 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
   try {
     const plans = await planEveryEngine(context);
     if (plans.length === 0) {
-      if (confirm) void vscode.window.showInformationMessage('Nothing to clean up: no expired workspaces, orphaned networks, dangling images or unused volumes that AICLI manages.');
+      if (confirm)
+        void vscode.window.showInformationMessage(
+          'Nothing to clean up: no expired workspaces, orphaned networks, dangling images or unused volumes that AICLI manages.',
+        );
       return;
     }
     const several = context.scopes.all.length > 1;
@@ -46,7 +49,10 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
     );
     const result = { removed: results.flatMap((r) => r.removed), gone: results.flatMap((r) => r.gone), failed: results.flatMap((r) => r.failed) };
     context.log.info(`cleanup: removed ${result.removed.length}, already gone ${result.gone.length}, failed ${result.failed.length}`);
-    if (result.failed.length) void vscode.window.showErrorMessage(`Cleanup could not remove ${result.failed.length} item(s); see the AICLI Workspaces log.`, 'Show Log').then((p) => p && context.log.show(true));
+    if (result.failed.length)
+      void vscode.window
+        .showErrorMessage(`Cleanup could not remove ${result.failed.length} item(s); see the AICLI Workspaces log.`, 'Show Log')
+        .then((p) => p && context.log.show(true));
     context.scopes.all.forEach((scope) => void scope.index.resync());
   } catch (err) {
     await showFailure(err, { engine: context.engine, log: context.log, doing: 'Clean up' });
@@ -59,25 +65,37 @@ export function registerMaintenanceCommands(context: CommandContext, buildChanne
     vscode.commands.registerCommand('aicli.buildImage', async (given?: { tag?: string; engine?: string }) => {
       // The default engine, unless a create on another engine asked for this image.
       const engine = context.scopes.byName(given && typeof given === 'object' ? given.engine : undefined).engine;
-      const folder = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' }))?.[0];
+      const folder = (
+        await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' })
+      )?.[0];
       if (!folder) return undefined;
       const suggested = given && typeof given === 'object' && typeof given.tag === 'string' ? given.tag : 'aicli/workspace:latest';
-      const tag = (await vscode.window.showInputBox({ title: 'Image tag', value: suggested, validateInput: (v) => (/^[a-z0-9][a-z0-9._\/:-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case [registry/]name[:tag], e.g. aicli/python:3') }))?.trim();
+      const tag = (
+        await vscode.window.showInputBox({
+          title: 'Image tag',
+          value: suggested,
+          validateInput: (v) =>
+            /^[a-z0-9][a-z0-9._\/:-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case [registry/]name[:tag], e.g. aicli/python:3',
+        })
+      )?.trim();
       if (!tag) return undefined;
       buildChannel.show(true);
-      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true }, async (_progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        try {
-          const connection = await engine.connection();
-          await buildImage(connection, { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
-          void vscode.window.showInformationMessage(`Built ${tag}.`);
-          return tag;
-        } catch (err) {
-          await showFailure(err, { engine, log: context.log, doing: `Build ${tag}` });
-          return undefined;
-        }
-      });
+      return vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true },
+        async (_progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          try {
+            const connection = await engine.connection();
+            await buildImage(connection, { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
+            void vscode.window.showInformationMessage(`Built ${tag}.`);
+            return tag;
+          } catch (err) {
+            await showFailure(err, { engine, log: context.log, doing: `Build ${tag}` });
+            return undefined;
+          }
+        },
+      );
     }),
   ];
 }

@@ -17,10 +17,26 @@ export const stderrMark = '[stderr] ';
  * command's processes, which the engine would otherwise leave running. Resolves with the
  * exit code, or undefined when nothing ran to its end.
  */
-export async function runCommandInWorkspace(context: CommandContext, channel: vscode.OutputChannel, clicked?: TreeNode, commandLine?: string): Promise<number | undefined> {
-  const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Run Command', canPickMany: false, accepts: (ws) => ws.state === 'running' });
+export async function runCommandInWorkspace(
+  context: CommandContext,
+  channel: vscode.OutputChannel,
+  clicked?: TreeNode,
+  commandLine?: string,
+): Promise<number | undefined> {
+  const [workspace] = await targetWorkspaces(context, clicked, undefined, {
+    title: 'Run Command',
+    canPickMany: false,
+    accepts: (ws) => ws.state === 'running',
+  });
   if (!workspace) return undefined;
-  const line = commandLine ?? (await vscode.window.showInputBox({ title: `Run Command in ${workspace.name}`, prompt: 'Runs with sh -c in /workspace.', placeHolder: 'npm test', ignoreFocusOut: true }));
+  const line =
+    commandLine ??
+    (await vscode.window.showInputBox({
+      title: `Run Command in ${workspace.name}`,
+      prompt: 'Runs with sh -c in /workspace.',
+      placeHolder: 'npm test',
+      ignoreFocusOut: true,
+    }));
   if (!line?.trim()) return undefined;
   return runLine(context, channel, workspace, line.trim());
 }
@@ -62,7 +78,9 @@ async function runLine(context: CommandContext, channel: vscode.OutputChannel, w
         .of(workspace)
         .engine.connection()
         .then((connection) => endMarkedProcesses(connection, workspace.containerId, marker, undefined, 'TERM'))
-        .catch((end: unknown) => context.log.warn(`could not end the cancelled command in ${workspace.name}: ${end instanceof Error ? end.message : String(end)}`));
+        .catch((end: unknown) =>
+          context.log.warn(`could not end the cancelled command in ${workspace.name}: ${end instanceof Error ? end.message : String(end)}`),
+        );
       return undefined;
     } finally {
       cancelSubscription.dispose();

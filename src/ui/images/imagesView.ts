@@ -5,7 +5,8 @@ import { DockerEvent } from '../../engine/events';
 import { imageLabel, listImages, LocalImage, shortImageId } from '../../workspace/images';
 
 /** Image events, and container births/deaths that change which workspaces use an image. */
-const relevant = (event: DockerEvent): boolean => event.Type === 'image' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
+const relevant = (event: DockerEvent): boolean =>
+  event.Type === 'image' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
 
 function tooltip(image: LocalImage): vscode.MarkdownString {
   const lines = [

@@ -12,7 +12,11 @@ const severities: Record<AlertSeverity, vscode.DiagnosticSeverity> = {
 
 export function diagnosticFor(alert: Alert): vscode.Diagnostic {
   const line = policyLineOf(alert.policyItem);
-  const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, 200), `${alert.severity === 'critical' ? 'CRITICAL: ' : ''}${alert.message}`, severities[alert.severity]);
+  const diagnostic = new vscode.Diagnostic(
+    new vscode.Range(line, 0, line, 200),
+    `${alert.severity === 'critical' ? 'CRITICAL: ' : ''}${alert.message}`,
+    severities[alert.severity],
+  );
   diagnostic.source = 'AICLI';
   diagnostic.code = alert.type;
   return diagnostic;

@@ -13,8 +13,23 @@ export const policyScheme = 'aicli-policy';
 
 /** One line per policy item, in this order; alerts point at these lines. */
 export const policyLines: PolicyItem[] = [
-  'memory', 'cpu', 'pids', 'privileged', 'engineSocket', 'capabilities', 'noNewPrivileges', 'seccomp',
-  'ports', 'hostNamespaces', 'processes', 'listeners', 'health', 'restarts', 'oom', 'protectedPaths', 'egress',
+  'memory',
+  'cpu',
+  'pids',
+  'privileged',
+  'engineSocket',
+  'capabilities',
+  'noNewPrivileges',
+  'seccomp',
+  'ports',
+  'hostNamespaces',
+  'processes',
+  'listeners',
+  'health',
+  'restarts',
+  'oom',
+  'protectedPaths',
+  'egress',
 ];
 const headerLines = 2;
 const policyReadTimeoutMs = 3000;
@@ -29,7 +44,9 @@ export function policyLineOf(item: PolicyItem): number {
 
 /** Paths of the project the box sees read-only (see isolation/projectMount.ts). */
 const readOnlyProjectPaths = (info: Docker.ContainerInspectInfo): string[] =>
-  (info.Mounts ?? []).filter((mount) => !mount.RW && mount.Destination.startsWith('/workspace/')).map((mount) => `${mount.Destination.slice('/workspace/'.length)} read-only`);
+  (info.Mounts ?? [])
+    .filter((mount) => !mount.RW && mount.Destination.startsWith('/workspace/'))
+    .map((mount) => `${mount.Destination.slice('/workspace/'.length)} read-only`);
 
 /** Published ports: on the workspace's gateway (as labelled at create), or on the container itself. */
 function publishedPortsOf(info: Docker.ContainerInspectInfo): string[] {

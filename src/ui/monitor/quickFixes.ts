@@ -32,17 +32,27 @@ export class AlertQuickFixes implements vscode.CodeActionProvider {
         if (diagnostic.message.startsWith(frozenMessageStart)) {
           // Pause and stop would hang on this container too: only the way out is offered.
           return [
-            action('Copy the command that unfreezes this workspace (run it as root on the engine host)', 'aicli.monitor.copyUnfreezeCommand', [containerId], true),
+            action(
+              'Copy the command that unfreezes this workspace (run it as root on the engine host)',
+              'aicli.monitor.copyUnfreezeCommand',
+              [containerId],
+              true,
+            ),
             action('Unfreeze this workspace in a terminal (sudo)', 'aicli.monitor.unfreezeInTerminal', [containerId]),
           ];
         }
         const fixes: vscode.CodeAction[] = [];
         const destination = item === 'egress' ? egressDestinationIn(diagnostic.message) : undefined;
         if (destination) fixes.push(action(`Allow ${destination} for this workspace`, 'aicli.monitor.allowEgress', [containerId, destination], true));
-        if (item === 'memory' || item === 'cpu' || item === 'pids') fixes.push(action(`Raise the ${item} limit of this workspace`, 'aicli.monitor.raiseLimit', [containerId, item], true));
+        if (item === 'memory' || item === 'cpu' || item === 'pids')
+          fixes.push(action(`Raise the ${item} limit of this workspace`, 'aicli.monitor.raiseLimit', [containerId, item], true));
         fixes.push(action('Pause this workspace', 'aicli.monitor.pause', [containerId]));
         fixes.push(action('Stop this workspace', 'aicli.monitor.stop', [containerId]));
-        fixes.push(item === 'egress' ? action('Open egress settings', 'workbench.action.openSettings', ['aicli.network']) : action('Open monitor settings', 'workbench.action.openSettings', ['aicli.monitor']));
+        fixes.push(
+          item === 'egress'
+            ? action('Open egress settings', 'workbench.action.openSettings', ['aicli.network'])
+            : action('Open monitor settings', 'workbench.action.openSettings', ['aicli.monitor']),
+        );
         return fixes;
       });
   }
@@ -70,7 +80,11 @@ async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Pr
 }
 
 /** scopeOf: the engine and service of the engine a container runs on (several engines). */
-export function registerQuickFixCommands(scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor }, policies: PolicyDocumentProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerQuickFixCommands(
+  scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor },
+  policies: PolicyDocumentProvider,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   const refresh = (): void => vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === policyScheme).forEach((doc) => policies.refresh(doc.uri));
   const guarded = (containerId: string, doing: string, run: () => Promise<unknown>): Promise<void> =>
     run().then(refresh, (err: unknown) => showFailure(err, { engine: scopeOf(containerId).engine, log, doing }));
@@ -88,8 +102,12 @@ export function registerQuickFixCommands(scopeOf: (containerId: string) => { eng
     ),
     vscode.commands.registerCommand('aicli.monitor.copyUnfreezeCommand', (containerId: string) => copyUnfreezeCommand(containerId)),
     vscode.commands.registerCommand('aicli.monitor.unfreezeInTerminal', (containerId: string) => unfreezeInTerminal(containerId, scopeOf(containerId).engine)),
-    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) => guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause'))),
-    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) => guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop'))),
+    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) =>
+      guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause')),
+    ),
+    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) =>
+      guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop')),
+    ),
   ];
 }
 
@@ -97,19 +115,27 @@ export function registerQuickFixCommands(scopeOf: (containerId: string) => { eng
  * Kept in the workspace's gateway on the engine (never in the folder, where the box could
  * write it) and applied by restarting the gateway; the alert goes once the host is allowed.
  */
-async function allowForWorkspace(scope: { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor }, containerId: string, destination: string, log: vscode.LogOutputChannel): Promise<void> {
+async function allowForWorkspace(
+  scope: { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor },
+  containerId: string,
+  destination: string,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
   const workspace = await scope.service.find(containerId);
-  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Allowing ${destination} for ${workspace.name}…` }, async () =>
-    allowEgress(await scope.engine.connection(), workspace.id, [destination]),
+  const plan = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Allowing ${destination} for ${workspace.name}…` },
+    async () => allowEgress(await scope.engine.connection(), workspace.id, [destination]),
   );
   scope.monitor.alerts.clear(alertKey(containerId, egressRule(destination)));
   log.info(`${workspace.name}: egress ${plan.mode} now allows ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')}`);
-  void vscode.window.showInformationMessage(`${workspace.name} may now reach ${destination} (egress ${plan.mode}). Open connections of the workspace were reset.`);
+  void vscode.window.showInformationMessage(
+    `${workspace.name} may now reach ${destination} (egress ${plan.mode}). Open connections of the workspace were reset.`,
+  );
 }
 
 async function copyUnfreezeCommand(containerId: string): Promise<void> {
   await vscode.env.clipboard.writeText(unfreezeCommand(containerId));
-  void vscode.window.showInformationMessage('Copied the unfreeze command. Run it as root on the engine\'s host, then Resume the workspace.');
+  void vscode.window.showInformationMessage("Copied the unfreeze command. Run it as root on the engine's host, then Resume the workspace.");
 }
 
 /** Typed into a terminal, not run: sudo asks for a password, and the user sees what runs as root. */

@@ -109,7 +109,9 @@ export class StatusTicker implements vscode.Disposable {
     }
     const shown = this.shown();
     const ids = new Set(shown.map((stats) => stats.workspace.containerId));
-    const violations = [...this.monitors].flatMap((monitor) => monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation'));
+    const violations = [...this.monitors].flatMap((monitor) =>
+      monitor.alerts.list((alert) => ids.has(alert.workspace.containerId) && alert.type === 'resource_violation'),
+    );
     const warning = violations.length > 0;
     // Every property set on a status bar item is a message to the window: set only what changed.
     if (text !== this.item.text || warning !== this.warning) {

@@ -145,9 +145,18 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   private async otherContainers(): Promise<TreeNode[]> {
     const connection = await this.engine.connection();
     const rows = await connection.call('list other containers', (docker) => docker.listContainers({ all: true }));
-    return rows
-      // Anything AICLI manages (a workspace, or a workspace's gateway) is not "other".
-      .filter((row) => row.Labels?.[labels.managed] === undefined)
-      .map((row) => ({ kind: 'other', id: row.Id, name: (row.Names[0] ?? row.Id).replace(/^\//, ''), image: row.Image, state: row.State, status: row.Status }));
+    return (
+      rows
+        // Anything AICLI manages (a workspace, or a workspace's gateway) is not "other".
+        .filter((row) => row.Labels?.[labels.managed] === undefined)
+        .map((row) => ({
+          kind: 'other',
+          id: row.Id,
+          name: (row.Names[0] ?? row.Id).replace(/^\//, ''),
+          image: row.Image,
+          state: row.State,
+          status: row.Status,
+        }))
+    );
   }
 }

@@ -47,20 +47,31 @@ describe('Several engines: grouped tree, routed commands, one engine down', func
       const found = await groups();
       return found.length === 2 && found.every((group) => group.state.kind === 'connected') ? found : undefined;
     });
-    assert.deepStrictEqual(shown.map((group) => group.name), ['default', 'second']);
+    assert.deepStrictEqual(
+      shown.map((group) => group.name),
+      ['default', 'second'],
+    );
     const item = api.tree.getTreeItem(shown[1] as TreeNode);
     assert.match(String(item.description), /^Docker \d+\.\d+[^ ]* · 0 running · 0% CPU of \d+ · 0(?:\.0)?\/[\d.]+ [KMG]iB$/);
   });
 
   it('creates on the engine asked for; the workspace shows under it and stop acts there', async () => {
-    workspace = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard', engine: 'second' })) as Workspace | undefined;
+    workspace = (await vscode.commands.executeCommand('aicli.createWorkspace', {
+      folder,
+      name,
+      image: 'aicli/base:latest',
+      level: 'standard',
+      engine: 'second',
+    })) as Workspace | undefined;
     assert.ok(workspace, 'create returned nothing (see the error notification)');
     assert.strictEqual(workspace.engine, 'second');
     const secondEngine = api.scopes.byName('second').engine;
     const onSecond = await (await secondEngine.connection()).docker.getContainer(workspace.containerId).inspect();
     assert.strictEqual(onSecond.Config.Labels['aicli.workspace.name'], name);
     const node = await untilTree(api, 10_000, async () =>
-      (await childrenOf('second')).find((candidate) => candidate.kind === 'workspace' && candidate.workspace.name === name && candidate.workspace.state === 'running'),
+      (await childrenOf('second')).find(
+        (candidate) => candidate.kind === 'workspace' && candidate.workspace.name === name && candidate.workspace.state === 'running',
+      ),
     );
     assert.ok(!(await childrenOf('default')).some((candidate) => candidate.kind === 'workspace' && candidate.workspace.name === name));
     await vscode.commands.executeCommand('aicli.stopWorkspace', node);
@@ -69,7 +80,9 @@ describe('Several engines: grouped tree, routed commands, one engine down', func
 
   it('a stopped engine shows its error under its group while the default engine keeps working; it recovers', async () => {
     await second!.stop();
-    const errorNode = await untilTree(api, 20_000, async () => (await childrenOf('second')).find((node) => node.kind === 'engine' && node.state.kind === 'unreachable'));
+    const errorNode = await untilTree(api, 20_000, async () =>
+      (await childrenOf('second')).find((node) => node.kind === 'engine' && node.state.kind === 'unreachable'),
+    );
     assert.match(String(api.tree.getTreeItem(errorNode).label), /Docker engine/);
     const started = Date.now();
     await api.scopes.default.service.list();

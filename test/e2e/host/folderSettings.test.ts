@@ -28,7 +28,9 @@ describe('Settings a folder cannot set', function () {
 
   async function inspect(workspace: Workspace): Promise<{ level: string | undefined; socketMounts: string[] }> {
     const info = await (await api.engine.connection()).docker.getContainer(workspace.containerId).inspect();
-    const socketMounts = (info.Mounts ?? []).filter((mount) => mount.Destination === '/var/run/docker.sock' || /docker\.sock$/.test(mount.Source ?? '')).map((mount) => `${mount.Source} -> ${mount.Destination}`);
+    const socketMounts = (info.Mounts ?? [])
+      .filter((mount) => mount.Destination === '/var/run/docker.sock' || /docker\.sock$/.test(mount.Source ?? ''))
+      .map((mount) => `${mount.Source} -> ${mount.Destination}`);
     return { level: info.Config.Labels['aicli.workspace.level'], socketMounts };
   }
 
@@ -51,10 +53,12 @@ describe('Settings a folder cannot set', function () {
     if (!settingsDir) return;
     rmSync(settingsDir, { recursive: true, force: true });
     // Later tests must not meet this folder's values: wait until VS Code has dropped them.
-    await until('VS Code to drop the folder settings', 15_000, () => (aicli().get<number>('logs.tail') === 1000 && aicli().get<boolean>('workspace.mountDockerSocket') === false ? true : undefined));
+    await until('VS Code to drop the folder settings', 15_000, () =>
+      aicli().get<number>('logs.tail') === 1000 && aicli().get<boolean>('workspace.mountDockerSocket') === false ? true : undefined,
+    );
   });
 
-  it('does not apply a folder\'s mountDockerSocket and level, and says so', async () => {
+  it("does not apply a folder's mountDockerSocket and level, and says so", async () => {
     await writeFolderSettings(
       `{
   // written by a process in the box
@@ -67,7 +71,8 @@ describe('Settings a folder cannot set', function () {
     );
     assert.strictEqual(aicli().get('workspace.mountDockerSocket'), false);
     assert.strictEqual(aicli().get('isolation.level'), 'standard');
-    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name: `folder-${process.pid}`, image: 'aicli/base:latest' })) as Workspace | undefined;
+    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name: `folder-${process.pid}`, image: 'aicli/base:latest' })) as
+      Workspace | undefined;
     assert.ok(created, 'create returned nothing (see the error notification)');
     const { level, socketMounts } = await inspect(created);
     assert.deepStrictEqual(socketMounts, [], 'the engine socket is mounted');
@@ -84,7 +89,8 @@ describe('Settings a folder cannot set', function () {
     await aicli().update('isolation.level', 'strict', vscode.ConfigurationTarget.Global);
     try {
       assert.strictEqual(aicli().get('isolation.level'), 'strict');
-      const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name: `user-${process.pid}`, image: 'aicli/base:latest' })) as Workspace | undefined;
+      const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name: `user-${process.pid}`, image: 'aicli/base:latest' })) as
+        Workspace | undefined;
       assert.ok(created, 'create returned nothing (see the error notification)');
       assert.strictEqual((await inspect(created)).level, 'strict');
     } finally {
@@ -97,7 +103,8 @@ describe('Settings a folder cannot set', function () {
     // VS Code 1.100 checks a folder key's scope only at the top level, so this form is in effect.
     assert.strictEqual(aicli().get('workspace.mountDockerSocket'), true, 'VS Code no longer applies the nested form: the refusal may go');
     const name = `nested-${process.pid}`;
-    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as Workspace | undefined;
+    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as
+      Workspace | undefined;
     assert.strictEqual(created, undefined, 'a workspace was created with a folder value in effect');
     const connection = await api.engine.connection();
     const rows = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });

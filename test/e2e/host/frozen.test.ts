@@ -12,7 +12,6 @@ import type { Workspace } from '../../../src/workspace/model';
 import { freezeHalfway } from '../../support/freezeHalfway';
 import { activeApi, labelCreations, projectFolder, sweep, until, untilTree } from './support';
 
-
 describe('A workspace frozen half-way by a pause', function () {
   this.timeout(150_000);
   let api: AicliApi;
@@ -24,7 +23,8 @@ describe('A workspace frozen half-way by a pause', function () {
     api = await activeApi();
     await labelCreations();
     folder = projectFolder();
-    workspace = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as Workspace | undefined;
+    workspace = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as
+      Workspace | undefined;
     assert.ok(workspace, 'create failed');
   });
   after(async () => {
@@ -47,7 +47,9 @@ describe('A workspace frozen half-way by a pause', function () {
     console.log(`      frozen on pause #${round}`);
 
     const uri = policyUri(ws);
-    const diagnostic = await until('the frozen diagnostic', 20_000, () => vscode.languages.getDiagnostics(uri).find((d) => d.message.startsWith(frozenMessageStart)));
+    const diagnostic = await until('the frozen diagnostic', 20_000, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.message.startsWith(frozenMessageStart)),
+    );
     assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
     assert.strictEqual(diagnostic.code, 'process_anomaly');
     assert.strictEqual(diagnostic.range.start.line, policyLineOf('processes'));
@@ -61,10 +63,10 @@ describe('A workspace frozen half-way by a pause', function () {
     const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 1))) as vscode.CodeAction[];
     // Only the way out: pause and stop would hang on this container too.
     const frozenFixes = actions;
-    assert.deepStrictEqual(frozenFixes.map((action) => action.title), [
-      'Copy the command that unfreezes this workspace (run it as root on the engine host)',
-      'Unfreeze this workspace in a terminal (sudo)',
-    ]);
+    assert.deepStrictEqual(
+      frozenFixes.map((action) => action.title),
+      ['Copy the command that unfreezes this workspace (run it as root on the engine host)', 'Unfreeze this workspace in a terminal (sudo)'],
+    );
     const copy = frozenFixes[0]!.command!;
     await vscode.commands.executeCommand(copy.command, ...(copy.arguments ?? []));
     assert.strictEqual(await vscode.env.clipboard.readText(), unfreezeCommand(ws.containerId));
@@ -75,13 +77,18 @@ describe('A workspace frozen half-way by a pause', function () {
     const took = Date.now() - before;
     assert.ok(took < 10_000, `Resume came back after ${took} ms`);
     assert.strictEqual((await node())?.workspace.state, 'paused');
-    assert.ok(vscode.languages.getDiagnostics(uri).some((d) => d.message.startsWith(frozenMessageStart)), 'the alert stays while frozen');
+    assert.ok(
+      vscode.languages.getDiagnostics(uri).some((d) => d.message.startsWith(frozenMessageStart)),
+      'the alert stays while frozen',
+    );
 
     // The way out, as root on this host (what the copied command runs after sudo), then Resume.
     execFileSync('sh', ['-c', unfreezeScript(ws.containerId)]);
     await vscode.commands.executeCommand('aicli.unpauseWorkspace', await node());
     await untilTree(api, 10_000, async () => ((await node())?.workspace.state === 'running' ? true : undefined));
-    await until('the alert to clear', 10_000, () => (vscode.languages.getDiagnostics(uri).some((d) => d.message.startsWith(frozenMessageStart)) ? undefined : true));
+    await until('the alert to clear', 10_000, () =>
+      vscode.languages.getDiagnostics(uri).some((d) => d.message.startsWith(frozenMessageStart)) ? undefined : true,
+    );
     assert.ok(await answersWithin(execsDone, 15_000), 'the execs caught by the pause finished');
   });
 });

@@ -4,7 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
 
-interface Failure { title: string; error: string }
+interface Failure {
+  title: string;
+  error: string;
+}
 
 function writeResults(passed: number, failed: number, failures: Failure[]): void {
   const file = process.env.AICLI_E2E_RESULTS;
@@ -15,7 +18,10 @@ function writeResults(passed: number, failed: number, failures: Failure[]): void
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const failures: Failure[] = [];
   return new Promise<void>((resolve, reject) => {
@@ -36,7 +42,7 @@ export function run(): Promise<void> {
         failures.push({ title: test.fullTitle(), error: err.stack ?? String(err) });
       });
     } catch (err) {
-      const error = err instanceof Error ? err.stack ?? err.message : String(err);
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
       writeResults(0, 1, [{ title: 'loading the suite', error }]);
       reject(err);
     }

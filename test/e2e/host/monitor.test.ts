@@ -11,7 +11,6 @@ import { activeApi, labelCreations, projectFolder, sweep, until } from './suppor
 
 const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
 
-
 describe('Alerts, policy document and ticker', function () {
   this.timeout(90_000);
   let api: AicliApi;
@@ -24,7 +23,11 @@ describe('Alerts, policy document and ticker', function () {
     await labelCreations();
     folder = projectFolder();
     const created = (await vscode.commands.executeCommand('aicli.createWorkspace', {
-      folder, name, image: 'aicli/base:latest', level: 'standard', resources: { memory: '32m' },
+      folder,
+      name,
+      image: 'aicli/base:latest',
+      level: 'standard',
+      resources: { memory: '32m' },
     })) as Workspace | undefined;
     assert.ok(created, 'create failed');
     workspace = created;
@@ -36,7 +39,10 @@ describe('Alerts, policy document and ticker', function () {
 
   it('shows a memory hog as a resource_violation diagnostic on the memory line of the policy', async () => {
     const uri = policyUri(workspace);
-    const hog = await api.service.exec(workspace.containerId, ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hog bs=1M count=28 2>/dev/null'], { stdout: sink(), stderr: sink() });
+    const hog = await api.service.exec(workspace.containerId, ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hog bs=1M count=28 2>/dev/null'], {
+      stdout: sink(),
+      stderr: sink(),
+    });
     assert.strictEqual(hog, 0);
     const conditionAt = Date.now();
     const diagnostic = await until('the memory diagnostic', 20_000, () =>
@@ -51,7 +57,9 @@ describe('Alerts, policy document and ticker', function () {
   });
 
   it('shows the workspace in the status-bar ticker', async () => {
-    const text = await until('the ticker text', 10_000, () => (api.ticker.text().includes(name) || api.ticker.text().includes('running') ? api.ticker.text() : undefined));
+    const text = await until('the ticker text', 10_000, () =>
+      api.ticker.text().includes(name) || api.ticker.text().includes('running') ? api.ticker.text() : undefined,
+    );
     assert.match(text, /\d+% CPU · [\d.]+\/[\d.]+ [KMG]iB$/);
   });
 
@@ -60,7 +68,12 @@ describe('Alerts, policy document and ticker', function () {
     const line = policyLineOf('memory');
     const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 1))) as vscode.CodeAction[];
     const titles = actions.map((action) => action.title);
-    assert.deepStrictEqual(titles.slice(0, 4), ['Raise the memory limit of this workspace', 'Pause this workspace', 'Stop this workspace', 'Open monitor settings']);
+    assert.deepStrictEqual(titles.slice(0, 4), [
+      'Raise the memory limit of this workspace',
+      'Pause this workspace',
+      'Stop this workspace',
+      'Open monitor settings',
+    ]);
     const raise = actions[0]!.command!;
     await vscode.commands.executeCommand(raise.command, ...(raise.arguments ?? []));
     const connection = await api.engine.connection();

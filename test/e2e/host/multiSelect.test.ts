@@ -25,7 +25,9 @@ describe('Multi-selection and the state → actions table', function () {
     if (api) {
       await sweep(api);
       // Let the tree take the removals in now, not during a later suite's measurements.
-      await untilTree(api, 10_000, async () => ((await api.tree.getChildren()).some((node) => node.kind === 'workspace' && node.workspace.name.startsWith('multi-')) ? undefined : true)).catch(() => undefined);
+      await untilTree(api, 10_000, async () =>
+        (await api.tree.getChildren()).some((node) => node.kind === 'workspace' && node.workspace.name.startsWith('multi-')) ? undefined : true,
+      ).catch(() => undefined);
     }
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
@@ -41,7 +43,8 @@ describe('Multi-selection and the state → actions table', function () {
     for (const name of [running, exited]) {
       const folder = projectFolder();
       folders.push(folder);
-      const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as Workspace | undefined;
+      const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as
+        Workspace | undefined;
       assert.ok(created, `create of ${name} returned nothing (see the error notification)`);
     }
     const toStop = await nodeOf(exited, 'running');

@@ -35,7 +35,9 @@ describe('Retry reconnects the engine it belongs to', function () {
   const errorRow = async (): Promise<EngineRow> => {
     const group = ((await api.tree.getChildren()) as TreeNode[]).find((node) => node.kind === 'engineGroup' && node.name === engineName);
     assert.ok(group, `no group for engine ${engineName} in the tree`);
-    const row = ((await api.tree.getChildren(group)) as TreeNode[]).find((node): node is EngineRow => node.kind === 'engine' && node.state.kind === 'unreachable');
+    const row = ((await api.tree.getChildren(group)) as TreeNode[]).find(
+      (node): node is EngineRow => node.kind === 'engine' && node.state.kind === 'unreachable',
+    );
     assert.ok(row, `no error row under ${engineName}`);
     return row;
   };
@@ -59,7 +61,10 @@ describe('Retry reconnects the engine it belongs to', function () {
 
   const assertRetried = ({ tookMs, ownRetryInMs }: { tookMs: number; ownRetryInMs: number }, how: string): void => {
     console.log(`      ${how}: connected ${tookMs} ms after the Retry (its own timer: ${ownRetryInMs} ms)`);
-    assert.ok(tookMs < ownRetryInMs / 2, `${how}: ${engineName} was connected again only after ${tookMs} ms, by its own reconnect timer (${ownRetryInMs} ms), not by the Retry`);
+    assert.ok(
+      tookMs < ownRetryInMs / 2,
+      `${how}: ${engineName} was connected again only after ${tookMs} ms, by its own reconnect timer (${ownRetryInMs} ms), not by the Retry`,
+    );
   };
 
   before(async () => {

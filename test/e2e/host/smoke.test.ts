@@ -41,7 +41,10 @@ describe('AICLI Workspaces in the extension host', () => {
     await api.engine.connection();
     assert.strictEqual(api.engine.state.kind, 'connected');
     const roots = await api.tree.getChildren();
-    assert.ok(roots.every((node) => node.kind !== 'engine'), 'a connected engine shows workspaces (or the welcome view), not an engine node');
+    assert.ok(
+      roots.every((node) => node.kind !== 'engine'),
+      'a connected engine shows workspaces (or the welcome view), not an engine node',
+    );
   });
 
   it('opens the engine report from aicli.showEngineInfo', async () => {

@@ -24,10 +24,16 @@ export async function sweep(api: AicliApi): Promise<void> {
   const connection = await api.engine.connection();
   const filters = JSON.stringify({ label: [`aicli.test.run=${testRunId}`] });
   for (const row of await connection.docker.listContainers({ all: true, filters })) {
-    await connection.docker.getContainer(row.Id).remove({ force: true }).catch(() => undefined);
+    await connection.docker
+      .getContainer(row.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
   for (const row of await connection.docker.listNetworks({ filters })) {
-    await connection.docker.getNetwork(row.Id).remove().catch(() => undefined);
+    await connection.docker
+      .getNetwork(row.Id)
+      .remove()
+      .catch(() => undefined);
   }
 }
 
@@ -49,7 +55,10 @@ export function untilTree<T>(api: AicliApi, timeoutMs: number, check: () => Prom
       resolve(value);
     };
     const attempt = (): void => {
-      void check().then((value) => value !== undefined && finish(value), () => undefined);
+      void check().then(
+        (value) => value !== undefined && finish(value),
+        () => undefined,
+      );
     };
     const subscription = api.tree.onDidChangeTreeData(attempt);
     const timer = setTimeout(() => {

@@ -32,7 +32,8 @@ describe('Workspaces view and commands', function () {
   }
 
   it('creates a workspace from the command and the tree shows it running', async () => {
-    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as Workspace | undefined;
+    const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as
+      Workspace | undefined;
     assert.ok(created, 'create returned nothing (see the error notification)');
     workspace = created;
     const node = await untilTree(api, 5000, async () => ((await nodeNamed(name))?.workspace.state === 'running' ? nodeNamed(name) : undefined));
@@ -63,7 +64,7 @@ describe('Workspaces view and commands', function () {
     assert.ok(!fired.includes(undefined), 'no whole-tree refresh for a state change');
   });
 
-  it('an outside start and stop reach the tree row soon after the engine\'s start / die event (goal < 100 ms)', async () => {
+  it("an outside start and stop reach the tree row soon after the engine's start / die event (goal < 100 ms)", async () => {
     const connection = await api.engine.connection();
     const container = connection.untimed.getContainer(workspace.containerId);
     /** From the engine's event (as the extension receives it) to the tree firing the row in that state. */
@@ -98,7 +99,9 @@ describe('Workspaces view and commands', function () {
     const afterDie = await stopped;
     // The figure against the goal; a loaded machine (other test runs) can stretch it, so the
     // mechanism — the row changes from the event, before any list answers — is the unit test's.
-    console.log(`      tree row ${afterStart} ms after the start event, ${afterDie} ms after the die event (goal < 100 ms each: ${afterStart < 100 && afterDie < 100 ? 'met' : 'MISSED'})`);
+    console.log(
+      `      tree row ${afterStart} ms after the start event, ${afterDie} ms after the die event (goal < 100 ms each: ${afterStart < 100 && afterDie < 100 ? 'met' : 'MISSED'})`,
+    );
     assert.ok(afterStart < 2000 && afterDie < 2000, `start ${afterStart} ms, die ${afterDie} ms`);
   });
 
@@ -124,7 +127,10 @@ describe('Workspaces view and commands', function () {
     const node = await nodeNamed(name);
     const children = await api.tree.getChildren(node);
     const items = children.map((child) => api.tree.getTreeItem(child));
-    assert.deepStrictEqual(items.map((item) => item.label), ['/workspace', 'Network', 'Egress', 'Limits']);
+    assert.deepStrictEqual(
+      items.map((item) => item.label),
+      ['/workspace', 'Network', 'Egress', 'Limits'],
+    );
     assert.strictEqual(items[0]?.description, folder);
     assert.strictEqual(items[2]?.description, `allowlist · through aicli-gateway-${workspace.id}`);
     assert.match(String(items[3]?.description), /^1 CPU · 512 MiB · 100 pids$/);

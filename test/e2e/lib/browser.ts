@@ -6,8 +6,14 @@ export const chromiumPath = process.env.AICLI_E2E_CHROMIUM ?? '/usr/bin/chromium
 export const viewport = { width: 1400, height: 900 };
 
 const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 export async function launchBrowser(): Promise<Browser> {

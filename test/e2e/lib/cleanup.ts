@@ -11,7 +11,10 @@ function install(): void {
   process.on('exit', () => {
     for (const t of pending) t.sync();
   });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       void Promise.allSettled([...pending].map((t) => t.async())).finally(() => process.exit(code));
     });

@@ -154,12 +154,27 @@ async function spawnOnce(opts: CodeServerOptions, runDir: string, devPath: strin
   const logFile = path.join(runDir, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
   const args = [
-    codeServerEntry, '--config', path.join(runDir, 'config.yaml'), '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', path.join(runDir, 'ext'), opts.workspaceFolder,
+    codeServerEntry,
+    '--config',
+    path.join(runDir, 'config.yaml'),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--user-data-dir',
+    path.join(runDir, 'ud'),
+    '--extensions-dir',
+    path.join(runDir, 'ext'),
+    opts.workspaceFolder,
   ];
   const child = spawn(process.execPath, args, {
-    cwd: runDir, env: serverEnv(runDir, opts.env), detached: true, stdio: ['ignore', log, log],
+    cwd: runDir,
+    env: serverEnv(runDir, opts.env),
+    detached: true,
+    stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
   child.unref();
@@ -179,11 +194,12 @@ async function spawnOnce(opts: CodeServerOptions, runDir: string, devPath: strin
     },
   );
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopped ??= (async () => {
-    await stopGroup(pid);
-    removeDir(runDir);
-    unregister();
-  })());
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await stopGroup(pid);
+      removeDir(runDir);
+      unregister();
+    })());
 
   const deadline = Date.now() + 30_000;
   while (!(await healthz(port))) {
@@ -202,7 +218,12 @@ async function spawnOnce(opts: CodeServerOptions, runDir: string, devPath: strin
 
   const remoteUri = (absPath: string): string => `vscode-remote://127.0.0.1:${port}${path.resolve(absPath)}`;
   return {
-    port, runDir, logFile, workspaceFolder: opts.workspaceFolder, remoteUri, stop,
+    port,
+    runDir,
+    logFile,
+    workspaceFolder: opts.workspaceFolder,
+    remoteUri,
+    stop,
     url(folder = opts.workspaceFolder, payload: Payload = []): string {
       const full: Payload = [['extensionDevelopmentPath', remoteUri(devPath)], ...payload];
       return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(full))}`;

@@ -8,8 +8,15 @@ import { makeTempDir, removeDir } from './paths';
 
 export const RESULTS_ENV = 'AICLI_E2E_RESULTS';
 
-export interface TestFailure { title: string; error: string }
-export interface HostTestResults { passed: number; failed: number; failures: TestFailure[] }
+export interface TestFailure {
+  title: string;
+  error: string;
+}
+export interface HostTestResults {
+  passed: number;
+  failed: number;
+  failures: TestFailure[];
+}
 
 export interface HostTestOptions {
   workspaceFolder: string;
@@ -21,8 +28,12 @@ export interface HostTestOptions {
 
 /** Workbench (renderer) log lines that share the channel with the extension host's console. */
 const WORKBENCH_NOISE = [
-  /^Resolv(ing|ed) connection token/, /^Creating a socket/, /^Ignoring fetching additional builtin extensions/,
-  /^Updating additional builtin extensions cache/, /^\[Service Worker\]/, /^ChatSessionStore:/,
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore:/,
 ];
 
 function printHostLog(level: unknown, args: unknown): void {
@@ -78,13 +89,13 @@ export async function runExtensionHostTests(opts: HostTestOptions): Promise<Host
       const results = readResults(resultsFile);
       if (outcome.kind === 'timeout') {
         const error = `no codeAutomationExit within ${timeoutMs} ms (run() never settled?)`;
-        return results
-          ? { ...results, failed: results.failed + 1, failures: [...results.failures, { title: 'timeout', error }] }
-          : failure('timeout', error);
+        return results ? { ...results, failed: results.failed + 1, failures: [...results.failures, { title: 'timeout', error }] } : failure('timeout', error);
       }
       if (!results) {
-        return failure('extension host tests', `no results at ${RESULTS_ENV} (exit code ${outcome.code}): ` +
-          'the suite did not load or did not write them; see the log above');
+        return failure(
+          'extension host tests',
+          `no results at ${RESULTS_ENV} (exit code ${outcome.code}): ` + 'the suite did not load or did not write them; see the log above',
+        );
       }
       if (outcome.code !== 0 && results.failed === 0) {
         return { ...results, failed: 1, failures: [{ title: 'extension host', error: `exit code ${outcome.code}` }] };

@@ -21,7 +21,10 @@ const tempDirs = new Map<string, () => void>();
 export function makeTempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const remove = (): void => rm(dir);
-  tempDirs.set(dir, onProcessExit(remove, async () => remove()));
+  tempDirs.set(
+    dir,
+    onProcessExit(remove, async () => remove()),
+  );
   return dir;
 }
 

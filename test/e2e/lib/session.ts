@@ -34,7 +34,12 @@ export async function openWorkbenchSession(
   };
   try {
     options.prepare?.(folder);
-    server = await startCodeServer({ env: options.env, settings: options.settings, extensionDevelopmentPath: options.extensionDevelopmentPath, workspaceFolder: folder });
+    server = await startCodeServer({
+      env: options.env,
+      settings: options.settings,
+      extensionDevelopmentPath: options.extensionDevelopmentPath,
+      workspaceFolder: folder,
+    });
     browser = await launchBrowser();
     const page = await newPage(browser);
     await openWorkbench(page, server, folder);

@@ -47,7 +47,9 @@ describe('Egress alerts (code-server + Chromium)', function () {
   it('shows a refused connect in the Problems panel and allows the host with its quick fix', async () => {
     assert.equal(reach(), '', 'strict (egress none) let the connect through');
     await runPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
-    const problem = page.locator('.part.panel .markers-panel').getByText(new RegExp(`tried to reach ${internet.address.replace(/\./g, '\\.')} \\(port ${port}\\)`));
+    const problem = page
+      .locator('.part.panel .markers-panel')
+      .getByText(new RegExp(`tried to reach ${internet.address.replace(/\./g, '\\.')} \\(port ${port}\\)`));
     await problem.first().waitFor({ state: 'visible', timeout: 20_000 });
     const panel = await page.locator('.part.panel .markers-panel').innerText();
     assert.match(panel, new RegExp(`${name}\\.policy`));
@@ -55,7 +57,9 @@ describe('Egress alerts (code-server + Chromium)', function () {
     // The policy document is read-only, where the editor offers no quick fix; the Problems
     // panel's light bulb on the row does, as for a user.
     await problem.first().click();
-    const bulb = page.locator('.part.panel .markers-panel .monaco-list-row.selected .codicon-lightbulb, .part.panel .markers-panel .monaco-list-row.selected .codicon-light-bulb');
+    const bulb = page.locator(
+      '.part.panel .markers-panel .monaco-list-row.selected .codicon-lightbulb, .part.panel .markers-panel .monaco-list-row.selected .codicon-light-bulb',
+    );
     await bulb.first().waitFor({ state: 'visible', timeout: 10_000 });
     await bulb.first().click();
     const allow = page.getByRole('menuitem', { name: `Allow ${internet.address} for this workspace` });
@@ -63,7 +67,10 @@ describe('Egress alerts (code-server + Chromium)', function () {
     await page.waitForTimeout(300);
     await screenshot(page, 'egress-alert');
     await allow.click();
-    await page.locator('.notifications-toasts').getByText(new RegExp(`${name} may now reach ${internet.address.replace(/\./g, '\\.')}`)).waitFor({ state: 'visible', timeout: 20_000 });
+    await page
+      .locator('.notifications-toasts')
+      .getByText(new RegExp(`${name} may now reach ${internet.address.replace(/\./g, '\\.')}`))
+      .waitFor({ state: 'visible', timeout: 20_000 });
     let answer = '';
     for (let i = 0; i < 20 && answer !== 'fake-internet'; i++) {
       answer = reach();

@@ -26,8 +26,7 @@ describe('Engine unreachable and back (code-server + throwaway engine)', functio
     await discardThrowawayEngine(engine);
   });
 
-  const welcome = (): ReturnType<Page['locator']> =>
-    page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
+  const welcome = (): ReturnType<Page['locator']> => page.locator('.part.sidebar .welcome-view-content').getByRole('button', { name: 'Create Workspace' });
   const errorRow = (): ReturnType<Page['locator']> =>
     page.locator('.part.sidebar').getByRole('treeitem', { name: /^Docker engine (is not running|does not answer): The Docker engine at unix:\/\// });
 

@@ -49,7 +49,10 @@ describe('Several engines in the Workspaces view (code-server + Chromium)', func
     await workspaceRow(page, name, 'running').waitFor({ state: 'visible', timeout: 20_000 });
     await workspaceRow(page, `${name}-here`, 'running').waitFor({ state: 'visible', timeout: 20_000 });
     // The status-bar ticker sums over both engines (the open folder has no workspace of its own).
-    await page.locator('.part.statusbar').getByText(/2 running · \d+% CPU · [\d.]+\/[\d.]+ [KMG]iB/).waitFor({ state: 'visible', timeout: 20_000 });
+    await page
+      .locator('.part.statusbar')
+      .getByText(/2 running · \d+% CPU · [\d.]+\/[\d.]+ [KMG]iB/)
+      .waitFor({ state: 'visible', timeout: 20_000 });
     await page.mouse.move(5, 5);
     await screenshot(page, 'tree-engines');
   });

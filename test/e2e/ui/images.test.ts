@@ -33,7 +33,11 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     if (connection) {
       await sweepTestResources(connection.docker, uiRunId);
       const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${uiRunId}`] }) });
-      for (const image of images) await connection.docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      for (const image of images)
+        await connection.docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
     await registry?.stop();
   });
@@ -57,7 +61,9 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     const header = page.locator('.part.sidebar .pane-header', { hasText: /^Images/ });
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const tag = reference.slice(reference.lastIndexOf('/') + 1);
-    const row = page.locator('.part.sidebar').getByRole('treeitem', { name: new RegExp(`aicli-e2e/tool:${uiRunId.replace(/[.]/g, '\\.')}, [\\d.]+ [KMG]iB, unused$`) });
+    const row = page
+      .locator('.part.sidebar')
+      .getByRole('treeitem', { name: new RegExp(`aicli-e2e/tool:${uiRunId.replace(/[.]/g, '\\.')}, [\\d.]+ [KMG]iB, unused$`) });
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     assert.match(await row.innerText(), new RegExp(`${tag.split(':')[0]}[\\s\\S]*[KMG]iB · unused`));
     await page.mouse.move(5, 5);

@@ -80,5 +80,8 @@ describe('Alerts and ticker (code-server + Chromium)', function () {
 
 /** The frozen-workspace alert's row in the Problems panel. */
 function frozenProblem(page: Page): Locator {
-  return page.locator('.part.panel .markers-panel').getByText(/The engine stopped answering for this workspace/).first();
+  return page
+    .locator('.part.panel .markers-panel')
+    .getByText(/The engine stopped answering for this workspace/)
+    .first();
 }

@@ -38,7 +38,7 @@ describe('AICLI Workspaces UI (code-server + Chromium)', function () {
     await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden' });
     await runPalette(page, 'AICLI: Show Engine Info');
     const shown = await expectEngineInfoShown(page);
-    console.log(`      engine info: ${shown.split("\n").pop()?.slice(0, 100)}`);
+    console.log(`      engine info: ${shown.split('\n').pop()?.slice(0, 100)}`);
     const file = await screenshot(page, 'e2e-smoke');
     assert.ok(fs.statSync(file).size > 10_000, `${file} looks empty`);
   });

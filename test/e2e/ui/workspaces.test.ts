@@ -30,7 +30,10 @@ describe('Workspaces view (code-server + Chromium)', function () {
     connection = await connect();
     // This test pauses a workspace from the CLI, outside the extension's exec guard; on Docker
     // 20.10 an exec racing a pause wedges the container, so the monitor's exec checks stay off.
-    session = await openWorkbenchSession({ readme: '# ui test project\n', settings: { 'aicli.workspace.labels': uiLabels, 'aicli.monitor.processChecks': false } });
+    session = await openWorkbenchSession({
+      readme: '# ui test project\n',
+      settings: { 'aicli.workspace.labels': uiLabels, 'aicli.monitor.processChecks': false },
+    });
     ({ folder, page } = session);
     await openAicliView(page);
   });
@@ -103,23 +106,30 @@ describe('Workspaces view (code-server + Chromium)', function () {
       const names = await page.locator('.part.sidebar [role=treeitem]').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')));
       throw new Error(`${err.message}\nrows: ${JSON.stringify(names)}`);
     });
-    const icons = await page.locator('.part.sidebar .monaco-list-row .custom-view-tree-node-item-icon, .part.sidebar .monaco-list-row .codicon').evaluateAll(
-      (nodes) => nodes.map((node) => node.className),
-    );
+    const icons = await page
+      .locator('.part.sidebar .monaco-list-row .custom-view-tree-node-item-icon, .part.sidebar .monaco-list-row .codicon')
+      .evaluateAll((nodes) => nodes.map((node) => node.className));
     for (const icon of ['codicon-vm-running', 'codicon-debug-pause', 'codicon-vm-outline']) {
-      assert.ok(icons.some((className) => className.includes(icon)), `no ${icon} in the tree (${icons.join(' | ')})`);
+      assert.ok(
+        icons.some((className) => className.includes(icon)),
+        `no ${icon} in the tree (${icons.join(' | ')})`,
+      );
     }
     await widenSidebar(page);
     await screenshot(page, 'tree-states');
   });
 
-  it('shows a workspace\'s logs in its own output channel from the context menu', async () => {
+  it("shows a workspace's logs in its own output channel from the context menu", async () => {
     // What the workspace's main process prints is its log; write to it through PID 1's terminal.
     aicli('exec', `${name}-web`, '--', 'sh', '-c', 'for i in 1 2 3; do echo "log-line-$i $((6*7))" > /proc/1/fd/1; done');
     await contextMenu(page, workspaceRow(page, `${name}-web`), 'Show Logs');
     const output = page.locator('.part.panel .view-lines');
     await output.filter({ hasText: 'log-line-3 42' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    const channelName = await page.locator('.part.panel .monaco-select-box').first().inputValue().catch(() => '');
+    const channelName = await page
+      .locator('.part.panel .monaco-select-box')
+      .first()
+      .inputValue()
+      .catch(() => '');
     const text = (await output.first().innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, /log-line-1 42\s+log-line-2 42\s+log-line-3 42/);
     console.log(`      output channel: ${channelName || '(name not readable)'}`);
@@ -134,7 +144,10 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await page.keyboard.type('echo hello-$((6*7)) in $(pwd)');
     await page.keyboard.press('Enter');
     await rows.filter({ hasText: 'hello-42 in /workspace' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    const tab = await page.locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab').allInnerTexts().catch(() => []);
+    const tab = await page
+      .locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab')
+      .allInnerTexts()
+      .catch(() => []);
     console.log(`      terminal: ${tab.join(' | ') || '(tab name not readable)'}`);
     await screenshot(page, 'terminal');
   });
