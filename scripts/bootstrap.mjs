@@ -15,6 +15,10 @@ function missingPackages() {
   return debianPackages.filter((name) => spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status !== 0);
 }
 
+/**
+ * @param {string} root the repository
+ * @param {(line: string) => void} [log]
+ */
 export function ensureDependencies(root, log = (line) => console.log(`[bootstrap] ${line}`)) {
   const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   const missing = canApt ? missingPackages() : [];

@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',

@@ -16,6 +16,7 @@ console.log('[start] building');
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });
 
+/** @type {Awaited<ReturnType<typeof ensureEngine>>} */
 let engine;
 try {
   engine = await ensureEngine({ log: (line) => console.log(line) });

@@ -14,17 +14,25 @@ const allPhases = ['unit', 'integration', 'e2e'];
 const requested = process.argv.slice(2).filter((arg) => allPhases.includes(arg));
 const phases = requested.length ? requested : allPhases;
 const totals = { passed: 0, failed: 0 };
+/** @type {string[]} */
 const timings = [];
 
+/** @param {string} folder @returns {string[]} */
 function testFiles(folder) {
   const dir = join(root, 'out', 'test', folder);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true })
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.test.js'))
     .sort()
     .map((file) => join(dir, file));
 }
 
+/**
+ * @template T
+ * @param {string} name
+ * @param {() => Promise<T> | T} fn
+ * @returns {Promise<T>}
+ */
 async function timed(name, fn) {
   const started = Date.now();
   try {
@@ -34,7 +42,12 @@ async function timed(name, fn) {
   }
 }
 
-/** Runs mocha in this process; skipped tests count as failures (none may hide in CI). */
+/**
+ * Runs mocha in this process; skipped tests count as failures (none may hide in CI).
+ * @param {string} label
+ * @param {string[]} files
+ * @param {number} timeout
+ */
 async function runMocha(label, files, timeout) {
   if (files.length === 0) {
     console.error(`[test] ${label}: no test files found`);
@@ -57,9 +70,11 @@ function build() {
   console.log('[test] building (esbuild) and type-checking (tsc)');
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'scripts')], { stdio: 'inherit', cwd: root });
 }
 
 async function main() {
+  /** @type {Awaited<ReturnType<typeof ensureEngine>> | undefined} */
   let engine;
   const stopEngine = async () => {
     const current = engine;
