@@ -37,6 +37,7 @@ export default tseslint.config(
         'warn',
         { property: 'untimed', message: 'Engine calls go through the typed functions in src/engine/.' },
         { property: 'docker', message: 'Engine calls go through the typed functions in src/engine/.' },
+        { property: 'call', message: 'Engine calls go through the typed functions in src/engine/ (connection.call is theirs).' },
       ],
     },
   },
@@ -50,6 +51,13 @@ export default tseslint.config(
   {
     files: ['src/ui/**/*.ts', 'src/extension.ts'],
     rules: {
+      'no-restricted-syntax': [
+        'warn',
+        {
+          selector: "CallExpression[callee.property.name='registerCommand'][callee.object.property.name='commands']",
+          message: 'Register commands through registerCommand() of src/ui/commands/kernel.ts (failure, Retry, cancellation in one place).',
+        },
+      ],
       'no-restricted-imports': ['warn', { paths: [{ name: 'dockerode', message: 'Engine calls go through the typed functions in src/engine/.' }] }],
     },
   },

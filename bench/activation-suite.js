@@ -32,15 +32,18 @@ exports.run = async function run() {
     }
     const median = (runs) => runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)];
     const t = api.timings;
-    writeFileSync(metricsFile, JSON.stringify({
-      bundleEvaluationMs: t.activateStartedAt - t.bundleEvaluationStartedAt,
-      activateMs: t.activateEndedAt - t.activateStartedAt,
-      ourConnectMs: median(ourRuns),
-      rawDockerodeConnectMs: median(rawRuns),
-    }));
+    writeFileSync(
+      metricsFile,
+      JSON.stringify({
+        bundleEvaluationMs: t.activateStartedAt - t.bundleEvaluationStartedAt,
+        activateMs: t.activateEndedAt - t.activateStartedAt,
+        ourConnectMs: median(ourRuns),
+        rawDockerodeConnectMs: median(rawRuns),
+      }),
+    );
     writeFileSync(results, JSON.stringify({ passed: 1, failed: 0, failures: [] }));
   } catch (err) {
-    writeFileSync(results, JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'activation bench', error: String(err && err.stack || err) }] }));
+    writeFileSync(results, JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'activation bench', error: String((err && err.stack) || err) }] }));
     throw err;
   }
 };

@@ -12,17 +12,27 @@
 // labelled aicli.bench=true, aicli.bench.script=create and swept at the end, on failure and on
 // SIGINT/SIGTERM.
 //
+// Section "CLI create vs docker CLI" (--section cli, or all): `node dist/cli.js create --folder
+// <fresh dir> --json` (a whole command: node start, bundle load, connection, create) against the
+// docker CLI making the same workspace from the same create bodies as raw (bench/dockerCli.mjs):
+// `docker network create` x2 in parallel, `docker create` (gateway), `docker network connect`,
+// `docker cp -` (its files), then `docker start` (gateway) in parallel with `docker run -d` (box);
+// raw dockerode in the same rotation shows what the engine work alone takes. --cli PATH (repeatable)
+// times other builds of the CLI in the same rotation, e.g. the one before a change.
+//
 // Other sessions test on the same machine: before each ours/raw pair it waits (up to 15 min)
 // until the 1-minute load is at most --max-load.
 //
 //   node bench/create.mjs [--iterations 15] [--warmup 2] [--max-load 1.5] [--no-compile]
-import { execFileSync } from 'node:child_process';
+//                         [--section all|service|cli] [--cli dist/cli.js]... [--docker docker]
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureEngine } from '../scripts/engine.mjs';
+import { dockerContainerArgs, dockerNetworkArgs } from './dockerCli.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '..');
@@ -32,8 +42,14 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     'max-load': { type: 'string', default: '1.5' },
     'no-compile': { type: 'boolean', default: false },
+    section: { type: 'string', default: 'all' },
+    cli: { type: 'string', multiple: true, default: ['dist/cli.js'] },
+    docker: { type: 'string', default: 'docker' },
   },
 });
+if (!['all', 'service', 'cli'].includes(args.section)) throw new Error(`--section takes all, service or cli, got ${args.section}`);
+const SERVICE_SECTION = args.section !== 'cli';
+const CLI_SECTION = args.section !== 'service';
 const N = Number(args.iterations);
 const MAX_LOAD = Number(args['max-load']);
 const WARMUP = Number(args.warmup);
@@ -45,6 +61,7 @@ const benchLabels = { [BENCH_LABEL]: 'true', [SCRIPT_LABEL]: 'create', 'aicli.be
 
 if (!args['no-compile']) {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { cwd: root, stdio: 'inherit' });
+  if (CLI_SECTION) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 }
 const out = (...p) => join(root, 'out', 'src', ...p);
 const Docker = require(join(root, 'node_modules', 'dockerode'));
@@ -267,32 +284,36 @@ async function shapeOf(containerIds, networkNames) {
     const c = await admin.getContainer(id).inspect();
     const h = c.HostConfig;
     const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
+    // The docker CLI sends capabilities as CAP_X, sorted; the engine keeps them as given.
+    const caps = (list) => (list ? list.map((cap) => cap.replace(/^CAP_/, '')).sort() : null);
     containers.push({
       role: c.Config.Labels?.[wsLabels.managed],
       running: c.State.Running,
       config: pick(c.Config, ['Image', 'User', 'Tty', 'OpenStdin', 'WorkingDir', 'StopSignal', 'Healthcheck', 'ExposedPorts']),
       env: (c.Config.Env ?? []).map((e) => e.split('=')[0]).sort(),
       labels: Object.keys(c.Config.Labels ?? {}).sort(),
-      host: pick(h, [
-        'CapAdd',
-        'CapDrop',
-        'SecurityOpt',
-        'Sysctls',
-        'Memory',
-        'MemorySwap',
-        'PidsLimit',
-        'CpuPeriod',
-        'CpuQuota',
-        'CpuShares',
-        'BlkioWeight',
-        'Init',
-        'RestartPolicy',
-        'Tmpfs',
-        'IpcMode',
-        'ReadonlyRootfs',
-        'Privileged',
-        'PortBindings',
-      ]),
+      host: {
+        ...pick(h, [
+          'SecurityOpt',
+          'Sysctls',
+          'Memory',
+          'MemorySwap',
+          'PidsLimit',
+          'CpuPeriod',
+          'CpuQuota',
+          'CpuShares',
+          'BlkioWeight',
+          'Init',
+          'RestartPolicy',
+          'Tmpfs',
+          'IpcMode',
+          'ReadonlyRootfs',
+          'Privileged',
+          'PortBindings',
+        ]),
+        CapAdd: caps(h.CapAdd),
+        CapDrop: caps(h.CapDrop),
+      },
       dns: (h.Dns ?? []).length,
       mounts: (h.Mounts ?? []).map((m) => `${m.Type} ${m.Target} ${m.ReadOnly ? 'ro' : 'rw'}`),
       networks: Object.values(c.NetworkSettings.Networks ?? {})
@@ -407,8 +428,41 @@ function networkBody(name, subnet, options, labels) {
   };
 }
 
-async function runRaw(iteration, { capture = false } = {}) {
+/** The engine create bodies of one raw workspace: the docker CLI side makes the same ones from them. */
+function rawBodies(r) {
+  return {
+    inside: networkBody(networkNameFor(r.id), r.inside, insideNetworkOptions, r.labels),
+    outside: networkBody(egressNetworkNameFor(r.id), r.outside, {}, r.labels),
+    // The gateway as src/workspace/gateway.ts createGateway makes it (the warm-up checks they match).
+    gateway: gatewayContainerOptions({
+      workspaceId: r.id,
+      labels: benchLabels,
+      outsideNetwork: egressNetworkNameFor(r.id),
+      portBindings: {},
+      exposedPorts: {},
+    }),
+    box: {
+      StopSignal: stopSignal,
+      name: containerNameFor(r.id),
+      Image: IMAGE,
+      Labels: { ...r.labels, [wsLabels.ports]: '[]' },
+      Env: [`WORKSPACE_ID=${r.id}`, `WORKSPACE_NAME=${r.name}`],
+      WorkingDir: '/workspace',
+      User: r.plan.user,
+      Tty: true,
+      OpenStdin: true,
+      AttachStdin: false,
+      ExposedPorts: r.plan.exposedPorts,
+      Healthcheck: healthcheck,
+      HostConfig: { ...r.plan.hostConfig, PortBindings: {}, Dns: [r.addresses.gatewayIp], Sysctls: { ...noIpv6 } },
+      NetworkingConfig: { EndpointsConfig: { [networkNameFor(r.id)]: { IPAMConfig: { IPv4Address: r.addresses.boxIp } } } },
+    },
+  };
+}
+
+async function runRaw(iteration, { capture = false, gatewayFirst = false } = {}) {
   const r = rawRequest(iteration);
+  const bodies = rawBodies(r);
   const archive = packFiles(r.files);
   const log = [];
   calls.current = log;
@@ -416,37 +470,18 @@ async function runRaw(iteration, { capture = false } = {}) {
   const started = performance.now();
   marks.network = started;
   rawStep = 'network';
-  const [inside, outside] = await Promise.all([
-    raw.createNetwork(networkBody(networkNameFor(r.id), r.inside, insideNetworkOptions, r.labels)),
-    raw.createNetwork(networkBody(egressNetworkNameFor(r.id), r.outside, {}, r.labels)),
-  ]);
+  const [inside, outside] = await Promise.all([raw.createNetwork(bodies.inside), raw.createNetwork(bodies.outside)]);
   marks.container = performance.now();
   rawStep = 'container';
-  // The gateway as src/workspace/gateway.ts createGateway makes it (the warm-up checks they match).
-  const gateway = await raw.createContainer(
-    gatewayContainerOptions({ workspaceId: r.id, labels: benchLabels, outsideNetwork: egressNetworkNameFor(r.id), portBindings: {}, exposedPorts: {} }),
-  );
+  const gateway = await raw.createContainer(bodies.gateway);
   await inside.connect({ Container: gateway.id, EndpointConfig: { IPAMConfig: { IPv4Address: r.addresses.gatewayIp } } });
   await gateway.putArchive(archive, { path: '/etc' });
-  const container = await raw.createContainer({
-    StopSignal: stopSignal,
-    name: containerNameFor(r.id),
-    Image: IMAGE,
-    Labels: { ...r.labels, [wsLabels.ports]: '[]' },
-    Env: [`WORKSPACE_ID=${r.id}`, `WORKSPACE_NAME=${r.name}`],
-    WorkingDir: '/workspace',
-    User: r.plan.user,
-    Tty: true,
-    OpenStdin: true,
-    AttachStdin: false,
-    ExposedPorts: r.plan.exposedPorts,
-    Healthcheck: healthcheck,
-    HostConfig: { ...r.plan.hostConfig, PortBindings: {}, Dns: [r.addresses.gatewayIp], Sysctls: { ...noIpv6 } },
-    NetworkingConfig: { EndpointsConfig: { [networkNameFor(r.id)]: { IPAMConfig: { IPv4Address: r.addresses.boxIp } } } },
-  });
+  // gatewayFirst (CLI section only): the gateway starts while the box is created, as in the docker CLI's order.
+  const gatewayStart = gatewayFirst ? gateway.start() : undefined;
+  const container = await raw.createContainer(bodies.box);
   marks.starting = performance.now();
   rawStep = 'starting';
-  await Promise.all([gateway.start(), container.start()]);
+  await Promise.all([gatewayStart ?? gateway.start(), container.start()]);
   const total = performance.now() - started;
   calls.current = undefined;
   const steps = { network: marks.container - marks.network, container: marks.starting - marks.container, starting: started + total - marks.starting };
@@ -526,6 +561,173 @@ async function measureFloor() {
 }
 
 // ---------------------------------------------------------------------------------------
+// CLI create vs docker CLI: whole commands, process start included
+
+const cliPaths = args.cli.map((path) => resolve(root, path));
+const cliLabel = (path) => (path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path);
+const cliLabelArgs = Object.entries(benchLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+
+/** Runs a program to its end; its stdout (trimmed), or an Error with its stderr. */
+function runProgram(file, argv, input) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0
+        ? resolvePromise(Buffer.concat(out).toString().trim())
+        : reject(new Error(`${file} ${argv.slice(0, 3).join(' ')} … exited ${code}: ${Buffer.concat(err).toString().trim()}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+const docker = (argv, input) => runProgram(args.docker, argv, input);
+
+async function streamToBuffer(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** `aicli-ws create` as a user runs it: a new node process, bundle load, connection, create, exit. */
+async function runCli(cliPath, key, { capture = false } = {}) {
+  const folder = freshFolder();
+  const started = performance.now();
+  const stdout = await runProgram(process.execPath, [cliPath, 'create', '--folder', folder, '--json', ...cliLabelArgs]);
+  const total = performance.now() - started;
+  const workspace = JSON.parse(stdout);
+  if (workspace.state !== 'running') throw new Error(`${cliLabel(cliPath)} made a workspace that is ${workspace.state}, not running`);
+  if (capture)
+    shapes[key] = await shapeOf([gatewayNameFor(workspace.id), workspace.containerId], [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]);
+  await service.remove(workspace.id);
+  dropFolder(folder);
+  return { total };
+}
+
+/**
+ * The same workspace with the docker CLI, from raw's create bodies; everything but the commands is
+ * done before the clock. `chain`: one command after the other, as `docker network create … &&
+ * docker run -d …`; otherwise in parallel where ours is (the two networks; gateway start and box).
+ */
+async function runDockerCli(iteration, { capture = false, chain = true } = {}) {
+  const r = rawRequest(iteration);
+  const bodies = rawBodies(r);
+  const scratch = freshFolder();
+  const gatewayArgs = ['create', ...dockerContainerArgs(bodies.gateway, scratch)];
+  const boxArgs = ['run', '--detach', ...dockerContainerArgs(bodies.box, scratch)];
+  const archive = await streamToBuffer(packFiles(r.files));
+  const both = async (first, second) => (chain ? [await first(), await second()] : Promise.all([first(), second()]));
+  const started = performance.now();
+  await both(
+    () => docker(dockerNetworkArgs(bodies.inside)),
+    () => docker(dockerNetworkArgs(bodies.outside)),
+  );
+  const gateway = await docker(gatewayArgs);
+  await docker(['network', 'connect', '--ip', r.addresses.gatewayIp, networkNameFor(r.id), gateway]);
+  await docker(['cp', '-', `${gateway}:/etc`], archive);
+  const [, box] = await both(
+    () => docker(['start', gateway]),
+    () => docker(boxArgs),
+  );
+  const total = performance.now() - started;
+  const state = (await admin.getContainer(box).inspect()).State;
+  if (!state.Running) throw new Error(`the docker CLI's box is ${state.Status}, not running`);
+  if (capture) shapes.docker = await shapeOf([gateway, box], [networkNameFor(r.id), egressNetworkNameFor(r.id)]);
+  for (const id of [box, gateway]) await admin.getContainer(id).remove({ force: true, v: true });
+  for (const name of [networkNameFor(r.id), egressNetworkNameFor(r.id)]) await admin.getNetwork(name).remove();
+  dropFolder(r.folder);
+  dropFolder(scratch);
+  return { total };
+}
+
+/** Median wall time of a short command (process start and load): node's own, the CLI's help, the docker CLI's. */
+async function startTimes(rounds) {
+  const programs = [
+    ['node -e 0', process.execPath, ['-e', '0']],
+    ...(process.env.NODE_EXTRA_CA_CERTS ? [['node -e 0, without NODE_EXTRA_CA_CERTS', 'env', ['-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '0']]] : []),
+    ...cliPaths.map((path) => [`node ${cliLabel(path)} --help`, process.execPath, [path, '--help']]),
+    [`${args.docker} --version`, args.docker, ['--version']],
+  ];
+  const times = Object.fromEntries(programs.map(([label]) => [label, []]));
+  for (let i = 0; i < rounds && !interrupted; i++) {
+    for (const [label, file, argv] of programs) {
+      const started = performance.now();
+      await runProgram(file, argv);
+      times[label].push(performance.now() - started);
+    }
+  }
+  return times;
+}
+
+const otherSides = [
+  { key: 'chain', label: `${args.docker} CLI, && chain of 7 commands`, run: (i, o) => runDockerCli(i, { ...o, chain: true }) },
+  { key: 'parallel', label: `${args.docker} CLI, parallel where ours is`, run: (i, o) => runDockerCli(i, { ...o, chain: false }) },
+  { key: 'raw', label: 'raw dockerode in-process, as ours', run: (i, o) => runRaw(i, o) },
+  { key: 'rawGatewayFirst', label: 'raw, gateway started before box create', run: (i, o) => runRaw(i, { ...o, gatewayFirst: true }) },
+];
+
+/** One rotation per iteration over every CLI build, the docker CLI and raw; the order shifts by one each time. */
+async function runCliSection(loads) {
+  const sides = [
+    ...cliPaths.map((path, index) => ({
+      key: `cli${index}`,
+      path,
+      label: `node ${cliLabel(path)} create --json`,
+      run: (_i, o) => runCli(path, `cli${index}`, o),
+    })),
+    ...otherSides,
+  ];
+  const times = Object.fromEntries(sides.map(({ key }) => [key, []]));
+  for (let i = 0; i < WARMUP + N && !interrupted; i++) {
+    for (const deadline = Date.now() + 15 * 60_000; loadavg()[0] > MAX_LOAD && Date.now() < deadline && !interrupted;)
+      await new Promise((r) => setTimeout(r, 5000));
+    loads.push(loadavg()[0]);
+    for (const side of sides.map((_, k) => sides[(k + i) % sides.length])) {
+      if (interrupted) break;
+      const run = side.run(i, { capture: i === 0 });
+      inFlight = run;
+      const { total } = await run;
+      if (i >= WARMUP) times[side.key].push(total);
+    }
+    if (interrupted) break;
+    const line = sides.map(({ key, path }) => `${path ? cliLabel(path) : key} ${fmt(times[key].at(-1) ?? NaN)}`).join(', ');
+    console.log(i >= WARMUP ? `  cli #${i - WARMUP + 1}: ${line}  (load ${loads.at(-1).toFixed(2)})` : `  cli warm-up ${i + 1}`);
+    if (i === 0) {
+      for (const { key, path } of sides.filter((side) => side.path)) {
+        const diff = shapeDiff(shapes[key], shapes.docker);
+        console.log(
+          diff.length
+            ? `  the docker CLI's workspace differs from ${cliLabel(path)}'s:\n    ${diff.join('\n    ')}`
+            : `  the docker CLI makes the same containers and networks as ${cliLabel(path)} (warm-up 1 compared)`,
+        );
+      }
+    }
+  }
+  return { sides, times, start: interrupted ? undefined : await startTimes(7) };
+}
+
+function reportCliSection({ sides, times, start }) {
+  console.log('');
+  console.log(`CLI create vs docker CLI (whole commands, N=${times.raw.length} each, rotated; one workspace: 2 networks, gateway with its files, box)`);
+  for (const { key, label } of sides) {
+    console.log(`  ${pad(label, 46)} median ${fmt(median(times[key]))}, p90 ${fmt(p90(times[key]))} (min ${fmt(Math.min(...times[key]))})`);
+  }
+  for (const { key, path } of sides.filter((side) => side.path)) {
+    const ours = median(times[key]);
+    const against = (other) => (ours / median(times[other])).toFixed(2);
+    const ratio = ours / median(times.chain);
+    console.log(
+      `  ${cliLabel(path)}: / docker CLI && chain ${ratio.toFixed(2)}x (target <= 1.10x: ${ratio <= 1.1 ? 'met' : 'MISSED'}), / docker CLI parallel ${against('parallel')}x, / raw in-process ${against('raw')}x`,
+    );
+  }
+  if (start) for (const [label, ms] of Object.entries(start)) console.log(`  start, ${pad(label, 44)} median ${fmt(median(ms))}`);
+}
+
+// ---------------------------------------------------------------------------------------
 // run
 
 const results = { ours: [], raw: [] };
@@ -540,41 +742,51 @@ try {
       `${concurrent.length} other running container(s); N=${N} (+${WARMUP} warm-up) each, alternating`,
   );
   console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
-  const loads = [];
-  for (let i = 0; i < WARMUP + N; i++) {
-    if (interrupted) break;
-    for (const deadline = Date.now() + 15 * 60_000; loadavg()[0] > MAX_LOAD && Date.now() < deadline && !interrupted;)
-      await new Promise((r) => setTimeout(r, 5000));
-    loads.push(loadavg()[0]);
-    // ABBA: ours first on even iterations, raw first on odd ones
-    const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
-    for (const side of order) {
+  if (SERVICE_SECTION) {
+    const loads = [];
+    for (let i = 0; i < WARMUP + N; i++) {
       if (interrupted) break;
-      const capture = i === 0;
-      const run = side === 'ours' ? runOurs({ capture }) : runRaw(i, { capture });
-      inFlight = run;
-      const r = await run;
-      if (i >= WARMUP) results[side].push(r);
-    }
-    if (interrupted) break;
-    const last = (side) => results[side].at(-1)?.total;
-    console.log(
-      i >= WARMUP
-        ? `  #${i - WARMUP + 1}: ours ${fmt(last('ours'))}, raw ${fmt(last('raw'))}  (load ${loads.at(-1).toFixed(2)} at its start)`
-        : `  warm-up ${i + 1}`,
-    );
-    if (i === 0) {
-      const diff = shapeDiff(shapes.ours, shapes.raw);
+      for (const deadline = Date.now() + 15 * 60_000; loadavg()[0] > MAX_LOAD && Date.now() < deadline && !interrupted;)
+        await new Promise((r) => setTimeout(r, 5000));
+      loads.push(loadavg()[0]);
+      // ABBA: ours first on even iterations, raw first on odd ones
+      const order = i % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours'];
+      for (const side of order) {
+        if (interrupted) break;
+        const capture = i === 0;
+        const run = side === 'ours' ? runOurs({ capture }) : runRaw(i, { capture });
+        inFlight = run;
+        const r = await run;
+        if (i >= WARMUP) results[side].push(r);
+      }
+      if (interrupted) break;
+      const last = (side) => results[side].at(-1)?.total;
       console.log(
-        diff.length
-          ? `  raw differs from ours (containers: gateway, box; networks: box's, outside):\n    ${diff.join('\n    ')}`
-          : '  raw makes the same containers and networks as ours (warm-up 1 compared)',
+        i >= WARMUP
+          ? `  #${i - WARMUP + 1}: ours ${fmt(last('ours'))}, raw ${fmt(last('raw'))}  (load ${loads.at(-1).toFixed(2)} at its start)`
+          : `  warm-up ${i + 1}`,
       );
+      if (i === 0) {
+        const diff = shapeDiff(shapes.ours, shapes.raw);
+        console.log(
+          diff.length
+            ? `  raw differs from ours (containers: gateway, box; networks: box's, outside):\n    ${diff.join('\n    ')}`
+            : '  raw makes the same containers and networks as ours (warm-up 1 compared)',
+        );
+      }
     }
+    if (loads.length)
+      console.log(`  1-minute load at the start of each pair: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (waited for <= ${MAX_LOAD})`);
+    if (!interrupted) results.floor = await measureFloor();
   }
-  if (loads.length)
-    console.log(`  1-minute load at the start of each pair: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (waited for <= ${MAX_LOAD})`);
-  if (!interrupted) results.floor = await measureFloor();
+  if (CLI_SECTION && !interrupted) {
+    const loads = [];
+    results.cli = await runCliSection(loads);
+    if (loads.length)
+      console.log(
+        `  1-minute load at the start of each CLI rotation: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (waited for <= ${MAX_LOAD})`,
+      );
+  }
   console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
 } catch (err) {
   failed = err;
@@ -590,55 +802,60 @@ if (interrupted) process.exit(130);
 // ---------------------------------------------------------------------------------------
 // report
 
-const totals = (side) => results[side].map((r) => r.total);
-const ourMedian = median(totals('ours'));
-const rawMedian = median(totals('raw'));
-const ratio = ourMedian / rawMedian;
-console.log('');
-console.log(`ours: WorkspaceService.create()   median ${fmt(ourMedian)}, p90 ${fmt(p90(totals('ours')))} (min ${fmt(Math.min(...totals('ours')))})`);
-console.log(`raw dockerode, same engine writes median ${fmt(rawMedian)}, p90 ${fmt(p90(totals('raw')))} (min ${fmt(Math.min(...totals('raw')))})`);
-console.log(`ratio ours / raw (medians)        ${ratio.toFixed(2)}x   target <= 1.10x: ${ratio <= 1.1 ? 'met' : 'MISSED'}`);
-console.log(`ours absolute (median)            ${(ourMedian / 1000).toFixed(3)} s   target < 0.6 s: ${ourMedian < 600 ? 'met' : 'MISSED'}`);
+if (SERVICE_SECTION) reportService();
+if (results.cli) reportCliSection(results.cli);
 
-/** Per step: median duration; per engine request in it: median and how many per create. */
-function breakdown(side, steps) {
-  const runs = results[side];
+function reportService() {
+  const totals = (side) => results[side].map((r) => r.total);
+  const ourMedian = median(totals('ours'));
+  const rawMedian = median(totals('raw'));
+  const ratio = ourMedian / rawMedian;
   console.log('');
-  console.log(`${side === 'ours' ? 'ours, per step (onStep)' : 'raw, per step'}     median     engine requests in it (median each, xcount per create)`);
-  for (const step of steps) {
-    const stepMedian = median(runs.map((r) => r.steps[step]));
-    const keys = [...new Set(runs.flatMap((r) => r.log.filter((c) => c.step === step).map((c) => c.key)))];
-    const parts = keys.map((key) => {
-      const per = runs.map((r) => r.log.filter((c) => c.step === step && c.key === key));
-      const count = median(per.map((p) => p.length));
-      const each = median(per.flatMap((p) => p.map((c) => c.ms)));
-      return `${key} ${fmt(each)}${count !== 1 ? ` x${count}` : ''}`;
-    });
-    const inEngine = median(runs.map((r) => r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
-    const local = median(runs.map((r) => r.steps[step] - r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
-    console.log(`  ${pad(step, 24)} ${pad(fmt(stepMedian), 10)} ${parts.join('; ') || '-'}`);
+  console.log(`ours: WorkspaceService.create()   median ${fmt(ourMedian)}, p90 ${fmt(p90(totals('ours')))} (min ${fmt(Math.min(...totals('ours')))})`);
+  console.log(`raw dockerode, same engine writes median ${fmt(rawMedian)}, p90 ${fmt(p90(totals('raw')))} (min ${fmt(Math.min(...totals('raw')))})`);
+  console.log(`ratio ours / raw (medians)        ${ratio.toFixed(2)}x   target <= 1.10x: ${ratio <= 1.1 ? 'met' : 'MISSED'}`);
+  console.log(`ours absolute (median)            ${(ourMedian / 1000).toFixed(3)} s   target < 0.6 s: ${ourMedian < 600 ? 'met' : 'MISSED'}`);
+
+  /** Per step: median duration; per engine request in it: median and how many per create. */
+  function breakdown(side, steps) {
+    const runs = results[side];
+    console.log('');
+    console.log(`${side === 'ours' ? 'ours, per step (onStep)' : 'raw, per step'}     median     engine requests in it (median each, xcount per create)`);
+    for (const step of steps) {
+      const stepMedian = median(runs.map((r) => r.steps[step]));
+      const keys = [...new Set(runs.flatMap((r) => r.log.filter((c) => c.step === step).map((c) => c.key)))];
+      const parts = keys.map((key) => {
+        const per = runs.map((r) => r.log.filter((c) => c.step === step && c.key === key));
+        const count = median(per.map((p) => p.length));
+        const each = median(per.flatMap((p) => p.map((c) => c.ms)));
+        return `${key} ${fmt(each)}${count !== 1 ? ` x${count}` : ''}`;
+      });
+      const inEngine = median(runs.map((r) => r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
+      const local = median(runs.map((r) => r.steps[step] - r.log.filter((c) => c.step === step).reduce((a, c) => a + c.ms, 0)));
+      console.log(`  ${pad(step, 24)} ${pad(fmt(stepMedian), 10)} ${parts.join('; ') || '-'}`);
+      console.log(
+        `  ${pad('', 24)} ${pad('', 10)} (requests ${fmt(inEngine)}, outside requests ${fmt(local)}; parallel requests overlap, so their sum can exceed the step)`,
+      );
+    }
+    const requestCount = median(runs.map((r) => r.log.length));
+    console.log(`  engine requests per create: ${requestCount}`);
+  }
+  breakdown('ours', ourSteps);
+  breakdown('raw', ['network', 'container', 'starting']);
+
+  if (results.floor) {
+    const f = results.floor;
+    console.log('');
+    console.log(`engine floor (median of ${f.none.length}, bare container, no limits/profile; same run)`);
+    console.log(`  start, NetworkMode none            ${fmt(median(f.none))}`);
+    console.log(`  start, default bridge              ${fmt(median(f.bridge))}`);
+    console.log(`  start, user-defined bridge         ${fmt(median(f.user))}   (a workspace's networks are)`);
+    console.log(`  two starts in parallel, each on its own user-defined bridge ${fmt(median(f.pair))}   (as the gateway and the box)`);
+    console.log(`  engine binary start (dockerd --version) ${fmt(median(f.binary))}   (x3 re-execs per start on a user-defined network)`);
+    const rawStart = median(results.raw.map((r) => r.steps.starting));
+    console.log(`  raw starting step (gateway + box started in parallel, above) ${fmt(rawStart)}`);
     console.log(
-      `  ${pad('', 24)} ${pad('', 10)} (requests ${fmt(inEngine)}, outside requests ${fmt(local)}; parallel requests overlap, so their sum can exceed the step)`,
+      `  raw engine work in all (median, above) ${fmt(rawMedian)}: < 0.6 s for create+start reachable by any client here: ${rawMedian < 600 ? 'maybe' : 'no'}`,
     );
   }
-  const requestCount = median(runs.map((r) => r.log.length));
-  console.log(`  engine requests per create: ${requestCount}`);
-}
-breakdown('ours', ourSteps);
-breakdown('raw', ['network', 'container', 'starting']);
-
-if (results.floor) {
-  const f = results.floor;
-  console.log('');
-  console.log(`engine floor (median of ${f.none.length}, bare container, no limits/profile; same run)`);
-  console.log(`  start, NetworkMode none            ${fmt(median(f.none))}`);
-  console.log(`  start, default bridge              ${fmt(median(f.bridge))}`);
-  console.log(`  start, user-defined bridge         ${fmt(median(f.user))}   (a workspace's networks are)`);
-  console.log(`  two starts in parallel, each on its own user-defined bridge ${fmt(median(f.pair))}   (as the gateway and the box)`);
-  console.log(`  engine binary start (dockerd --version) ${fmt(median(f.binary))}   (x3 re-execs per start on a user-defined network)`);
-  const rawStart = median(results.raw.map((r) => r.steps.starting));
-  console.log(`  raw starting step (gateway + box started in parallel, above) ${fmt(rawStart)}`);
-  console.log(
-    `  raw engine work in all (median, above) ${fmt(rawMedian)}: < 0.6 s for create+start reachable by any client here: ${rawMedian < 600 ? 'maybe' : 'no'}`,
-  );
 }

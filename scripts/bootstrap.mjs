@@ -35,7 +35,11 @@ export function ensureDependencies(root, log = (line) => console.log(`[bootstrap
       if (ownPolicy) rmSync(policy, { force: true });
     }
   }
-  if (existsSync(join(root, 'node_modules', 'code-server', 'package.json')) && existsSync(join(root, 'node_modules', 'mocha', 'package.json'))) return;
+  // One package of each kind the phases need: a checkout from before a dependency was added installs again.
+  const installed = ['code-server', 'mocha', 'eslint', 'typescript-eslint', 'prettier'].every((name) =>
+    existsSync(join(root, 'node_modules', name, 'package.json')),
+  );
+  if (installed) return;
   // @vscode/ripgrep (inside code-server) downloads rg from GitHub unless this cache exists.
   const cache = join(tmpdir(), 'vscode-ripgrep-cache-1.15.11');
   const tarball = join(cache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');

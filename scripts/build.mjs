@@ -1,5 +1,8 @@
-// Bundles the extension (vscode stays external: the host provides it) and the CLI.
+// Bundles the extension (vscode stays external: the host provides it) and the CLI. The CLI
+// starts once per command, so what it compiles at start counts: ssh2 (more than half of its
+// bundle) goes into dist/cli-ssh.js beside it, loaded on the first ssh:// connection only.
 import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -29,7 +32,41 @@ const common = {
   ],
 };
 
+/**
+ * docker-modem formats every request's options with util.inspect (showHidden, unlimited depth)
+ * for a debug line that is off unless DEBUG=modem: a few hundred microseconds per engine call,
+ * on the path of every one. Formatted only when that debug output is on.
+ */
+const quietModem = {
+  name: 'quiet-modem',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const call = "debug('Sending: %s', util.inspect(options, {";
+      if (!source.includes(call)) throw new Error(`quiet-modem: ${args.path} no longer has the debug line it guards; check the plugin`);
+      return { contents: source.replace(call, `if (debug.enabled) ${call}`), loader: 'js' };
+    });
+  },
+};
+
+/** In the CLI, lazy-ssh.js requires the separate dist/cli-ssh.js instead of a bundled copy. */
+const sshOutside = {
+  name: 'ssh-outside',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^docker-modem\/lib\/ssh\.js$/ }, (args) =>
+      args.importer.endsWith('lazy-ssh.js') ? { path: './cli-ssh.js', external: true } : undefined,
+    );
+  },
+};
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [...common.plugins, quietModem, sshOutside],
+  }),
+  build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/cli-ssh.js' }),
 ]);

@@ -17,6 +17,9 @@ const totals = { passed: 0, failed: 0 };
 /** @type {string[]} */
 const timings = [];
 
+/** What Prettier keeps formatted (package.json `npm run format` writes the same). */
+const formatted = ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.{mjs,js}', 'scripts/**/*.mjs', 'eslint.config.mjs'];
+
 /** @param {string} folder @returns {string[]} */
 function testFiles(folder) {
   const dir = join(root, 'out', 'test', folder);
@@ -71,6 +74,17 @@ function build() {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'scripts')], { stdio: 'inherit', cwd: root });
+  lint();
+}
+
+/** The guardrails: ESLint with no warning allowed (layer rules, sizes) and Prettier's formatting. */
+function lint() {
+  console.log('[test] lint (eslint --max-warnings 0) and format check (prettier)');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.'], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '--log-level', 'warn', ...formatted], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 }
 
 async function main() {

@@ -1,13 +1,13 @@
 import { homedir } from 'node:os';
-import { formatBytes } from '../engine/bytes';
-import { EngineConnection, EngineInfo } from '../engine/connection';
+import { EngineInfo } from '../engine/connection';
+import { listContainers } from '../engine/containers';
 import { choosePlacement } from '../engine/placement';
 import { defaultEngineName, EngineEntry, parseEngineEntries, targetForEntry } from '../engine/engines';
 import { toEngineError } from '../engine/errors';
 import { EngineTarget } from '../engine/target';
-import { labels } from '../workspace/model';
+import type { EngineScope } from '../workspace/scope';
 import { UsageError } from './args';
-import { table } from './output';
+import { KnownEngines } from './command';
 
 /** The CLI's engines come from AICLI_ENGINES: the same JSON list as the aicli.engines setting. */
 export function cliEngineEntries(env: NodeJS.ProcessEnv = process.env): EngineEntry[] {
@@ -34,7 +34,7 @@ export function targetForEngineName(name: string | undefined, defaultTarget: () 
   return targetForEntry(entry, timeoutMs);
 }
 
-interface EngineRow {
+export interface EngineRow {
   name: string;
   /** For placement; not printed. */
   info?: EngineInfo;
@@ -47,68 +47,35 @@ interface EngineRow {
   error?: string;
 }
 
-async function probe(name: string, target: () => EngineTarget): Promise<EngineRow> {
+/** An engine's row, read through a scope on it (kept in `scope` for placement). */
+async function probe(name: string, engines: KnownEngines): Promise<EngineRow & { scope?: EngineScope }> {
   let host = '?';
+  let scope: EngineScope | undefined;
   try {
-    const resolved = target();
-    host = resolved.host;
-    const connection = await EngineConnection.connect(resolved);
-    const [info, running] = await Promise.all([
-      connection.info(),
-      connection.call('list workspaces', (docker) =>
-        docker.listContainers({ filters: JSON.stringify({ label: [`${labels.managed}=true`], status: ['running'] }) }),
-      ),
-    ]);
-    return { name, host, state: 'up', info, version: connection.engineVersion.Version, running: running.length, cpus: info.NCPU, memoryBytes: info.MemTotal };
+    scope = engines.scopeOf(name);
+    host = scope.engine.target?.host ?? host;
+    const connection = await scope.connection();
+    const [info, running] = await Promise.all([connection.info(), listContainers(connection, { running: true }, 'list workspaces')]);
+    const version = connection.engineVersion.Version;
+    return { name, host, state: 'up', info, version, running: running.length, cpus: info.NCPU, memoryBytes: info.MemTotal, scope };
   } catch (err) {
+    if (scope) engines.release(scope);
     return { name, host, state: 'down', error: toEngineError(err, host).userMessage };
   }
 }
 
 /** Every engine probed at once, so one unreachable engine does not hold up the others. */
-function probeAll(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<EngineRow[]> {
-  return Promise.all([
-    probe(defaultEngineName, defaultTarget),
-    ...cliEngineEntries().map((entry) => probe(entry.name, () => targetForEntry(entry, timeoutMs))),
-  ]);
+export function probeEngines(engines: KnownEngines): Promise<(EngineRow & { scope?: EngineScope })[]> {
+  return Promise.all(engines.names().map((name) => probe(name, engines)));
 }
 
-/** `--engine auto`: the least-loaded engine that can isolate (see choosePlacement). */
-export async function placeWorkspace(defaultTarget: () => EngineTarget, timeoutMs: number): Promise<{ name: string; reason: string }> {
-  const rows = await probeAll(defaultTarget, timeoutMs);
-  return choosePlacement(
+/** `--engine auto`: the scope of the least-loaded engine that can isolate (see choosePlacement); the others are released. */
+export async function placeWorkspace(engines: KnownEngines): Promise<{ scope: EngineScope; reason: string }> {
+  const rows = await probeEngines(engines);
+  const placed = choosePlacement(
     rows.map((row) => ({ name: row.name, info: row.info, error: row.error, running: row.running ?? 0 })),
     'least-loaded',
   );
-}
-
-/** `aicli-ws engines`. */
-export async function enginesCommand(defaultTarget: () => EngineTarget, timeoutMs: number, json: boolean): Promise<number> {
-  const rows = await probeAll(defaultTarget, timeoutMs);
-  if (json)
-    console.log(
-      JSON.stringify(
-        rows.map(({ info: _info, ...row }) => row),
-        null,
-        2,
-      ),
-    );
-  else {
-    console.log(
-      table(
-        ['ENGINE', 'HOST', 'STATE', 'VERSION', 'RUNNING', 'CPUS', 'MEMORY'],
-        rows.map((r) => [
-          r.name,
-          r.host,
-          r.state,
-          r.version ?? '',
-          r.running === undefined ? '' : String(r.running),
-          r.cpus ? String(r.cpus) : '',
-          r.memoryBytes ? formatBytes(r.memoryBytes) : '',
-        ]),
-      ),
-    );
-    rows.filter((r) => r.error).forEach((r) => console.error(`${r.name}: ${r.error}`));
-  }
-  return rows.every((row) => row.state === 'up') ? 0 : 1;
+  for (const row of rows) if (row.scope && row.name !== placed.name) engines.release(row.scope);
+  return { scope: rows.find((row) => row.name === placed.name)?.scope as EngineScope, reason: placed.reason };
 }

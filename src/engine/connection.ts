@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { apiTooOldError, EngineError, toEngineError } from './errors';
+import { apiTooOldError, EngineError, EngineErrorKind, toEngineError } from './errors';
 import { knownHostsVerifier } from './knownHosts';
 import { EngineTarget } from './target';
 
@@ -192,20 +192,31 @@ export class EngineConnection {
     return new EngineConnection(target, apiVersion, version, docker, untimed, log);
   }
 
-  /** Runs one engine call with error mapping and a trace-level timing line. */
-  async call<T>(what: string, fn: (docker: Docker) => Promise<T>): Promise<T> {
+  /**
+   * Runs one engine call with error mapping and a trace-level timing line. `untimed` runs it on
+   * the client without the request timeout (writes whose duration the engine decides);
+   * `expected` kinds are outcomes the caller handles (an image not there yet), logged at trace.
+   */
+  async call<T>(what: string, fn: (docker: Docker) => Promise<T>, options: CallOptions = {}): Promise<T> {
     const started = Date.now();
     try {
-      const result = await fn(this.docker);
+      const result = await fn(options.untimed ? this.untimed : this.docker);
       this.log.trace(`${what} ${Date.now() - started} ms`);
       return result;
     } catch (err) {
       const elapsed = Date.now() - started;
       // docker-modem ends a request that hits the timeout by destroying it ("socket hang up").
-      const timedOut = (err as { code?: string }).code === 'ECONNRESET' && elapsed >= this.target.timeoutMs;
+      const timedOut = !options.untimed && (err as { code?: string }).code === 'ECONNRESET' && elapsed >= this.target.timeoutMs;
       const mapped = toEngineError(timedOut ? Object.assign(err as Error, { code: 'ETIMEDOUT' }) : err, this.host);
-      this.log.error(`${what} failed after ${elapsed} ms: ${mapped.message}`);
+      const line = `${what} failed after ${elapsed} ms: ${mapped.message}`;
+      if (options.expected?.includes(mapped.kind)) this.log.trace(line);
+      else this.log.error(line);
       throw mapped;
     }
   }
+}
+
+export interface CallOptions {
+  untimed?: boolean;
+  expected?: EngineErrorKind[];
 }

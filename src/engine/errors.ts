@@ -64,6 +64,78 @@ const tlsCodes = new Set([
   'EPROTO',
 ]);
 
+/** What the user can do about an engine that cannot be reached: try again, fix the settings, read the log. */
+const unreachable = (kind: EngineErrorKind, message: string, fix: string, cause: unknown): EngineError =>
+  new EngineError(kind, message, fix, [retry, openSettings, showLog], cause);
+
+/** The engine could not be reached or spoken to: no socket, refused, permissions, TLS, timeouts, DNS. */
+function transportError(err: unknown, e: NodeLikeError, code: string, text: string, host: string): EngineError | undefined {
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+    return unreachable(
+      'notRunning',
+      `The Docker engine at ${host} is not running (${code === 'ENOENT' ? 'no socket there' : 'connection refused'}).`,
+      'Start Docker (for example `sudo systemctl start docker`, or run `npm start` in this project to start a private engine), or point aicli.docker.host at a running engine.',
+      err,
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return unreachable(
+      'permissionDenied',
+      `Permission denied on the Docker socket ${host}.`,
+      'Add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or use a rootless engine.',
+      err,
+    );
+  }
+  if (tlsCodes.has(code) || (e.statusCode === undefined && /certificate|tls|ssl/i.test(`${code} ${text}`))) {
+    return unreachable(
+      'tls',
+      `TLS handshake with ${host} failed: ${text}.`,
+      "Check aicli.docker.certPath (ca.pem, cert.pem, key.pem) and aicli.docker.tlsVerify, or the engine's certificate.",
+      err,
+    );
+  }
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || (e.statusCode === undefined && /timeout|timed out/i.test(text))) {
+    return unreachable(
+      'timeout',
+      `The Docker engine at ${host} did not answer in time.`,
+      'Check that the host is reachable and the engine is healthy, or raise aicli.docker.timeout.',
+      err,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return unreachable(
+      'notRunning',
+      `Cannot reach the Docker host ${host} (${code}).`,
+      'Check the host name and network, or point aicli.docker.host at a reachable engine.',
+      err,
+    );
+  }
+  return undefined;
+}
+
+/** ssh:// engines: an unknown host key or a failed login. */
+function sshError(err: unknown, e: NodeLikeError, text: string, host: string): EngineError | undefined {
+  if (/Host denied \(verification failed\)/.test(text)) {
+    const where = /^ssh:\/\/(?:[^@/]*@)?([^/:]+|\[[^\]]+\])(?::(\d+))?/.exec(host);
+    const scan = where ? `ssh-keyscan${where[2] ? ` -p ${where[2]}` : ''} ${where[1]}` : 'ssh-keyscan <host>';
+    return unreachable(
+      'permissionDenied',
+      `The SSH host key of ${host} is not in your known_hosts (an unknown host, or its key changed).`,
+      `Check the host's key fingerprint, then add it (\`${scan} >> ~/.ssh/known_hosts\`, or connect once with ssh).`,
+      err,
+    );
+  }
+  if (e.level === 'client-authentication' || (e.statusCode === undefined && /authentication|handshake|host key/i.test(text))) {
+    return unreachable(
+      'permissionDenied',
+      `SSH login to ${host} failed: ${text}.`,
+      'Check the user name, that your key is loaded in ssh-agent (SSH_AUTH_SOCK), and the host key.',
+      err,
+    );
+  }
+  return undefined;
+}
+
 /**
  * Maps whatever dockerode, docker-modem, ssh2 or Node threw into an EngineError that names
  * the host. Already-mapped errors pass through unchanged.
@@ -73,72 +145,8 @@ export function toEngineError(err: unknown, host: string): EngineError {
   const e = (err ?? {}) as NodeLikeError;
   const code = e.code ?? '';
   const text = engineMessageOf(e);
-
-  if (code === 'ENOENT' || code === 'ECONNREFUSED') {
-    return new EngineError(
-      'notRunning',
-      `The Docker engine at ${host} is not running (${code === 'ENOENT' ? 'no socket there' : 'connection refused'}).`,
-      'Start Docker (for example `sudo systemctl start docker`, or run `npm start` in this project to start a private engine), or point aicli.docker.host at a running engine.',
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new EngineError(
-      'permissionDenied',
-      `Permission denied on the Docker socket ${host}.`,
-      'Add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or use a rootless engine.',
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (tlsCodes.has(code) || (e.statusCode === undefined && /certificate|tls|ssl/i.test(`${code} ${text}`))) {
-    return new EngineError(
-      'tls',
-      `TLS handshake with ${host} failed: ${text}.`,
-      "Check aicli.docker.certPath (ca.pem, cert.pem, key.pem) and aicli.docker.tlsVerify, or the engine's certificate.",
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || (e.statusCode === undefined && /timeout|timed out/i.test(text))) {
-    return new EngineError(
-      'timeout',
-      `The Docker engine at ${host} did not answer in time.`,
-      'Check that the host is reachable and the engine is healthy, or raise aicli.docker.timeout.',
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new EngineError(
-      'notRunning',
-      `Cannot reach the Docker host ${host} (${code}).`,
-      'Check the host name and network, or point aicli.docker.host at a reachable engine.',
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (/Host denied \(verification failed\)/.test(text)) {
-    const where = /^ssh:\/\/(?:[^@/]*@)?([^/:]+|\[[^\]]+\])(?::(\d+))?/.exec(host);
-    const scan = where ? `ssh-keyscan${where[2] ? ` -p ${where[2]}` : ''} ${where[1]}` : 'ssh-keyscan <host>';
-    return new EngineError(
-      'permissionDenied',
-      `The SSH host key of ${host} is not in your known_hosts (an unknown host, or its key changed).`,
-      `Check the host's key fingerprint, then add it (\`${scan} >> ~/.ssh/known_hosts\`, or connect once with ssh).`,
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
-  if (e.level === 'client-authentication' || (e.statusCode === undefined && /authentication|handshake|host key/i.test(text))) {
-    return new EngineError(
-      'permissionDenied',
-      `SSH login to ${host} failed: ${text}.`,
-      'Check the user name, that your key is loaded in ssh-agent (SSH_AUTH_SOCK), and the host key.',
-      [retry, openSettings, showLog],
-      err,
-    );
-  }
+  const unreachable = transportError(err, e, code, text, host) ?? sshError(err, e, text, host);
+  if (unreachable) return unreachable;
   if (e.statusCode === 400 && /client version .* too (old|new)|minimum supported API version/i.test(text)) {
     return apiTooOldError(host, text, err);
   }
@@ -168,4 +176,40 @@ export function badHostError(host: string, why: string): EngineError {
     'Use unix:///path/to/docker.sock, npipe:////./pipe/docker_engine, tcp://host:port or ssh://user@host[:port] in aicli.docker.host or DOCKER_HOST.',
     [openSettings],
   );
+}
+
+/**
+ * The one cancellation type: work the user (or a signal) cancelled. Front ends end such a
+ * command quietly (the user knows: they cancelled it); everything else is a failure to show.
+ */
+export class CancelledError extends Error {
+  constructor(message = 'Cancelled.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * Bad input from the user (a setting, a wizard answer, a CLI flag), caught before anything
+ * is created. `field` names what to fix; the message says what was wrong and what to do.
+ */
+export class InputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** The image a workspace should run is not on the engine: the UI offers Pull / Build / Choose. */
+export class MissingImageError extends InputError {
+  constructor(
+    readonly image: string,
+    host: string,
+  ) {
+    super('image', `Image ${image} is not on the engine at ${host}: pull or build it first, or choose another image.`);
+    this.name = 'MissingImageError';
+  }
 }

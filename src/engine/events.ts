@@ -1,3 +1,7 @@
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { EngineConnection } from './connection';
+import { filtersParameter } from './filters';
 import { JsonLineParser } from './jsonLines';
 
 /** One event from GET /events, as the engine sends it. */
@@ -19,4 +23,22 @@ export function sinceParameter(timeNano: number | bigint): string {
   const seconds = nanos / 1_000_000_000n;
   const rest = (nanos % 1_000_000_000n).toString().padStart(9, '0');
   return `${seconds}.${rest}`;
+}
+
+export interface EventStreamOptions {
+  /** Replays from here ("seconds.nanoseconds", see sinceParameter) before the live events. */
+  since?: string;
+  /** Only container events, of these containers. */
+  containers?: string[];
+}
+
+/**
+ * GET /events on the untimed client (it lasts as long as we listen), newline-delimited JSON
+ * for EventLineParser. Errors come back unmapped, as dockerode raised them.
+ */
+export async function openEvents(connection: EngineConnection, options: EventStreamOptions = {}): Promise<Readable> {
+  const filters = filtersParameter({ type: options.containers ? ['container'] : undefined, container: options.containers });
+  // The types say `since` is a number and `filters` an object; the engine takes these strings.
+  const query = { ...(options.since ? { since: options.since } : {}), ...(filters ? { filters } : {}) } as unknown as Docker.GetEventsOptions;
+  return (await connection.untimed.getEvents(query)) as unknown as Readable;
 }

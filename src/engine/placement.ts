@@ -1,4 +1,4 @@
-import { InputError } from '../isolation/inputError';
+import { InputError } from './errors';
 import { EngineInfo } from './connection';
 import { defaultEngineName } from './engines';
 import { securityFeatures } from './report';

@@ -73,3 +73,11 @@ export function resolveEngineTarget(
   }
   return finish(platform === 'win32' ? `npipe://${defaultWindowsPipe}` : `unix://${defaultUnixSocket}`, 'default');
 }
+
+/**
+ * The engine runs on this machine (a unix socket or a named pipe): a bind's source is a folder
+ * here and the engine host's addresses are this machine's. tcp:// and ssh:// engines are remote.
+ */
+export function isLocalEngine(target: Pick<EngineTarget, 'spec'> | undefined): boolean {
+  return target?.spec.scheme === 'unix' || target?.spec.scheme === 'npipe';
+}

@@ -1,4 +1,4 @@
-import { InputError } from './inputError';
+import { InputError } from '../engine/errors';
 import { IsolationLevel } from './levels';
 import { parseCidr } from './subnets';
 

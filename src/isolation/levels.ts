@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { HostConfig, MountSettings, PortMap } from '../engine/types';
 import { PortMapping } from './ports';
 import { ResourceLimits } from './resources';
 import { seccompProfileFor } from './seccomp';
@@ -61,11 +61,11 @@ export interface IsolationInput {
    */
   projectVolume?: string;
   /** Read-only binds below /workspace that keep protected paths out of reach (see projectMount.ts). */
-  protectedMounts?: Docker.MountSettings[];
+  protectedMounts?: MountSettings[];
 }
 
 export interface IsolationPlan {
-  hostConfig: Docker.HostConfig;
+  hostConfig: HostConfig;
   exposedPorts: Record<string, object>;
   user?: string;
   /** Things the engine cannot do that the user should know about. */
@@ -89,21 +89,21 @@ function securityOptions(level: IsolationLevel, features: EngineFeatures, notes:
 export function isolationPlan(input: IsolationInput): IsolationPlan {
   const profile = levelProfiles[input.level];
   const notes: string[] = [];
-  const mounts: Docker.MountSettings[] = [
+  const mounts: MountSettings[] = [
     input.projectVolume
       ? { Type: 'volume', Source: input.projectVolume, Target: '/workspace', ReadOnly: false }
       : { Type: 'bind', Source: input.folder, Target: '/workspace', ReadOnly: false, BindOptions: { Propagation: 'rprivate' } },
     ...(input.projectVolume ? [] : (input.protectedMounts ?? [])),
   ];
   if (input.engineSocket) mounts.push({ Type: 'bind', Source: input.engineSocket, Target: '/var/run/docker.sock', ReadOnly: false });
-  const portBindings: Docker.PortMap = {};
+  const portBindings: PortMap = {};
   const exposedPorts: Record<string, object> = {};
   for (const port of input.ports) {
     const key = `${port.containerPort}/${port.protocol}`;
     exposedPorts[key] = {};
     portBindings[key] = [...(portBindings[key] ?? []), { HostIp: port.hostIp, HostPort: String(port.hostPort) }];
   }
-  const hostConfig: Docker.HostConfig = {
+  const hostConfig: HostConfig = {
     Mounts: mounts,
     NetworkMode: input.networkName,
     PortBindings: portBindings,

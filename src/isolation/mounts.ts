@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
-import { InputError } from './inputError';
+import { InputError } from '../engine/errors';
 
 export const engineSocketPaths = ['/var/run/docker.sock', '/run/docker.sock'];
 const systemFolders = ['/', '/etc', '/proc', '/sys', '/dev', '/boot'];

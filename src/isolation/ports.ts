@@ -1,4 +1,4 @@
-import { InputError } from './inputError';
+import { InputError } from '../engine/errors';
 
 export interface PortMapping {
   hostIp: string;

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { join, posix, win32 } from 'node:path';
-import type Docker from 'dockerode';
-import { InputError } from './inputError';
+import type { MountSettings } from '../engine/types';
+import { InputError } from '../engine/errors';
 
 /** aicli.workspace.protectedPaths: files the host runs or applies without asking. */
 export const defaultProtectedPaths: readonly string[] = ['.git/config', '.git/hooks', '.git/modules', '.vscode', '.devcontainer', '.envrc'];
@@ -67,7 +67,7 @@ function kindOf(folder: string, path: string): PathKind {
 
 export interface ProjectProtection {
   /** Read-only binds of each present path over itself, below the project mount. */
-  mounts: Docker.MountSettings[];
+  mounts: MountSettings[];
   /** Relative paths the mounts protect. */
   mounted: string[];
   /** Relative paths that do not exist: a mount would have to create them in the folder. */
@@ -87,7 +87,7 @@ export function protectedMounts(folder: string, entries: readonly unknown[]): Pr
   const mounted: string[] = [];
   const missing: string[] = [];
   for (const path of paths) (kindOf(folder, path) === 'present' ? mounted : missing).push(path);
-  const mounts = mounted.map((path): Docker.MountSettings => ({
+  const mounts = mounted.map((path): MountSettings => ({
     Type: 'bind',
     Source: join(folder, path),
     Target: posix.join(projectTarget, path),
@@ -104,4 +104,42 @@ export function protectedMounts(folder: string, entries: readonly unknown[]): Pr
     );
   }
   return { mounts, mounted, missing, notes };
+}
+
+/**
+ * How the box sees the project folder:
+ * - `review`: a copy-on-write view (an overlay whose lower layer is the folder, its upper layer
+ *   in a managed volume): the box changes its view only, the folder is written when the user
+ *   applies a change;
+ * - `copy`: a managed volume the folder is copied into at create (what remote engines get);
+ * - `bind`: the folder itself, read-write, with the protected paths bound read-only.
+ */
+export type ProjectMountMode = 'review' | 'copy' | 'bind';
+export const projectMountModes: readonly ProjectMountMode[] = ['review', 'copy', 'bind'];
+
+/** `auto` (or nothing) is review on a local engine and copy on a remote one, which cannot see the folder. */
+export function projectMountFor(requested: string | undefined, remote: boolean): ProjectMountMode {
+  const given = (requested ?? 'auto').trim() || 'auto';
+  if (given === 'auto') return remote ? 'copy' : 'review';
+  if (!(projectMountModes as readonly string[]).includes(given)) {
+    throw new InputError('projectMount', `The project mount "${given}" is not one of auto, review, copy, bind (aicli.workspace.projectMount, or --mount).`);
+  }
+  if (remote && given !== 'copy') {
+    throw new InputError('projectMount', `A remote engine cannot see this machine's folders, so "${given}" cannot work there; use copy (or auto).`);
+  }
+  return given as ProjectMountMode;
+}
+
+/**
+ * The folder as an overlay lower layer. The kernel splits the mount options at "," and the
+ * layer list at ":", so a folder with either in its path cannot be a lower layer.
+ */
+export function overlayLowerDir(folder: string): string {
+  if (/[,:\n\\]/.test(folder)) {
+    throw new InputError(
+      'projectMount',
+      `The folder ${folder} has a ",", ":", "\\" or line break in its path, which an overlay cannot take: rename the folder, or use the mount mode copy or bind.`,
+    );
+  }
+  return folder;
 }

@@ -1,4 +1,4 @@
-import { InputError } from './inputError';
+import { InputError } from '../engine/errors';
 
 /** Resource limits in engine units, after validation. */
 export interface ResourceLimits {

@@ -1,7 +1,7 @@
-import { table } from '../cli/output';
 import { Engine } from '../engine/engine';
 import { Alert, AlertSummary, formatSummary } from './alerts';
 import { SecurityMonitor } from './monitor';
+import { table } from './reportTable';
 import { defaultMonitorSettings, MonitorSettings } from './settings';
 
 export interface AlertJson {

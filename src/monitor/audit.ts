@@ -1,6 +1,6 @@
 import { IsolationLevel, levelProfiles } from '../isolation/levels';
 import { AlertInput } from './alerts';
-import { inspectFacts, InspectedContainer } from './inspectFacts';
+import { InspectFacts, inspectFacts, InspectedContainer } from './inspectFacts';
 
 /** The parts of a container inspect the audit reads (dockerode's ContainerInspectInfo fits). */
 export type AuditedContainer = InspectedContainer;
@@ -108,10 +108,13 @@ const allInterfaces = new Set(['', '0.0.0.0', '::', '[::]']);
  * create/start and clear what no longer applies.
  */
 export function auditContainer(container: AuditedContainer, policy: AuditPolicy): AuditFinding[] {
-  const host = container.HostConfig ?? {};
   const facts = inspectFacts(container, policy.engineSockets);
-  const findings: AuditFinding[] = [];
+  return [...hostAccessFindings(facts, policy), ...privilegeFindings(container, facts, policy), ...portFindings(container, policy)];
+}
 
+/** Ways to the host itself: privileged mode, the engine socket, the host's namespaces. */
+function hostAccessFindings(facts: InspectFacts, policy: AuditPolicy): AuditFinding[] {
+  const findings: AuditFinding[] = [];
   if (facts.privileged) {
     findings.push({
       rule: 'audit.privileged',
@@ -147,6 +150,13 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
     });
   }
 
+  return findings;
+}
+
+/** More privilege inside the container than its level grants: capabilities, setuid gains, system calls. */
+function privilegeFindings(container: AuditedContainer, facts: InspectFacts, policy: AuditPolicy): AuditFinding[] {
+  const host = container.HostConfig ?? {};
+  const findings: AuditFinding[] = [];
   const allowed = new Set(levelProfiles[policy.level].capabilities);
   const beyond = effectiveCapabilities(host.CapAdd, host.CapDrop).filter((cap) => !allowed.has(cap));
   if (beyond.length > 0) {
@@ -179,6 +189,12 @@ export function auditContainer(container: AuditedContainer, policy: AuditPolicy)
     });
   }
 
+  return findings;
+}
+
+/** Published ports the settings block, or that the network can reach. */
+function portFindings(container: AuditedContainer, policy: AuditPolicy): AuditFinding[] {
+  const findings: AuditFinding[] = [];
   const ports = publishedPorts(container);
   const blocked = ports.filter((port) => policy.blockedPorts.includes(port.hostPort));
   if (blocked.length > 0) {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { EngineConnection, EngineLog } from '../engine/connection';
+import { containerLogs } from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
 import { Disposable } from '../engine/emitter';
 import { alwaysRefused } from '../isolation/egress';
@@ -137,9 +138,7 @@ export class EgressRefusals implements Disposable {
     let stream: Readable;
     try {
       const connection = await this.connection();
-      stream = (await connection.untimed
-        .getContainer(gatewayNameFor(workspace.id))
-        .logs({ follow: true, stdout: true, stderr: true, since })) as unknown as Readable;
+      stream = await containerLogs(connection, gatewayNameFor(workspace.id), { follow: true, stdout: true, stderr: true, since });
     } catch (err) {
       // A workspace from before gateways has none; any other failure is retried on the next audit.
       if ((err as { statusCode?: number }).statusCode !== 404)

@@ -1,6 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineConnection } from '../engine/connection';
+import { inspectContainer, listContainers } from '../engine/containers';
 import { AlertInput } from './alerts';
 import { MonitoredWorkspace } from './scope';
 
@@ -180,7 +181,7 @@ export class FrozenProbe {
 
   /** Whether the engine's inspect of the container answers (or fails) within the probe's timeout. */
   inspectAnswers(containerId: string): Promise<boolean> {
-    const inspected = this.connection().then((c) => c.docker.getContainer(containerId).inspect());
+    const inspected = this.connection().then((connection) => inspectContainer(connection, containerId, `inspect ${containerId.slice(0, 12)} (frozen probe)`));
     return answersWithin(inspected, this.timeoutMs);
   }
 
@@ -190,7 +191,10 @@ export class FrozenProbe {
 
   private async look(containerId: string): Promise<void> {
     if (this.disposed || !this.options.stillPaused(containerId)) return;
-    const listed = this.connection().then((c) => c.docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
+    // Any container by id: the look is about the engine answering, not about our labels.
+    const listed = this.connection().then((connection) =>
+      listContainers(connection, { kind: 'any', ids: [containerId] }, `list ${containerId.slice(0, 12)} (frozen probe)`),
+    );
     const [inspectAnswered, listAnswered] = await Promise.all([this.inspectAnswers(containerId), answersWithin(listed, this.timeoutMs)]);
     if (!inspectAnswered && listAnswered && !this.disposed && this.options.stillPaused(containerId)) this.options.onFrozen(containerId);
   }

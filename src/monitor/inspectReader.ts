@@ -1,5 +1,6 @@
-import type Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
+import { inspectContainer } from '../engine/containers';
+import { ContainerInspectInfo } from '../engine/types';
 
 /**
  * Container inspect with concurrent reads of one container shared: a start event makes the
@@ -7,15 +8,15 @@ import { EngineConnection } from '../engine/connection';
  * it at once, and that should be one engine call, not two.
  */
 export class InspectReader {
-  private readonly inFlight = new Map<string, Promise<Docker.ContainerInspectInfo>>();
+  private readonly inFlight = new Map<string, Promise<ContainerInspectInfo>>();
 
   constructor(private readonly connection: () => Promise<EngineConnection>) {}
 
-  read(containerId: string): Promise<Docker.ContainerInspectInfo> {
+  read(containerId: string): Promise<ContainerInspectInfo> {
     let reading = this.inFlight.get(containerId);
     if (!reading) {
       reading = this.connection()
-        .then((connection) => connection.call(`inspect ${containerId.slice(0, 12)}`, (docker) => docker.getContainer(containerId).inspect()))
+        .then((connection) => inspectContainer(connection, containerId, `inspect ${containerId.slice(0, 12)}`))
         .finally(() => this.inFlight.delete(containerId));
       this.inFlight.set(containerId, reading);
     }

@@ -1,6 +1,6 @@
-import type Docker from 'dockerode';
 import { EngineLog } from '../engine/connection';
 import { Disposable } from '../engine/emitter';
+import { ContainerInspectInfo } from '../engine/types';
 import { normalizeProtectedPaths, projectTarget } from '../isolation/projectMount';
 import { AlertInput } from './alerts';
 import { FolderWatch, PathChange } from './folderWatch';
@@ -9,13 +9,13 @@ import { MonitoredWorkspace } from './scope';
 export const protectedPathRule = (path: string): string => `protected:${path}`;
 
 /** The folder a container shares with this machine: the source of its /workspace bind. */
-export function sharedFolderOf(info: Pick<Docker.ContainerInspectInfo, 'Mounts'>): string | undefined {
+export function sharedFolderOf(info: Pick<ContainerInspectInfo, 'Mounts'>): string | undefined {
   const mount = (info.Mounts ?? []).find((candidate) => candidate.Destination === projectTarget);
   return mount?.Type === 'bind' ? mount.Source : undefined;
 }
 
 /** The protected paths no read-only mount of the container covers (they did not exist at create). */
-export function unmountedPaths(info: Pick<Docker.ContainerInspectInfo, 'Mounts'>, paths: readonly string[]): string[] {
+export function unmountedPaths(info: Pick<ContainerInspectInfo, 'Mounts'>, paths: readonly string[]): string[] {
   const readOnly = (info.Mounts ?? [])
     .filter((mount) => mount.Type === 'bind' && !mount.RW && mount.Destination.startsWith(`${projectTarget}/`))
     .map((mount) => mount.Destination.slice(projectTarget.length + 1));
@@ -88,7 +88,7 @@ export class ProtectedPathWatches implements Disposable {
   ) {}
 
   /** After each audit of a container: starts, keeps or stops its watch. */
-  update(workspace: MonitoredWorkspace, info: Pick<Docker.ContainerInspectInfo, 'Mounts'>, input: ProtectedPathInput): void {
+  update(workspace: MonitoredWorkspace, info: Pick<ContainerInspectInfo, 'Mounts'>, input: ProtectedPathInput): void {
     const folder = input.running && input.localEngine ? sharedFolderOf(info) : undefined;
     const paths = folder ? unmountedPaths(info, this.protectedPathsOf(input.protectedPaths)) : [];
     if (!folder || paths.length === 0) {

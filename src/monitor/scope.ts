@@ -1,3 +1,4 @@
+import { ContainerQuery } from '../engine/containers';
 import { IsolationLevel, isolationLevels } from '../isolation/levels';
 import { labels } from '../workspace/model';
 
@@ -17,9 +18,9 @@ export interface MonitoredWorkspace {
 export class MonitorScope {
   constructor(private readonly extraLabels: Record<string, string> = {}) {}
 
-  /** Label filters for GET /containers/json. */
-  get labelFilters(): string[] {
-    return [`${labels.managed}=true`, ...Object.entries(this.extraLabels).map(([key, value]) => `${key}=${value}`)];
+  /** The engine list of these containers (listContainers adds the managed label); `running`: only those that run. */
+  containerQuery(running = false): ContainerQuery {
+    return { labels: this.extraLabels, running };
   }
 
   /** Container events carry the container's labels in Actor.Attributes. */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { EngineLog, silentLog } from '../engine/connection';
+import { containerStats, listContainers } from '../engine/containers';
 import { Disposable, Emitter } from '../engine/emitter';
 import { Engine } from '../engine/engine';
 import { DockerEvent } from '../engine/events';
@@ -86,9 +87,7 @@ export class StatsSubscriptions implements Disposable {
   async resync(): Promise<void> {
     try {
       const connection = await this.engine.connection();
-      const rows = await connection.call('list running workspaces (stats)', (docker) =>
-        docker.listContainers({ filters: JSON.stringify({ label: this.scope.labelFilters, status: ['running'] }) }),
-      );
+      const rows = await listContainers(connection, this.scope.containerQuery(true), 'list running workspaces (stats)');
       if (this.disposed) return;
       const running = new Set(rows.map((row) => row.Id));
       for (const containerId of [...this.subscriptions.keys()]) {
@@ -129,9 +128,9 @@ export class StatsSubscriptions implements Disposable {
     const containerId = subscription.workspace.containerId;
     const [info, opened] = await Promise.allSettled([
       this.inspect.read(containerId),
-      this.engine.connection().then((connection) => connection.untimed.getContainer(containerId).stats({ stream: true })),
+      this.engine.connection().then((connection) => containerStats(connection, containerId)),
     ]);
-    const stream = opened.status === 'fulfilled' ? (opened.value as unknown as Readable) : undefined;
+    const stream = opened.status === 'fulfilled' ? opened.value : undefined;
     if (subscription.closed || !stream) {
       stream?.destroy();
       if (!subscription.closed) {

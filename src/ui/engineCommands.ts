@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { defaultEngineName } from '../engine/engines';
 import { engineInfoUri } from './engineInfoDocument';
-import { showFailure } from './notify';
-import { EngineScope, EngineScopes } from './scopes';
+import { CommandRun, registerCommand } from './commands/kernel';
+import { UiEngineScope, UiEngineScopes } from './scopes';
 import { TreeNode } from './tree/nodes';
 
 /**
@@ -22,32 +22,28 @@ function engineNameOf(target: RetryTarget): string | undefined {
  * The engines a Retry is for, found by name: never another engine in its place. From the
  * palette it is every engine, as retryNow() leaves the connected ones alone.
  */
-function scopesToRetry(scopes: EngineScopes, name: string | undefined): EngineScope[] {
+function scopesToRetry(scopes: UiEngineScopes, name: string | undefined): UiEngineScope[] {
   return name === undefined ? scopes.all : scopes.all.filter((scope) => scope.name === name);
 }
 
-export function registerEngineCommands(scopes: EngineScopes, log: vscode.LogOutputChannel, refresh: () => void): vscode.Disposable[] {
+export function registerEngineCommands(scopes: UiEngineScopes, log: vscode.LogOutputChannel, refresh: () => void): vscode.Disposable[] {
   return [
     // The engine info document is the default engine's (the flat view's connected row).
-    vscode.commands.registerCommand('aicli.showEngineInfo', async () => {
-      const { engine } = scopes.default;
-      try {
-        await engine.connection();
-      } catch (err) {
-        await showFailure(err, { engine, log, doing: 'Show engine info' });
-        return;
-      }
+    registerCommand(log, 'aicli.showEngineInfo', 'Show engine info', async (run: CommandRun) => {
+      await run.on(scopes.byName(defaultEngineName)).connection();
       const document = await vscode.workspace.openTextDocument(engineInfoUri);
       await vscode.window.showTextDocument(document, { preview: true });
     }),
-    vscode.commands.registerCommand('aicli.retryConnection', (target?: RetryTarget) => {
+    registerCommand(log, 'aicli.retryConnection', 'Retry', (_run: CommandRun, target?: RetryTarget) => {
       const name = engineNameOf(target);
       const retried = scopesToRetry(scopes, name);
       if (retried.length === 0) log.warn(`Retry: there is no engine named "${name}" (any more)`);
       retried.forEach((scope) => scope.engine.retryNow());
     }),
-    vscode.commands.registerCommand('aicli.refresh', () => refresh()),
-    vscode.commands.registerCommand('aicli.showLog', () => log.show(true)),
-    vscode.commands.registerCommand('aicli.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:aicli.aicli-workspaces')),
+    registerCommand(log, 'aicli.refresh', 'Refresh', () => refresh()),
+    registerCommand(log, 'aicli.showLog', 'Show log', () => log.show(true)),
+    registerCommand(log, 'aicli.openSettings', 'Open settings', () =>
+      vscode.commands.executeCommand('workbench.action.openSettings', '@ext:aicli.aicli-workspaces'),
+    ),
   ];
 }

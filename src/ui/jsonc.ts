@@ -8,44 +8,43 @@ export function parseJsonc(text: string): unknown {
   return stripped.trim() ? JSON.parse(stripped) : undefined;
 }
 
-/** Copies strings verbatim (a "//" inside a string is not a comment) and drops comments. */
-function withoutComments(text: string): string {
+/**
+ * Copies strings verbatim (a "//" or "," inside a string is text) and lets `outside` decide,
+ * for every other character, what to write and where to go on.
+ */
+function outsideStrings(text: string, outside: (at: number) => { write: string; next: number }): string {
   let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') {
+  for (let i = 0; i < text.length;) {
+    if (text[i] === '"') {
       const end = endOfString(text, i);
       out += text.slice(i, end);
-      i = end - 1;
-    } else if (char === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (char === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
-      out += ' ';
-    } else {
-      out += char;
+      i = end;
+      continue;
     }
+    const step = outside(i);
+    out += step.write;
+    i = step.next;
   }
   return out;
 }
 
-function withoutTrailingCommas(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') {
-      const end = endOfString(text, i);
-      out += text.slice(i, end);
-      i = end - 1;
-    } else if (char === ',' && '}]'.includes(nextNonSpace(text, i + 1))) {
-      continue;
-    } else {
-      out += char;
+/** Drops comments; a line comment leaves its newline, a block comment a space. */
+function withoutComments(text: string): string {
+  return outsideStrings(text, (at) => {
+    if (text.startsWith('//', at)) {
+      const end = text.indexOf('\n', at);
+      return { write: '\n', next: end < 0 ? text.length : end + 1 };
     }
-  }
-  return out;
+    if (text.startsWith('/*', at)) {
+      const end = text.indexOf('*/', at + 2);
+      return { write: ' ', next: end < 0 ? text.length : end + 2 };
+    }
+    return { write: text[at] ?? '', next: at + 1 };
+  });
+}
+
+function withoutTrailingCommas(text: string): string {
+  return outsideStrings(text, (at) => ({ write: text[at] === ',' && '}]'.includes(nextNonSpace(text, at + 1)) ? '' : (text[at] ?? ''), next: at + 1 }));
 }
 
 function nextNonSpace(text: string, from: number): string {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { listContainers } from '../engine/containers';
 import { Engine } from '../engine/engine';
 import { LogLine } from '../engine/logLines';
 import { LogFollower } from '../engine/logs';
@@ -46,9 +47,7 @@ export class LogChannels implements vscode.Disposable {
     this.followed.set(workspace.id, entry);
     const engine = this.engineOf(workspace);
     const connection = await engine.connection();
-    const containers = await connection.call('list workspace containers', (docker) =>
-      docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.id}=${workspace.id}`] }) }),
-    );
+    const containers = await listContainers(connection, { kind: 'any', labels: { [labels.id]: workspace.id } }, 'list workspace containers');
     const { tail, timestamps } = this.settings();
     for (const container of containers) {
       const prefix = containers.length > 1 ? `[${(container.Names[0] ?? container.Id).replace(/^\//, '')}] ` : '';
@@ -105,6 +104,7 @@ export class LogChannels implements vscode.Disposable {
 }
 
 /** Output channels show text, not a terminal: drop escape sequences (colours, cursor queries). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ansiEscapes = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 function format(line: LogLine, prefix: string, timestamps: boolean): string {

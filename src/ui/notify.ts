@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Engine } from '../engine/engine';
-import { EngineError } from '../engine/errors';
-import { InputError } from '../isolation/inputError';
+import { EngineError, InputError } from '../engine/errors';
 
 /** Which setting to open for an input error about a field, so "Open Settings" lands on it. */
 const settingForField: Record<string, string> = {
@@ -16,10 +15,10 @@ const settingForField: Record<string, string> = {
 
 export interface FailureContext {
   /**
-   * The engine the failed work was on (its workspace's scope, `scopes.of(workspace).engine`):
-   * Retry reconnects this engine, so the default one here would leave the failed one waiting.
+   * The engine the failed work was on (its workspace's scope): Retry reconnects this engine,
+   * so another one here would leave the failed one waiting. Unknown: no Retry is offered.
    */
-  engine: Engine;
+  engine: Engine | undefined;
   log: vscode.LogOutputChannel;
   doing: string;
 }
@@ -43,9 +42,10 @@ export async function showFailure(err: unknown, context: FailureContext): Promis
     return;
   }
   context.log.error(`${context.doing} failed: ${error.message}`);
-  const picked = await vscode.window.showErrorMessage(error.userMessage, ...error.actions.map((action) => action.label));
-  const action = error.actions.find((candidate) => candidate.label === picked);
-  if (action?.id === 'retry') context.engine.retryNow();
+  const actions = error.actions.filter((action) => action.id !== 'retry' || context.engine);
+  const picked = await vscode.window.showErrorMessage(error.userMessage, ...actions.map((action) => action.label));
+  const action = actions.find((candidate) => candidate.label === picked);
+  if (action?.id === 'retry') context.engine?.retryNow();
   if (action?.id === 'openSettings') await vscode.commands.executeCommand('aicli.openSettings');
   if (action?.id === 'showLog') context.log.show(true);
 }

@@ -2,9 +2,9 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { EngineConnection } from '../engine/connection';
-import { EngineError, toEngineError } from '../engine/errors';
+import { EngineError, InputError, toEngineError } from '../engine/errors';
+import { buildImageStream, inspectImage } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
-import { InputError } from '../isolation/inputError';
 import { labels as workspaceLabels } from './model';
 
 export interface BuildImageRequest {
@@ -84,18 +84,15 @@ export async function buildImage(
 
   let stream: Readable;
   try {
-    stream = (await connection.untimed.buildImage(
-      { context, src: contextFiles(context) },
-      {
-        t: request.tag,
-        dockerfile,
-        labels: { ...request.labels, [workspaceLabels.managed]: 'true' },
-        // Intermediate containers go even when a step fails: nothing unlabelled is left behind.
-        rm: true,
-        forcerm: true,
-        abortSignal: request.signal,
-      },
-    )) as unknown as Readable;
+    stream = await buildImageStream(connection, context, contextFiles(context), {
+      t: request.tag,
+      dockerfile,
+      labels: { ...request.labels, [workspaceLabels.managed]: 'true' },
+      // Intermediate containers go even when a step fails: nothing unlabelled is left behind.
+      rm: true,
+      forcerm: true,
+      abortSignal: request.signal,
+    });
   } catch (err) {
     throw toEngineError(err, connection.host);
   }
@@ -133,9 +130,7 @@ export async function buildImage(
         return;
       }
       // The classic builder reports the image in a "Successfully built <id>" line; aux carries it too.
-      connection
-        .call(`inspect ${request.tag}`, (docker) => docker.getImage(request.tag).inspect())
-        .then((info) => resolvePromise({ imageId: imageId ?? info.Id, tag: request.tag }), reject);
+      inspectImage(connection, request.tag).then((info) => resolvePromise({ imageId: imageId ?? info.Id, tag: request.tag }), reject);
     });
   });
 }

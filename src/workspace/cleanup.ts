@@ -1,8 +1,11 @@
 import { formatBytes } from '../engine/bytes';
 import { EngineConnection } from '../engine/connection';
-import { EngineError, toEngineError } from '../engine/errors';
-import { InputError } from '../isolation/inputError';
-import { isRemoteEngine, projectVolumeFor } from './create';
+import { inspectContainer, listContainers, removeContainer } from '../engine/containers';
+import { EngineError, InputError, toEngineError } from '../engine/errors';
+import { listImages, removeImage } from '../engine/images';
+import { listNetworks, removeNetwork } from '../engine/networks';
+import { listVolumes, removeVolume } from '../engine/volumes';
+import { removeStorageParts } from './review/parts';
 import { shortImageId } from './images';
 import { egressNetworkNameFor, gatewayLabels, gatewayNameFor } from './gateway';
 import { labels, networkNameFor } from './model';
@@ -93,10 +96,6 @@ export function parseDuration(text: string, field = 'maxAge'): number {
   return value * (units[unit ?? 'ms'] ?? 1);
 }
 
-function labelFilter(extra: Record<string, string> | undefined, managed = 'true'): string[] {
-  return [`${labels.managed}=${managed}`, ...Object.entries(extra ?? {}).map(([key, value]) => `${key}=${value}`)];
-}
-
 /** Docker reports "0001-01-01T00:00:00Z" for a container that never finished. */
 function finishedAtMs(finishedAt: string | undefined): number | undefined {
   const ms = finishedAt ? Date.parse(finishedAt) : NaN;
@@ -110,18 +109,15 @@ function finishedAtMs(finishedAt: string | undefined): number | undefined {
 export async function planCleanup(connection: EngineConnection, options: CleanupOptions): Promise<CleanupPlan> {
   const now = options.now ?? Date.now();
   const cutoff = now - options.maxAgeMs;
-  const label = labelFilter(options.labels);
-  const docker = connection.docker;
+  const scope = { labels: options.labels };
 
   // Every managed container, whatever its scope: a network is only an orphan when no container
   // of its workspace exists at all, including ones outside the label scope.
   const [scoped, allManaged, networks, gateways] = await Promise.all([
-    connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label }) })),
-    connection.call('list managed containers', (d) => d.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) })),
-    connection.call('list managed networks', (d) => d.listNetworks({ filters: JSON.stringify({ label }) })),
-    connection.call('list gateways', (d) =>
-      d.listContainers({ all: true, filters: JSON.stringify({ label: labelFilter(options.labels, gatewayLabels.role) }) }),
-    ),
+    listContainers(connection, scope, 'list managed containers'),
+    listContainers(connection, {}, 'list managed containers'),
+    listNetworks(connection, scope, 'list managed networks'),
+    listContainers(connection, { ...scope, kind: 'gateway' }, 'list gateways'),
   ]);
   const networkByName = new Map(networks.map((network) => [network.Name, network]));
   const gatewayOf = new Map(gateways.map((row) => [row.Labels?.[gatewayLabels.of] ?? '', row]));
@@ -130,14 +126,10 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
   for (const row of scoped) {
     const id = row.Labels?.[labels.id];
     if (!id || (row.State !== 'exited' && row.State !== 'dead')) continue;
-    const inspected = await docker
-      .getContainer(row.Id)
-      .inspect()
-      .catch((err: unknown) => {
-        const mapped = toEngineError(err, connection.host);
-        if (mapped.kind === 'notFound') return undefined;
-        throw mapped;
-      });
+    const inspected = await inspectContainer(connection, row.Id).catch((err: unknown) => {
+      if (err instanceof EngineError && err.kind === 'notFound') return undefined;
+      throw err;
+    });
     const finished = finishedAtMs(inspected?.State.FinishedAt);
     if (!inspected || finished === undefined || finished > cutoff || inspected.State.Running) continue;
     const networkName = networkNameFor(id);
@@ -171,15 +163,15 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
     .map((network) => ({ id: network.Id, name: network.Name, workspaceId: network.Labels?.[labels.id] ?? '' }));
 
   const [images, volumes] = await Promise.all([
-    connection.call('list dangling managed images', (d) => d.listImages({ filters: JSON.stringify({ dangling: ['true'], label }) })),
-    connection.call('list unused managed volumes', (d) => d.listVolumes({ filters: JSON.stringify({ dangling: ['true'], label }) })),
+    listImages(connection, { ...scope, dangling: true }, 'list dangling managed images'),
+    listVolumes(connection, { ...scope, dangling: true }, 'list unused managed volumes'),
   ]);
   return {
     workspaces,
     gateways: orphanGateways,
     networks: orphans,
     images: images.map((image) => ({ id: image.Id, size: image.Size })),
-    volumes: (volumes.Volumes ?? []).map((volume) => ({ name: volume.Name })),
+    volumes: volumes.map((volume) => ({ name: volume.Name })),
   };
 }
 
@@ -209,12 +201,10 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
 
 /** Removes exactly what the plan lists; something already gone counts as done, not as a failure. */
 export async function applyCleanup(connection: EngineConnection, plan: CleanupPlan): Promise<CleanupResult> {
-  const remote = isRemoteEngine(connection);
   const result: CleanupResult = { removed: [], gone: [], failed: [] };
-  const docker = connection.untimed;
-  const attempt = async (item: string, remove: () => Promise<unknown>): Promise<void> => {
+  const attempt = async (item: string, remove: (what: string) => Promise<unknown>): Promise<void> => {
     try {
-      await connection.call(`cleanup ${item}`, remove);
+      await remove(`cleanup ${item}`);
       result.removed.push(item);
     } catch (err) {
       const mapped = err instanceof EngineError ? err : toEngineError(err, connection.host);
@@ -225,21 +215,23 @@ export async function applyCleanup(connection: EngineConnection, plan: CleanupPl
   for (const ws of plan.workspaces) {
     // Only the container and its anonymous volumes: the project folder is a bind mount. No
     // force: a workspace restarted since the plan was made is refused (409), not killed.
-    await attempt(`container ${ws.containerName}`, () => docker.getContainer(ws.containerId).remove({ v: true }));
+    await attempt(`container ${ws.containerName}`, (what) => removeContainer(connection, ws.containerId, { v: true }, what));
     // The gateway runs on while its workspace is stopped; it holds both networks.
     if (ws.gateway) {
       const gateway = ws.gateway;
-      await attempt(`gateway ${gateway}`, () => docker.getContainer(gateway).remove({ force: true }));
+      await attempt(`gateway ${gateway}`, (what) => removeContainer(connection, gateway, { force: true }, what));
     }
     for (const network of [ws.network, ws.egressNetwork].filter((name): name is string => !!name)) {
-      await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
+      await attempt(`network ${network}`, (what) => removeNetwork(connection, network, what));
     }
-    // On a remote engine the project copy lives in a volume of the workspace's own (the folder stays).
-    if (remote) await attempt(`volume ${projectVolumeFor(ws.id)}`, () => docker.getVolume(projectVolumeFor(ws.id)).remove());
+    // Its view or copy of the project (review and copy modes); the folder itself stays.
+    const storage = await removeStorageParts(connection, ws.id);
+    result.removed.push(...storage.removed);
+    result.failed.push(...storage.failed);
   }
-  for (const gateway of plan.gateways) await attempt(`gateway ${gateway.name}`, () => docker.getContainer(gateway.id).remove({ force: true }));
-  for (const network of plan.networks) await attempt(`network ${network.name}`, () => docker.getNetwork(network.id).remove());
-  for (const image of plan.images) await attempt(`image ${shortImageId(image.id)}`, () => docker.getImage(image.id).remove());
-  for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, () => docker.getVolume(volume.name).remove());
+  for (const gateway of plan.gateways) await attempt(`gateway ${gateway.name}`, (what) => removeContainer(connection, gateway.id, { force: true }, what));
+  for (const network of plan.networks) await attempt(`network ${network.name}`, (what) => removeNetwork(connection, network.id, what));
+  for (const image of plan.images) await attempt(`image ${shortImageId(image.id)}`, (what) => removeImage(connection, image.id, what));
+  for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, (what) => removeVolume(connection, volume.name, what));
   return result;
 }

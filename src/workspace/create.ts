@@ -1,20 +1,24 @@
 import { randomInt } from 'node:crypto';
-import Docker from 'dockerode';
+import { isLocalEngine } from '../engine/target';
 import { EngineConnection, EngineInfo } from '../engine/connection';
+import { createContainer, listContainers, removeContainer, startContainer } from '../engine/containers';
+import { inspectImage } from '../engine/images';
+import { createNetwork, listNetworks, removeNetwork } from '../engine/networks';
+import type { ImageInspectInfo } from '../engine/types';
+import { removeVolume } from '../engine/volumes';
 import { engineShortcomings } from '../engine/placement';
 import { securityFeatures } from '../engine/report';
-import { toEngineError } from '../engine/errors';
-import { InputError, MissingImageError } from '../isolation/inputError';
+import { InputError, MissingImageError, toEngineError } from '../engine/errors';
 import { imageHasHealthCheck } from './health';
 import { isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
 import { workspaceUserFor } from '../isolation/folderOwner';
-import { defaultProtectedPaths, normalizeProtectedPaths, protectedMounts } from '../isolation/projectMount';
+import { defaultProtectedPaths, normalizeProtectedPaths } from '../isolation/projectMount';
+import { createProjectMount, fillProjectMount, planProjectMount, ProjectMountPlan } from './mountPlan';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
 import { parseResources } from '../isolation/resources';
 import { SubnetPool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
-import { packFolder } from './pack';
 import { egressModeFor, EgressMode, EgressAllowList, parseAllowedHosts } from '../isolation/egress';
 import { GatewayPlan } from '../isolation/gatewayConfig';
 import { PortMapping } from '../isolation/ports';
@@ -31,7 +35,7 @@ export interface ValidatedCreate {
   folder: string;
   plan: IsolationPlan;
   /** The image's config, read once during validation. */
-  imageConfig: Docker.ImageInspectInfo['Config'];
+  imageConfig: ImageInspectInfo['Config'];
   labels: Record<string, string>;
   /** The policy's own labels (test runs), also put on the gateway. */
   policyLabels: Record<string, string>;
@@ -41,16 +45,16 @@ export interface ValidatedCreate {
   warnings: string[];
   /** What the engine cannot enforce here (no AppArmor, blkio weight discarded…). */
   notes: string[];
-  /** Set on a remote engine: the managed volume the project is copied into. */
-  projectVolume?: string;
+  /** How the box sees the folder (review view, copy, bind). */
+  mount: ProjectMountPlan;
 }
 
 /** A tcp:// or ssh:// engine cannot see this machine's folders. */
 export function isRemoteEngine(connection: EngineConnection): boolean {
-  return connection.target.spec.scheme === 'tcp' || connection.target.spec.scheme === 'ssh';
+  return !isLocalEngine(connection.target);
 }
 
-export const projectVolumeFor = (id: string): string => `aicli-workspace-${id}`;
+export { projectVolumeFor } from './mountPlan';
 
 /** Refuses an engine that cannot enforce what every level relies on, naming what is missing. */
 function checkEngineCanIsolate(info: EngineInfo, host: string): void {
@@ -77,29 +81,24 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   checkNoDuplicateHostPorts(ports);
   const egressMode = egressModeFor(level, request.egress ?? policy.egress);
   const allow = parseAllowedHosts([...(policy.allowedHosts ?? []), ...(request.allow ?? [])]);
-  const docker = connection.docker;
   const info = await connection.info();
   checkEngineCanIsolate(info, connection.host);
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const image = (request.image ?? policy.defaultImage).trim();
   if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
-  const imageInfo = await docker
-    .getImage(image)
-    .inspect()
-    .catch((err: unknown) => {
-      const mapped = toEngineError(err, connection.host);
-      if (mapped.kind !== 'notFound') throw mapped;
-      throw new MissingImageError(image, connection.host);
-    });
-  const taken = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`, `${labels.name}=${name}`] }) });
+  const imageInfo = await inspectImage(connection, image).catch((err: unknown) => {
+    const mapped = toEngineError(err, connection.host);
+    if (mapped.kind !== 'notFound') throw mapped;
+    throw new MissingImageError(image, connection.host);
+  });
+  const taken = await listContainers(connection, { labels: { [labels.name]: name } }, `list workspaces named ${name}`);
   if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);
 
   const socket = checkEngineSocketMount({ home: policy.home, engineSockets: [], allowEngineSocket: policy.mountEngineSocket });
   const id = newWorkspaceId(folder);
-  const projectVolume = isRemoteEngine(connection) ? projectVolumeFor(id) : undefined;
   const protectedPaths = normalizeProtectedPaths(policy.protectedPaths ?? defaultProtectedPaths);
-  // A remote engine works on a copy in a volume: the host folder is not shared, nothing to protect.
-  const protection = projectVolume ? undefined : protectedMounts(folder, protectedPaths);
+  // Only a bind shares the folder itself; a view or a copy has nothing of the folder's to protect.
+  const mount = planProjectMount(folder, id, request.mount ?? policy.projectMount, isRemoteEngine(connection), protectedPaths, connection.host);
   const plan = isolationPlan({
     level,
     resources,
@@ -108,15 +107,10 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     networkName: networkNameFor(id),
     ports,
     engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
-    projectVolume,
-    protectedMounts: protection?.mounts,
+    projectVolume: mount.volume,
+    protectedMounts: mount.protection?.mounts,
   });
-  const notes = [...plan.notes, ...(protection?.notes ?? [])];
-  if (projectVolume) {
-    notes.push(
-      `The engine at ${connection.host} is remote: ${folder} is copied into the volume ${projectVolume} at create; changes made in the workspace stay there until copied back (see the README).`,
-    );
-  }
+  const notes = [...plan.notes, ...mount.notes];
   const owner = workspaceUserFor(folder, level, plan.user);
   plan.user = owner.user;
   notes.push(...owner.notes);
@@ -135,13 +129,14 @@ export async function validateCreate(connection: EngineConnection, request: Crea
       [labels.level]: level,
       [labels.folder]: folder,
       [labels.egress]: egressMode,
+      [labels.mount]: mount.mode,
     },
     policyLabels: { ...policy.labels },
     ports,
     egress: { mode: egressMode, allow, refused: await engineHostAddresses(connection) },
     warnings: socket ? [socket.warning] : [],
     notes,
-    projectVolume,
+    mount,
   };
 }
 
@@ -164,26 +159,26 @@ function isPoolOverlap(err: unknown): boolean {
 }
 
 interface CreatedNetwork {
-  network: Docker.Network;
+  id: string;
   subnet: string;
   gateway: string;
 }
 
 /** Creates a network on a free subnet; an overlap means another client won a race, so retry. */
-async function createNetwork(
-  docker: Docker,
+async function createWorkspaceNetwork(
+  connection: EngineConnection,
   name: string,
   options: Record<string, string>,
   networkLabels: Record<string, string>,
   pool: SubnetPool,
 ): Promise<CreatedNetwork> {
   for (let attempt = 0; ; attempt++) {
-    const existing = await docker.listNetworks();
+    const existing = await listNetworks(connection, { kind: 'any' });
     const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);
     // Another process may be racing for the same subnets: after a clash, start somewhere random.
     const lease = pool.allocate(taken, attempt === 0 ? 0 : randomInt(1024));
     try {
-      const network = await docker.createNetwork({
+      const id = await createNetwork(connection, {
         Name: name,
         Driver: 'bridge',
         Attachable: false,
@@ -193,7 +188,7 @@ async function createNetwork(
         Options: options,
         Labels: networkLabels,
       });
-      return { network, subnet: lease.subnet, gateway: lease.gateway };
+      return { id, subnet: lease.subnet, gateway: lease.gateway };
     } catch (err) {
       if (attempt >= 7 || !isPoolOverlap(err)) throw err;
     } finally {
@@ -227,25 +222,22 @@ export async function createWorkspaceResources(
   pool: SubnetPool,
   onStep: (step: CreateStep) => void,
 ): Promise<string> {
-  // Engine writes can take long on a busy machine; the request timeout is for reads.
-  const docker = connection.untimed;
-  const made: { networks: Docker.Network[]; containers: Docker.Container[]; volume?: Docker.Volume } = { networks: [], containers: [] };
+  // Ids and names of what was made, removed again if a later step fails.
+  const made: { networks: string[]; containers: string[]; volumes: string[] } = { networks: [], containers: [], volumes: [] };
+  const mountRequest = { id: validated.id, folder: validated.folder, labels: validated.labels, policyLabels: validated.policyLabels, plan: validated.mount };
   try {
     onStep('gateway');
     await ensureGatewayImage(connection);
     onStep('network');
     const [inside, outside] = await Promise.all([
-      createNetwork(docker, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
-      createNetwork(docker, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
+      createWorkspaceNetwork(connection, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
+      createWorkspaceNetwork(connection, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
     ]);
-    made.networks.push(inside.network, outside.network);
-    if (validated.projectVolume) {
-      await docker.createVolume({ Name: validated.projectVolume, Labels: validated.labels });
-      made.volume = docker.getVolume(validated.projectVolume);
-    }
+    made.networks.push(inside.id, outside.id);
+    await createProjectMount(connection, mountRequest, made);
     onStep('container');
     const plan = gatewayPlanFor(validated, inside, outside);
-    const gateway = await createGateway(docker, {
+    const gateway = await createGateway(connection, {
       workspaceId: validated.id,
       labels: validated.policyLabels,
       plan,
@@ -255,7 +247,7 @@ export async function createWorkspaceResources(
       exposedPorts: validated.plan.exposedPorts,
     });
     made.containers.push(gateway);
-    const container = await docker.createContainer({
+    const container = await createContainer(connection, {
       StopSignal: stopSignalFor(validated.imageConfig),
       name: containerNameFor(validated.id),
       Image: validated.image,
@@ -276,19 +268,15 @@ export async function createWorkspaceResources(
       NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
     });
     made.containers.push(container);
-    if (validated.projectVolume) {
-      onStep('copying');
-      // Into the volume through the created container: no helper container, and the folder is only read.
-      await container.putArchive(packFolder(validated.folder), { path: '/workspace' });
-    }
+    await fillProjectMount(connection, mountRequest, container, () => onStep('copying'));
     onStep('starting');
-    await Promise.all([gateway.start(), container.start()]);
-    return container.id;
+    await Promise.all([startContainer(connection, gateway), startContainer(connection, container)]);
+    return container;
   } catch (err) {
     onStep('rollback');
-    for (const container of made.containers.reverse()) await container.remove({ force: true, v: true }).catch(() => undefined);
-    await made.volume?.remove().catch(() => undefined);
-    for (const network of made.networks) await network.remove().catch(() => undefined);
+    for (const container of made.containers.reverse()) await removeContainer(connection, container, { force: true, v: true }).catch(() => undefined);
+    for (const volume of made.volumes.reverse()) await removeVolume(connection, volume).catch(() => undefined);
+    for (const network of made.networks) await removeNetwork(connection, network).catch(() => undefined);
     throw toEngineError(err, connection.host);
   }
 }

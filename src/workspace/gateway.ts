@@ -1,9 +1,11 @@
-import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
 import { captureExec } from '../engine/captureExec';
+import { createContainer, putArchive, removeContainer, restartContainer, startContainer } from '../engine/containers';
+import { EngineError, InputError } from '../engine/errors';
+import { connectNetwork } from '../engine/networks';
+import type { ContainerCreateOptions, PortMap } from '../engine/types';
 import { parseAllowedHosts } from '../isolation/egress';
 import { GatewayPlan, gatewayFiles } from '../isolation/gatewayConfig';
-import { InputError } from '../isolation/inputError';
 import { intToIpv4, ipv4ToInt } from '../isolation/subnets';
 import { gatewayImage } from './gatewayImage';
 import { labels } from './model';
@@ -38,12 +40,12 @@ export interface GatewayRequest {
   insideNetwork: string;
   outsideNetwork: string;
   /** The plan's port bindings, published on the gateway instead of the box. */
-  portBindings: Docker.PortMap;
+  portBindings: PortMap;
   exposedPorts: Record<string, object>;
 }
 
 /** The gateway container's options (bench/create makes the same container from them). */
-export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | 'insideNetwork'>): Docker.ContainerCreateOptions {
+export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | 'insideNetwork'>): ContainerCreateOptions {
   return {
     name: gatewayNameFor(request.workspaceId),
     Image: gatewayImage,
@@ -76,16 +78,14 @@ export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | '
  * only the capabilities filtering and forwarding need; its rules live in its own network
  * namespace, which the box cannot enter.
  */
-export async function createGateway(docker: Docker, request: GatewayRequest): Promise<Docker.Container> {
-  const container = await docker.createContainer(gatewayContainerOptions(request));
+export async function createGateway(connection: EngineConnection, request: GatewayRequest): Promise<string> {
+  const id = await createContainer(connection, gatewayContainerOptions(request));
   try {
-    await docker
-      .getNetwork(request.insideNetwork)
-      .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: request.plan.gatewayIp } } });
-    await writeGatewayPlan(container, request.plan);
-    return container;
+    await connectNetwork(connection, request.insideNetwork, id, { IPAMConfig: { IPv4Address: request.plan.gatewayIp } });
+    await writeGatewayPlan(connection, id, request.plan);
+    return id;
   } catch (err) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await removeContainer(connection, id, { force: true }).catch(() => undefined);
     throw err;
   }
 }
@@ -93,9 +93,9 @@ export async function createGateway(docker: Docker, request: GatewayRequest): Pr
 const planFile = '/etc/aicli/plan.json';
 
 /** The plan itself goes along, so a later change (allowing a host) starts from what is enforced. */
-async function writeGatewayPlan(container: Docker.Container, plan: GatewayPlan): Promise<void> {
+async function writeGatewayPlan(connection: EngineConnection, gateway: string, plan: GatewayPlan): Promise<void> {
   const files = { ...gatewayFiles(plan), 'plan.json': JSON.stringify(plan, null, 2) };
-  await container.putArchive(packFiles(Object.fromEntries(Object.entries(files).map(([name, content]) => [`aicli/${name}`, content]))), { path: '/etc' });
+  await putArchive(connection, gateway, packFiles(Object.fromEntries(Object.entries(files).map(([name, content]) => [`aicli/${name}`, content]))), '/etc');
 }
 
 /** What the workspace's gateway enforces now. */
@@ -119,20 +119,16 @@ export async function allowEgress(connection: EngineConnection, workspaceId: str
   const added = parseAllowedHosts(entries);
   const allow = parseAllowedHosts([...plan.allow.domains, ...plan.allow.cidrs, ...added.domains, ...added.cidrs]);
   const next: GatewayPlan = { ...plan, mode: plan.mode === 'open' ? 'open' : 'allowlist', allow };
-  const gateway = connection.untimed.getContainer(gatewayNameFor(workspaceId));
-  await writeGatewayPlan(gateway, next);
-  await gateway.restart({ t: 1 });
+  const gateway = gatewayNameFor(workspaceId);
+  await writeGatewayPlan(connection, gateway, next);
+  await restartContainer(connection, gateway, { t: 1 });
   return next;
 }
 
 /** Starts the workspace's gateway if it is not running; a workspace made without one is left as it is. */
 export async function startGateway(connection: EngineConnection, workspaceId: string): Promise<void> {
-  await connection.untimed
-    .getContainer(gatewayNameFor(workspaceId))
-    .start()
-    .catch((err: unknown) => {
-      const status = (err as { statusCode?: number }).statusCode;
-      // 304: already running; 404: a workspace from before gateways.
-      if (status !== 304 && status !== 404) throw err;
-    });
+  await startContainer(connection, gatewayNameFor(workspaceId), { ifStopped: true }).catch((err: unknown) => {
+    // A workspace from before gateways has none.
+    if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
+  });
 }

@@ -3,8 +3,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EngineConnection } from '../engine/connection';
-import { toEngineError } from '../engine/errors';
-import { InputError } from '../isolation/inputError';
+import { imageExists } from '../engine/images';
+import { InputError } from '../engine/errors';
 import { buildImage } from './build';
 import { gatewayEntrypoint } from './gatewayScript';
 
@@ -91,15 +91,7 @@ function engineArchitecture(arch: string | undefined): string {
  * first time (about a second). The programs must match the engine's architecture.
  */
 export async function ensureGatewayImage(connection: EngineConnection, onOutput: (line: string) => void = () => {}): Promise<void> {
-  const present = await connection.docker
-    .getImage(gatewayImage)
-    .inspect()
-    .then(() => true)
-    .catch((err: unknown) => {
-      if (toEngineError(err, connection.host).kind === 'notFound') return false;
-      throw toEngineError(err, connection.host);
-    });
-  if (present) return;
+  if (await imageExists(connection, gatewayImage)) return;
   const info = await connection.info();
   if (process.platform !== 'linux' || engineArchitecture(info.Architecture) !== process.arch) {
     throw missingPrograms(

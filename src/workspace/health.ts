@@ -1,8 +1,8 @@
-import { Readable } from 'node:stream';
-import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
+import { inspectContainer } from '../engine/containers';
 import { EngineError, toEngineError } from '../engine/errors';
-import { EventLineParser } from '../engine/events';
+import { EventLineParser, openEvents } from '../engine/events';
+import type { ContainerInspectInfo, ImageInspectInfo } from '../engine/types';
 
 export type HealthFailure = 'unhealthy' | 'exited' | 'timeout' | 'gone';
 
@@ -28,7 +28,7 @@ export class HealthCheckError extends EngineError {
 }
 
 /** The image defines a health check of its own (["NONE"] turns checks off: that is not one). */
-export function imageHasHealthCheck(config: Docker.ImageInspectInfo['Config'] | undefined): boolean {
+export function imageHasHealthCheck(config: ImageInspectInfo['Config'] | undefined): boolean {
   const test = config?.Healthcheck?.Test ?? [];
   return test.length > 0 && test[0] !== 'NONE';
 }
@@ -40,14 +40,14 @@ export interface WaitUntilHealthyOptions {
 
 type Verdict = { done: true } | { done: false; failure?: HealthFailure; lastOutput: string; detail: string };
 
-function lastHealthOutput(info: Docker.ContainerInspectInfo | undefined): string {
+function lastHealthOutput(info: ContainerInspectInfo | undefined): string {
   const log = (info?.State as { Health?: { Log?: { Output?: string }[] } } | undefined)?.Health?.Log ?? [];
   return (log[log.length - 1]?.Output ?? '').trim();
 }
 
 /** Healthy, or running when the container has no health check, is done; unhealthy or stopped fails. */
-function judge(info: Docker.ContainerInspectInfo): Verdict {
-  const state = info.State as Docker.ContainerInspectInfo['State'] & { Health?: { Status?: string } };
+function judge(info: ContainerInspectInfo): Verdict {
+  const state = info.State as ContainerInspectInfo['State'] & { Health?: { Status?: string } };
   const lastOutput = lastHealthOutput(info);
   if (!state.Running || state.Status === 'exited' || state.Status === 'dead') {
     return { done: false, failure: 'exited', lastOutput, detail: `exited with code ${state.ExitCode}` };
@@ -68,11 +68,9 @@ function judge(info: Docker.ContainerInspectInfo): Verdict {
 export async function waitUntilHealthy(connection: EngineConnection, containerId: string, options: WaitUntilHealthyOptions): Promise<void> {
   const short = containerId.slice(0, 12);
   // The stream opens before the first inspect, so no transition falls between the two.
-  const stream = (await connection.untimed
-    .getEvents({ filters: JSON.stringify({ type: ['container'], container: [containerId] }) } as unknown as Docker.GetEventsOptions)
-    .catch((err: unknown) => {
-      throw toEngineError(err, connection.host);
-    })) as unknown as Readable;
+  const stream = await openEvents(connection, { containers: [containerId] }).catch((err: unknown) => {
+    throw toEngineError(err, connection.host);
+  });
 
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -96,9 +94,9 @@ export async function waitUntilHealthy(connection: EngineConnection, containerId
       // Serialized: an inspect answering late must not overrule a newer one.
       checking = checking.then(async () => {
         if (settled) return;
-        let info: Docker.ContainerInspectInfo;
+        let info: ContainerInspectInfo;
         try {
-          info = await connection.docker.getContainer(containerId).inspect();
+          info = await inspectContainer(connection, containerId);
         } catch (err) {
           const mapped = toEngineError(err, connection.host);
           if (mapped.kind === 'notFound') fail('gone', 'it was removed');
@@ -114,9 +112,7 @@ export async function waitUntilHealthy(connection: EngineConnection, containerId
     };
     const timer = setTimeout(() => {
       // One last look, so the error carries the newest health-check output.
-      connection.docker
-        .getContainer(containerId)
-        .inspect()
+      inspectContainer(connection, containerId)
         .then((info) => {
           lastOutput = lastHealthOutput(info) || lastOutput;
         })

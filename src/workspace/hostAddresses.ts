@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import { EngineConnection } from '../engine/connection';
+import { isLocalEngine } from '../engine/target';
 
 /**
  * The engine host's own IPv4 addresses, which a box must never reach (its services answer on
@@ -8,8 +9,9 @@ import { EngineConnection } from '../engine/connection';
  * only the address we reach it at is known (the README says so).
  */
 export async function engineHostAddresses(connection: EngineConnection): Promise<string[]> {
-  const spec = connection.target.spec;
-  if (spec.scheme === 'unix' || spec.scheme === 'npipe') return localHostAddresses();
+  if (isLocalEngine(connection.target)) return localHostAddresses();
+  const { spec } = connection.target;
+  if (spec.scheme !== 'tcp' && spec.scheme !== 'ssh') return [];
   const found = await lookup(spec.host, { all: true, family: 4 }).catch(() => []);
   return found.map((address) => `${address.address}/32`);
 }

@@ -1,5 +1,7 @@
 import { EngineConnection } from '../engine/connection';
-import { InputError } from '../isolation/inputError';
+import { listContainers } from '../engine/containers';
+import * as engineImages from '../engine/images';
+import { InputError } from '../engine/errors';
 import { labels } from './model';
 
 export interface LocalImage {
@@ -17,9 +19,9 @@ export interface LocalImage {
 /** The engine's images, most recently created first, each with the workspaces that use it. */
 export async function listImages(connection: EngineConnection): Promise<LocalImage[]> {
   const [images, containers] = await Promise.all([
-    connection.call('list images', (docker) => docker.listImages()),
+    engineImages.listImages(connection, { kind: 'any' }),
     // Workspaces and their gateways (aicli.managed=gateway): an image either uses is in use.
-    connection.call('list workspaces', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ label: [labels.managed] }) })),
+    listContainers(connection, { kind: 'managed' }, 'list workspaces'),
   ]);
   const usedBy = new Map<string, string[]>();
   for (const container of containers) {
@@ -65,5 +67,5 @@ export async function removeImage(connection: EngineConnection, reference: strin
   // Tag by tag, never with force: force would also delete an image that a stopped container
   // outside AICLI still uses. The last tag takes the image with it; a dangling one goes by id.
   const references = image.tags.length ? image.tags : [image.id];
-  for (const ref of references) await connection.call(`remove image ${ref}`, (docker) => docker.getImage(ref).remove());
+  for (const ref of references) await engineImages.removeImage(connection, ref);
 }

@@ -1,3 +1,4 @@
+import { listContainers } from '../engine/containers';
 import { Disposable, Emitter } from '../engine/emitter';
 import { Engine } from '../engine/engine';
 import { DockerEvent } from '../engine/events';
@@ -122,9 +123,7 @@ export class LiveWorkspaceIndex implements Disposable {
     const askedAt = this.eventCount;
     try {
       const connection = await this.engine.connection();
-      const rows = await connection.call('list workspaces', (docker) =>
-        docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
-      );
+      const rows = await listContainers(connection, {}, 'list workspaces');
       // What events told us after the question stands; the answer is older for those containers.
       const before = new Map(this.byContainer);
       const keep = new Map([...before].filter(([id]) => this.newerThan(id, askedAt)));
@@ -197,9 +196,7 @@ export class LiveWorkspaceIndex implements Disposable {
     const newer = (id: string): boolean => this.newerThan(id, askedAt);
     try {
       const connection = await this.engine.connection();
-      const rows = await connection.call('list changed workspaces', (docker) =>
-        docker.listContainers({ all: true, filters: JSON.stringify({ id: ids, label: [`${labels.managed}=true`] }) }),
-      );
+      const rows = await listContainers(connection, { ids }, 'list changed workspaces');
       const changed: Workspace[] = [];
       const answered = new Set<string>();
       for (const row of rows) {

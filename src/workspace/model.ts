@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { IsolationLevel, isolationLevels } from '../isolation/levels';
-import { InputError } from '../isolation/inputError';
+import { InputError } from '../engine/errors';
+import { managedLabel } from '../engine/filters';
 
 /** Labels shared with the aicli Go tools, so each sees the other's workspaces. */
 export const labels = {
-  managed: 'aicli.managed',
+  managed: managedLabel,
   id: 'aicli.workspace.id',
   name: 'aicli.workspace.name',
   level: 'aicli.workspace.level',
@@ -14,6 +15,8 @@ export const labels = {
   egress: 'aicli.workspace.egress',
   /** Its published ports as JSON: the engine publishes them on the gateway, not the box. */
   ports: 'aicli.workspace.ports',
+  /** How the box sees the folder: review (its own copy-on-write view), copy or bind. */
+  mount: 'aicli.workspace.mount',
 } as const;
 
 /** The workspace marked with the engine it runs on; the default engine's stay unmarked. */

@@ -12,8 +12,17 @@ export function packFolder(folder: string): Readable {
   return tarFs.pack(folder);
 }
 
+/** One entry of a generated archive: a directory, or a file with its content. */
+export interface TarEntry {
+  name: string;
+  type?: 'file' | 'directory';
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 interface TarPack extends Readable {
-  entry(header: { name: string; mode?: number }, content: string): void;
+  entry(header: TarEntry, content?: string): void;
   finalize(): void;
 }
 interface TarStream {
@@ -27,6 +36,14 @@ const tarStream = require('tar-stream') as TarStream;
 export function packFiles(files: Record<string, string>): Readable {
   const pack = tarStream.pack();
   for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
+  pack.finalize();
+  return pack;
+}
+
+/** Directories and files with their owners and modes, for putArchive (e.g. the review volume's layout). */
+export function packEntries(entries: { header: TarEntry; content?: string }[]): Readable {
+  const pack = tarStream.pack();
+  for (const { header, content } of entries) pack.entry(header, content);
   pack.finalize();
   return pack;
 }

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { EngineConnection } from '../engine/connection';
-import { EngineError, toEngineError } from '../engine/errors';
+import { CancelledError, EngineError, InputError, toEngineError } from '../engine/errors';
+import { inspectImage, pullImageStream } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
-import { InputError } from '../isolation/inputError';
 import { PullMessage, PullProgress, PullProgressTracker } from './pullProgress';
 
 export interface PullResult {
@@ -12,7 +12,7 @@ export interface PullResult {
 }
 
 /** A pull the user cancelled: the engine drops the partial layers, no image is tagged. */
-export class PullCancelledError extends Error {
+export class PullCancelledError extends CancelledError {
   constructor(readonly reference: string) {
     super(`Pulling ${reference} was cancelled.`);
     this.name = 'PullCancelledError';
@@ -83,7 +83,7 @@ export async function pullImage(
   if (signal?.aborted) throw new PullCancelledError(normalized);
   let stream: Readable;
   try {
-    stream = (await connection.untimed.pull(normalized, { abortSignal: signal })) as unknown as Readable;
+    stream = await pullImageStream(connection, normalized, signal);
   } catch (err) {
     if (signal?.aborted) throw new PullCancelledError(normalized);
     throw pullError(normalized, err, connection.host);
@@ -115,6 +115,6 @@ export async function pullImage(
       else resolve();
     });
   });
-  const info = await connection.call(`inspect ${normalized}`, (docker) => docker.getImage(normalized).inspect());
+  const info = await inspectImage(connection, normalized);
   return { reference: normalized, imageId: info.Id };
 }

@@ -15,6 +15,8 @@ export interface CreateWorkspaceRequest {
   egress?: string;
   /** Added to the policy's allowed hosts for this workspace (CLI --allow). */
   allow?: string[];
+  /** `auto`, `review`, `copy` or `bind` (see isolation/projectMount.ts); the policy's when absent. */
+  mount?: string;
 }
 
 /** Defaults and policies from settings (aicli.*), applied to every create. */
@@ -29,6 +31,8 @@ export interface WorkspacePolicy {
   /** aicli.network.allowedHosts: names, *.domain wildcards, IPv4 CIDRs. */
   allowedHosts?: string[];
   home: string;
+  /** aicli.workspace.projectMount: `auto` is review on a local engine, copy on a remote one. */
+  projectMount?: string;
   /** aicli.workspace.protectedPaths, relative to the folder; undefined: defaultProtectedPaths. */
   protectedPaths?: string[];
   /** Extra labels on everything a create makes (tests tag their runs with these). */

@@ -1,14 +1,17 @@
 import { Writable } from 'node:stream';
-import Docker from 'dockerode';
 import { EngineConnection } from '../engine/connection';
+import * as containers from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
-import { EngineError, toEngineError } from '../engine/errors';
-import { InputError } from '../isolation/inputError';
+import { CancelledError, EngineError, InputError, toEngineError } from '../engine/errors';
+import { createExec, inspectExec, startExec } from '../engine/execs';
+import { removeNetwork } from '../engine/networks';
+import type { ContainerInspectInfo } from '../engine/types';
 import { SubnetPool } from '../isolation/subnets';
-import { createWorkspaceResources, isRemoteEngine, projectVolumeFor, validateCreate } from './create';
+import { createWorkspaceResources, validateCreate } from './create';
+import { removeStorageParts } from './review/parts';
 import { egressNetworkNameFor, gatewayNameFor, startGateway } from './gateway';
 import { imageHasHealthCheck, waitUntilHealthy } from './health';
-import { labels, networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
+import { networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface CreateResult {
@@ -79,16 +82,14 @@ export class WorkspaceService {
   /** Managed workspaces only; unmanaged containers never show up here. */
   async list(): Promise<Workspace[]> {
     const connection = await this.connection();
-    const rows = await connection.call('list workspaces', (docker) =>
-      docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${labels.managed}=true`] }) }),
-    );
+    const rows = await containers.listContainers(connection, {}, 'list workspaces');
     return rows
       .map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName))
       .filter((ws): ws is Workspace => ws !== undefined);
   }
 
   private async byContainerId(connection: EngineConnection, containerId: string): Promise<Workspace> {
-    const rows = await connection.call('list workspace', (docker) => docker.listContainers({ all: true, filters: JSON.stringify({ id: [containerId] }) }));
+    const rows = await containers.listContainers(connection, { kind: 'any', ids: [containerId] }, 'list workspace');
     const workspace = rows.map((row) => onEngine(workspaceFromSummary(row as Parameters<typeof workspaceFromSummary>[0]), this.engineName))[0];
     if (!workspace) throw new InputError('workspace', `Workspace container ${containerId.slice(0, 12)} is gone; it was removed outside VS Code.`);
     return workspace;
@@ -104,28 +105,29 @@ export class WorkspaceService {
     return match;
   }
 
-  async inspect(reference: string): Promise<Docker.ContainerInspectInfo> {
+  async inspect(reference: string): Promise<ContainerInspectInfo> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
-    return connection.call('inspect', (docker) => docker.getContainer(workspace.containerId).inspect());
+    return containers.inspectContainer(connection, workspace.containerId, 'inspect');
   }
 
   async lifecycle(reference: string, action: Lifecycle): Promise<Workspace> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
-    // Writes: stop and restart wait out the container's grace period on the engine side.
-    const container = connection.untimed.getContainer(workspace.containerId);
+    // Writes (untimed): stop and restart wait out the container's grace period on the engine side.
+    const id = workspace.containerId;
+    const what = `${action} ${workspace.name}`;
     // The gateway normally never stops; started with the box in case someone stopped it
     // (without it the box has no network at all: it fails closed).
     const withGateway = (action: () => Promise<unknown>): Promise<unknown> => Promise.all([startGateway(connection, workspace.id), action()]);
     const run: Record<Lifecycle, () => Promise<unknown>> = {
-      start: () => withGateway(() => container.start()),
-      stop: () => container.stop(),
-      restart: () => withGateway(() => container.restart()),
-      pause: () => container.pause(),
-      unpause: () => container.unpause(),
+      start: () => withGateway(() => containers.startContainer(connection, id, {}, what)),
+      stop: () => containers.stopContainer(connection, id, {}, what),
+      restart: () => withGateway(() => containers.restartContainer(connection, id, {}, what)),
+      pause: () => containers.pauseContainer(connection, id, what),
+      unpause: () => containers.unpauseContainer(connection, id, what),
     };
-    await this.guard(workspace.containerId, () => connection.call(`${action} ${workspace.name}`, run[action]));
+    await this.guard(workspace.containerId, run[action]);
     return this.find(workspace.containerId);
   }
 
@@ -134,21 +136,20 @@ export class WorkspaceService {
     const workspace = await this.find(reference);
     const connection = await this.connection();
     await this.guard(workspace.containerId, () =>
-      connection.call(`remove ${workspace.name}`, () => connection.untimed.getContainer(workspace.containerId).remove({ force: true, v: true })),
+      containers.removeContainer(connection, workspace.containerId, { force: true, v: true }, `remove ${workspace.name}`),
     );
     const ignoreGone = (err: unknown): void => {
       if (!(err instanceof EngineError && err.kind === 'notFound')) throw err;
     };
-    await connection
-      .call(`remove gateway of ${workspace.name}`, () => connection.untimed.getContainer(gatewayNameFor(workspace.id)).remove({ force: true }))
-      .catch(ignoreGone);
+    await containers.removeContainer(connection, gatewayNameFor(workspace.id), { force: true }, `remove gateway of ${workspace.name}`).catch(ignoreGone);
     for (const network of [networkNameFor(workspace.id), egressNetworkNameFor(workspace.id)]) {
-      await connection.call(`remove network ${network}`, (docker) => docker.getNetwork(network).remove()).catch(ignoreGone);
+      await removeNetwork(connection, network).catch(ignoreGone);
     }
-    // On a remote engine the project copy lives in a volume of its own; the local folder is never touched.
-    if (isRemoteEngine(connection)) {
-      await connection.call(`remove volume of ${workspace.name}`, (docker) => docker.getVolume(projectVolumeFor(workspace.id)).remove()).catch(ignoreGone);
-    }
+    // Its view or copy of the project lives in volumes of its own; the folder itself is never touched.
+    const storage = await removeStorageParts(connection, workspace.id);
+    const failed = storage.failed[0];
+    if (failed)
+      throw new EngineError('engine', `Could not remove ${failed.item} of ${workspace.name}: ${failed.message}`, 'Run Clean Up, or remove it with docker.', []);
   }
 
   /** One-shot command: stdout and stderr kept apart, exit code from exec inspect. */
@@ -156,18 +157,18 @@ export class WorkspaceService {
     const workspace = await this.find(reference);
     const connection = await this.connection();
     try {
-      const exec = await connection.docker.getContainer(workspace.containerId).exec({
+      const exec = await createExec(connection, workspace.containerId, {
         Cmd: command,
         AttachStdout: true,
         AttachStderr: true,
         WorkingDir: '/workspace',
       });
-      const stream = await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: false });
+      const stream = await startExec(connection, exec, { stdin: false });
       const demuxer = new FrameDemuxer((kind, payload) => (kind === 'stderr' ? output.stderr : output.stdout).write(payload));
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
           stream.destroy();
-          reject(new InputError('command', 'Cancelled.'));
+          reject(new CancelledError());
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
@@ -175,7 +176,7 @@ export class WorkspaceService {
         stream.once('close', resolve);
         stream.once('error', reject);
       });
-      const result = await exec.inspect();
+      const result = await inspectExec(connection, exec);
       return result.ExitCode ?? -1;
     } catch (err) {
       throw err instanceof InputError ? err : toEngineError(err, connection.host);

@@ -2,9 +2,9 @@
 // @vscode/test-electron. Needs internet to download VS Code; CI uses code-server instead.
 import { resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { repoRoot } from '../support/paths';
 
 async function main(): Promise<void> {
-  const repoRoot = resolve(__dirname, '..', '..', '..');
   try {
     await runTests({
       extensionDevelopmentPath: repoRoot,

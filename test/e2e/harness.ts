@@ -17,4 +17,4 @@ export {
 } from './lib/workbench';
 export { runExtensionHostTests, RESULTS_ENV } from './lib/hostTests';
 export type { HostTestOptions, HostTestResults, TestFailure } from './lib/hostTests';
-export { repoRoot, mediaDir, makeTempDir, removeDir } from './lib/paths';
+export { repoRoot, mediaDir, makeTempDir, removeDir, e2eReadme } from './lib/paths';

@@ -1,11 +1,9 @@
 // node out/test/e2e/run-host.js: runs test/e2e/host/*.test.ts inside code-server's extension host.
-import * as fs from 'fs';
 import * as path from 'path';
-import { makeTempDir, removeDir, runExtensionHostTests } from './harness';
+import { e2eReadme, makeTempDir, removeDir, runExtensionHostTests } from './harness';
 
 async function main(): Promise<number> {
-  const workspaceFolder = makeTempDir('acw-');
-  fs.writeFileSync(path.join(workspaceFolder, 'README.md'), '# AICLI e2e workspace\n');
+  const workspaceFolder = makeTempDir('acw-', { readme: e2eReadme });
   const started = Date.now();
   try {
     const results = await runExtensionHostTests({

@@ -4,11 +4,13 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { EngineConnection } from '../../src/engine/connection';
-import { EngineError } from '../../src/engine/errors';
-import { InputError } from '../../src/isolation/inputError';
+import { EngineError, InputError } from '../../src/engine/errors';
 import { CreateWorkspaceRequest } from '../../src/workspace/request';
 import { WorkspaceService } from '../../src/workspace/service';
-import { connect, countTestResources, execIn, makeProjectFolder, sweepTestResources, testWorkspaceService } from './support';
+import { connect } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { sweepRun } from '../support/sweep';
+import { countTestResources, execIn, testRunId, testWorkspaceService } from './support';
 
 function folderDigest(folder: string): string {
   const hash = createHash('sha256');
@@ -28,7 +30,7 @@ describe('validation and atomic create on the real engine', function () {
     folder = makeProjectFolder();
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
     rmSync(folder, { recursive: true, force: true });
   });
 

@@ -7,7 +7,10 @@ import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { FrameDemuxer } from '../../src/engine/demux';
 import { BuildError, buildImage } from '../../src/workspace/build';
-import { connect, repoRoot, sweepTestResources, testLabel, testRunId } from './support';
+import { connect } from '../support/engine';
+import { cliPath } from '../support/paths';
+import { everyKind, sweepRun } from '../support/sweep';
+import { testLabel, testRunId } from './support';
 
 describe('image build (real engine)', function () {
   this.timeout(120_000);
@@ -29,15 +32,7 @@ describe('image build (real engine)', function () {
     writeFileSync(join(context, 'Dockerfile'), 'FROM aicli/base\nCOPY . /ctx/\nRUN find /ctx -type f | sort > /listing.txt\nCMD ["cat", "/listing.txt"]\n');
   });
   after(async () => {
-    if (connection) {
-      await sweepTestResources(connection.docker);
-      const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images)
-        await connection.docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    }
+    if (connection) await sweepRun(connection.docker, testRunId, everyKind);
     rmSync(context, { recursive: true, force: true });
   });
 
@@ -90,7 +85,7 @@ describe('image build (real engine)', function () {
   it('aicli-ws build reports a missing Dockerfile as an input error', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'aicli-build-empty-'));
     try {
-      const result = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'build', empty, '--tag', 'never-built:latest']).catch(
+      const result = await promisify(execFile)(process.execPath, [cliPath, 'build', empty, '--tag', 'never-built:latest']).catch(
         (err: { code: number; stderr: string }) => err,
       );
       assert.equal((result as { code: number }).code, 2);

@@ -8,9 +8,12 @@ import { labels } from '../../src/workspace/model';
 import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
 import { egressNetworkNameFor, gatewayNameFor } from '../../src/workspace/gateway';
 import { WorkspaceService } from '../../src/workspace/service';
-import { baseImage, connect, makeProjectFolder, repoRoot, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { baseImage, connect } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliPath } from '../support/paths';
+import { everyKind, sweepRun } from '../support/sweep';
+import { sleep } from '../support/waits';
+import { testLabel, testRunId, testWorkspaceService } from './support';
 
 describe('managed-only cleanup (real engine)', function () {
   this.timeout(120_000);
@@ -27,15 +30,7 @@ describe('managed-only cleanup (real engine)', function () {
     service = testWorkspaceService();
   });
   after(async () => {
-    if (connection) {
-      await sweepTestResources(connection.docker);
-      const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images)
-        await connection.docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    }
+    if (connection) await sweepRun(connection.docker, testRunId, everyKind);
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
 
@@ -102,9 +97,8 @@ describe('managed-only cleanup (real engine)', function () {
 
     // A dry run through the CLI with the defaults (7 days, 10 minutes' grace for networks that may
     // belong to a create in flight) lists nothing of this run, and removes nothing.
-    const cli = join(repoRoot, 'dist', 'cli.js');
     const { stdout } = await promisify(execFile)(process.execPath, [
-      cli,
+      cliPath,
       'cleanup',
       '--dry-run',
       '--max-age',
@@ -164,7 +158,7 @@ describe('managed-only cleanup (real engine)', function () {
     assert.equal(again.gone.length, 7);
 
     // The CLI with max age 0 now takes the young exited workspace, never the running one.
-    const applied = await promisify(execFile)(process.execPath, [cli, 'cleanup', '--max-age', '0', '--label', `aicli.test.run=${testRunId}`]);
+    const applied = await promisify(execFile)(process.execPath, [cliPath, 'cleanup', '--max-age', '0', '--label', `aicli.test.run=${testRunId}`]);
     assert.match(applied.stdout, new RegExp(`Removed container ${young.containerName}`));
     const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
     assert.deepEqual(left.map((row) => row.Names[0]).sort(), [`/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(running)].sort());

@@ -4,9 +4,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
-import { connect, countTestResources, makeProjectFolder, repoRoot, sweepTestResources, testRunId } from './support';
-
-const cli = join(repoRoot, 'dist', 'cli.js');
+import { connect } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliLabelArgs } from '../support/labels';
+import { cliPath } from '../support/paths';
+import { sweepRun } from '../support/sweep';
+import { countTestResources, testLabel, testRunId } from './support';
 
 interface CliResult {
   code: number;
@@ -16,7 +19,7 @@ interface CliResult {
 
 async function aicli(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args]);
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
@@ -29,14 +32,14 @@ describe('aicli-ws workspace commands (real engine)', function () {
   let connection: EngineConnection;
   let folder: string;
   const name = `cli-${process.pid}`;
-  const label = ['--label', 'aicli.test=true', '--label', `aicli.test.run=${testRunId}`];
+  const label = cliLabelArgs(testLabel);
 
   before(async () => {
     connection = await connect();
     folder = makeProjectFolder();
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
     rmSync(folder, { recursive: true, force: true });
   });
 

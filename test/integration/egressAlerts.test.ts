@@ -4,14 +4,19 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Engine } from '../../src/engine/engine';
-import { Alert, alertKey } from '../../src/monitor/alerts';
+import { Alert } from '../../src/monitor/alerts';
 import { egressDestinationIn, egressRule } from '../../src/monitor/egressRefusals';
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings } from '../../src/monitor/settings';
 import { allowEgress } from '../../src/workspace/gateway';
+import { alertRaised } from '../support/alerts';
+import { connect, connectedEngine } from '../support/engine';
 import { createFakeInternet, FakeInternet } from '../support/fakeInternet';
-import { connect, execIn, makeProjectFolder, sweepTestResources, targetFor, testLabel, testRunId, testWorkspaceService, waitFor } from './support';
+import { makeProjectFolder } from '../support/folders';
+import { sweepRun } from '../support/sweep';
+import { waitFor } from '../support/waits';
+import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
 
 const suiteLabel = { 'aicli.test.suite': `egress-alerts-${testRunId}` };
 
@@ -26,9 +31,7 @@ describe('egress refusals as alerts, and allowing a host (real engine)', functio
   before(async () => {
     internet = createFakeInternet(process.pid + 7);
     await internet.listen(port, 'fake-internet');
-    engine = new Engine(() => targetFor());
-    engine.start();
-    await engine.connection();
+    engine = await connectedEngine();
     monitor = new SecurityMonitor(engine, { settings: () => ({ ...defaultMonitorSettings, processChecks: false }), scope: new MonitorScope(suiteLabel) });
     await monitor.ready();
   });
@@ -36,22 +39,11 @@ describe('egress refusals as alerts, and allowing a host (real engine)', functio
     monitor?.dispose();
     engine?.dispose();
     internet?.remove();
-    await sweepTestResources((await connect()).docker);
+    await sweepRun((await connect()).docker, testRunId);
   });
 
-  function alertFor(containerId: string, rule: string, until: (alert: Alert) => boolean): Promise<Alert> {
-    const key = alertKey(containerId, rule);
-    return waitFor<Alert>(`alert ${rule}`, 15_000, (resolve) => {
-      const existing = monitor.alerts.get(key);
-      if (existing && until(existing)) {
-        queueMicrotask(() => resolve(existing));
-        return { dispose() {} };
-      }
-      return monitor.alerts.onDidChange((change) => {
-        if (change.kind !== 'cleared' && change.alert.key === key && until(change.alert)) resolve(change.alert);
-      });
-    });
-  }
+  const alertFor = (containerId: string, rule: string, until: (alert: Alert) => boolean): Promise<Alert> =>
+    alertRaised(monitor, containerId, rule, { timeoutMs: 15_000, matches: until });
 
   it('three refused connects and a refused name are alerts with host, port and count; allowing the host lets it through', async () => {
     const folder = makeProjectFolder();

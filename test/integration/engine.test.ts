@@ -1,26 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection, minimumApiVersion, compareApiVersions } from '../../src/engine/connection';
 import { Engine, EngineNotice } from '../../src/engine/engine';
 import { EngineError } from '../../src/engine/errors';
 import { DockerEvent } from '../../src/engine/events';
-import {
-  baseImage,
-  connect,
-  discardThrowawayEngine,
-  repoRoot,
-  startThrowawayEngine,
-  sweepTestResources,
-  targetFor,
-  testLabel,
-  ThrowawayEngine,
-  waitFor,
-} from './support';
+import { baseImage, connect, targetFor } from '../support/engine';
+import { cliPath } from '../support/paths';
+import { sweepRun } from '../support/sweep';
+import { discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../support/throwawayEngine';
+import { waitFor } from '../support/waits';
+import { testLabel, testRunId } from './support';
 
 const run = promisify(execFile);
-const cli = join(repoRoot, 'dist', 'cli.js');
 
 describe('engine connection (real engine)', function () {
   let connection: EngineConnection;
@@ -29,7 +21,7 @@ describe('engine connection (real engine)', function () {
     connection = await connect();
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
   });
 
   it('pings and negotiates an API version the engine speaks', async () => {
@@ -64,7 +56,7 @@ describe('engine connection (real engine)', function () {
   });
 
   it('doctor reports the engine, cgroups and missing security modules', async () => {
-    const { stdout } = await run(process.execPath, [cli, 'doctor', '--json']);
+    const { stdout } = await run(process.execPath, [cliPath, 'doctor', '--json']);
     const report = JSON.parse(stdout);
     assert.equal(report.engineVersion, connection.engineVersion.Version);
     assert.equal(report.apiVersion, connection.apiVersion);
@@ -75,7 +67,7 @@ describe('engine connection (real engine)', function () {
     const apparmor = (info.SecurityOptions as string[]).some((option) => option.includes('apparmor'));
     assert.equal(report.security.apparmor, apparmor);
     if (!apparmor && !report.security.selinux) assert.ok(report.notes.some((note: string) => /Neither AppArmor nor SELinux/.test(note)));
-    const text = await run(process.execPath, [cli, 'doctor']);
+    const text = await run(process.execPath, [cliPath, 'doctor']);
     assert.match(text.stdout, /^Host\s+unix:\/\//m);
     assert.match(text.stdout, /^AppArmor\s+(yes|no)$/m);
   });
@@ -108,7 +100,7 @@ describe('engine going away and coming back (throwaway engine)', function () {
       assert.match(error.suggestion, /Start Docker/);
       await assert.rejects(engine.connection(), (err: unknown) => err instanceof EngineError && err.kind === 'notRunning');
 
-      const cliResult = await run(process.execPath, [cli, 'doctor', '--host', throwaway.host]).catch((err: { code: number; stderr: string }) => err);
+      const cliResult = await run(process.execPath, [cliPath, 'doctor', '--host', throwaway.host]).catch((err: { code: number; stderr: string }) => err);
       assert.equal((cliResult as { code: number }).code, 1);
       assert.match((cliResult as { stderr: string }).stderr, /is not running.*\n.*Start Docker/);
 

@@ -12,6 +12,9 @@ import { LogFollower } from '../../src/engine/logs';
 import { StatsSubscriptions } from '../../src/monitor/statsStream';
 import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
 import { WorkspaceService } from '../../src/workspace/service';
+import { targetFor } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliPath } from '../support/paths';
 import {
   freeTestSubnet,
   makeTlsMaterial,
@@ -22,25 +25,12 @@ import {
   TlsMaterialDirs,
   untilListening,
 } from '../support/remoteEngine';
-import {
-  buildBaseImageOn,
-  discardThrowawayEngine,
-  makeProjectFolder,
-  repoRoot,
-  startThrowawayEngine,
-  targetFor,
-  testLabel,
-  testRunId,
-  testWorkspaceService,
-  ThrowawayEngine,
-  waitFor,
-} from './support';
-import { defaultPortPolicy } from '../../src/isolation/ports';
-import { homedir } from 'node:os';
+import { buildBaseImageOn, discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../support/throwawayEngine';
+import { engineState, poll, waitFor } from '../support/waits';
+import { testLabel, testRunId, testWorkspaceService } from './support';
 
 function until(engine: Engine, kind: EngineState['kind'], timeoutMs: number): Promise<EngineState> {
-  if (engine.state.kind === kind) return Promise.resolve(engine.state);
-  return waitFor(`engine state ${kind}`, timeoutMs, (resolve) => engine.onDidChangeState((state) => state.kind === kind && resolve(state)));
+  return engineState(engine, (state) => state.kind === kind, timeoutMs);
 }
 
 /** The container's log shows a line with `marker` and its stats stream delivers a sample, through this engine. */
@@ -52,10 +42,7 @@ async function expectLogsAndStats(engine: Engine, containerId: string, marker: s
   try {
     const pids = await waitFor<number>('a stats sample', 20_000, (resolve) => stats.onSample((sample) => resolve(sample.snapshot.pids)));
     assert.ok(pids >= 1);
-    await waitFor<void>(`the log line "${marker}"`, 20_000, (resolve) => {
-      const timer = setInterval(() => lines.some((line) => line.includes(marker)) && resolve(), 50);
-      return { dispose: () => clearInterval(timer) };
-    });
+    await poll(`the log line "${marker}"`, 20_000, () => lines.some((line) => line.includes(marker)));
   } finally {
     follower.dispose();
     stats.dispose();
@@ -116,19 +103,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const remoteService = (): WorkspaceService =>
-    new WorkspaceService(
-      () => engines!.get('remote').connection(),
-      () => ({
-        defaultImage: 'aicli/base:latest',
-        defaultLevel: 'standard',
-        resources: {},
-        ports: defaultPortPolicy,
-        mountEngineSocket: false,
-        home: homedir(),
-        labels: testLabel,
-      }),
-    );
+  const remoteService = (): WorkspaceService => testWorkspaceService({}, () => engines!.get('remote').connection());
 
   it('connects to both engines, each with its own connection', async () => {
     const local = await engines!.default.connection();
@@ -238,9 +213,8 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         { name: 'gone', host: 'tcp://127.0.0.1:9' },
       ]),
     };
-    const cli = join(repoRoot, 'dist', 'cli.js');
     const run = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
-      promisify(execFile)(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
+      promisify(execFile)(process.execPath, [cliPath, ...args], { env, encoding: 'utf8' });
     const listed = await run(['engines', '--json']).then(
       () => assert.fail('engines exited 0 with an engine down'),
       (err: { code: number; stdout: string }) => err,
@@ -257,7 +231,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     const busy = await testWorkspaceService().create({ folder: makeProjectFolder(), name: `busy-${testRunId}` });
     const placed = await promisify(execFile)(
       process.execPath,
-      [cli, '--engine', 'auto', 'create', '--folder', folder, '--name', `auto-${testRunId}`, '--label', `aicli.test.run=${testRunId}`],
+      [cliPath, '--engine', 'auto', 'create', '--folder', folder, '--name', `auto-${testRunId}`, '--label', `aicli.test.run=${testRunId}`],
       {
         env: { ...env, AICLI_ENGINES: JSON.stringify([{ name: 'remote', host: remoteHost, certPath: tls!.client }]) },
         encoding: 'utf8',
@@ -273,9 +247,13 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
     await run(['--engine', 'remote', 'exec', name, '--', 'sh', '-c', 'echo changed > /workspace/data.txt']);
     const back = makeProjectFolder('aicli-copy-back-');
     try {
-      await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${cli}" --engine remote exec ${name} -- tar -C /workspace -c . | tar -C "${back}" -x`], {
-        env,
-      });
+      await promisify(execFile)(
+        'sh',
+        ['-c', `"${process.execPath}" "${cliPath}" --engine remote exec ${name} -- tar -C /workspace -c . | tar -C "${back}" -x`],
+        {
+          env,
+        },
+      );
       assert.equal(readFileSync(join(back, 'data.txt'), 'utf8'), 'changed\n');
       assert.equal(readFileSync(join(folder, 'data.txt'), 'utf8'), 'from the local folder\n');
     } finally {
@@ -305,11 +283,10 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       { connection: local, id: await privileged(local, onDefault) },
     ];
     try {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [join(repoRoot, 'dist', 'cli.js'), '--engine', 'remote', 'alerts', '--json', '--wait', '0'],
-        { env, encoding: 'utf8' },
-      );
+      const { stdout } = await promisify(execFile)(process.execPath, [cliPath, '--engine', 'remote', 'alerts', '--json', '--wait', '0'], {
+        env,
+        encoding: 'utf8',
+      });
       const report = JSON.parse(stdout) as { host: string; alerts: { workspace: string; rule: string }[] };
       assert.equal(report.host, remoteHost);
       const ours = report.alerts
@@ -352,18 +329,7 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         const connection = await set.get('over-ssh').connection();
         assert.equal(connection.target.spec.scheme, 'ssh');
         assert.equal(((await connection.info()) as { DockerRootDir?: string }).DockerRootDir, remote!.dataRoot);
-        const service = new WorkspaceService(
-          () => set.get('over-ssh').connection(),
-          () => ({
-            defaultImage: 'aicli/base:latest',
-            defaultLevel: 'standard',
-            resources: {},
-            ports: defaultPortPolicy,
-            mountEngineSocket: false,
-            home: homedir(),
-            labels: testLabel,
-          }),
-        );
+        const service = testWorkspaceService({}, () => set.get('over-ssh').connection());
         const name = `ssh-${testRunId}`;
         const t0 = Date.now();
         await service.create({ folder, name });

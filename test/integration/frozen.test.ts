@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineLog } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
@@ -9,10 +8,11 @@ import { answersWithin, frozenRule, thawLocally } from '../../src/monitor/frozen
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings } from '../../src/monitor/settings';
+import { connectedEngine } from '../support/engine';
 import { freezeHalfway } from '../support/freezeHalfway';
-import { execIn, repoRoot, targetFor, testRunId, waitFor, workspaceFixture } from './support';
-
-const cli = join(repoRoot, 'dist', 'cli.js');
+import { cliPath } from '../support/paths';
+import { waitFor } from '../support/waits';
+import { execIn, testRunId, workspaceFixture } from './support';
 
 /**
  * The Docker 20.10 / runc 1.1 / cgroup v1 bug for real: execs starting while the workspace is
@@ -34,9 +34,7 @@ describe('a workspace frozen half-way by a pause (real engine)', function () {
   let monitor: SecurityMonitor;
 
   before(async () => {
-    engine = new Engine(() => targetFor());
-    engine.start();
-    await engine.connection();
+    engine = await connectedEngine();
     // Process checks off: the execs racing the pauses are the test's own.
     monitor = new SecurityMonitor(engine, {
       settings: () => ({ ...defaultMonitorSettings, processChecks: false }),
@@ -83,7 +81,7 @@ describe('a workspace frozen half-way by a pause (real engine)', function () {
       }),
     );
     step('running unfreeze');
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'unfreeze', workspace.name], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'unfreeze', workspace.name], { timeout: 60_000 });
     assert.match(stdout, /Thawed and refroze .*freezer/);
     assert.match(stdout, new RegExp(`${workspace.name}: running`));
     step(`unfreeze said: ${stdout.trim()}`);
@@ -101,7 +99,7 @@ describe('a workspace frozen half-way by a pause (real engine)', function () {
 
   it('unfreeze refuses a workspace that is not paused, saying why', async () => {
     const { workspace } = await fixture.service.create({ folder: fixture.folder(), name: `not-frozen-${process.pid}` });
-    const failed = await promisify(execFile)(process.execPath, [cli, 'unfreeze', workspace.name]).then(
+    const failed = await promisify(execFile)(process.execPath, [cliPath, 'unfreeze', workspace.name]).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );

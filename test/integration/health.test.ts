@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { buildImage } from '../../src/workspace/build';
 import { Workspace } from '../../src/workspace/model';
 import { CreateStep } from '../../src/workspace/request';
-import { baseImage, connect, makeProjectFolder, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
+import { baseImage, connect } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { everyKind, sweepRun } from '../support/sweep';
+import { testLabel, testRunId, testWorkspaceService } from './support';
 
 describe('waitUntilHealthy (real engine)', function () {
   this.timeout(90_000);
@@ -20,13 +23,7 @@ describe('waitUntilHealthy (real engine)', function () {
   });
   after(async () => {
     if (!connection) return;
-    await sweepTestResources(connection.docker);
-    const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-    for (const image of images)
-      await connection.docker
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
+    await sweepRun(connection.docker, testRunId, everyKind);
   });
 
   async function run(healthcheck: Docker.ContainerCreateOptions['Healthcheck'] | undefined, cmd = ['sleep', '300']): Promise<Docker.Container> {

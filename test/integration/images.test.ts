@@ -1,16 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
-import { EngineError } from '../../src/engine/errors';
-import { InputError, MissingImageError } from '../../src/isolation/inputError';
+import { EngineError, InputError, MissingImageError } from '../../src/engine/errors';
 import { listImages, removeImage } from '../../src/workspace/images';
 import { PullCancelledError, pullImage } from '../../src/workspace/pull';
 import { PullProgress } from '../../src/workspace/pullProgress';
 import { buildLayeredImage, LocalRegistry, pushToRegistry, startLocalRegistry } from '../support/registry';
-import { baseImage, connect, countTestResources, makeProjectFolder, repoRoot, sweepTestResources, testLabel, testRunId, testWorkspaceService } from './support';
+import { baseImage, connect } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliPath } from '../support/paths';
+import { everyKind, sweepRun } from '../support/sweep';
+import { countTestResources, testLabel, testRunId, testWorkspaceService } from './support';
 
 const gone = (connection: EngineConnection, reference: string): Promise<boolean> =>
   connection.docker
@@ -43,15 +45,7 @@ describe('images: pull with progress from a loopback registry, list, remove (rea
     await connection.docker.getImage(local).remove();
   });
   after(async () => {
-    if (connection) {
-      await sweepTestResources(connection.docker);
-      const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-      for (const image of images)
-        await connection.docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    }
+    if (connection) await sweepRun(connection.docker, testRunId, everyKind);
     await registry?.stop();
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
@@ -135,15 +129,14 @@ describe('images: pull with progress from a loopback registry, list, remove (rea
   });
 
   it('aicli-ws pull prints each layer and the result; images --json lists it', async () => {
-    const cli = join(repoRoot, 'dist', 'cli.js');
     const run = promisify(execFile);
-    const pulled = await run(process.execPath, [cli, 'pull', reference]);
+    const pulled = await run(process.execPath, [cliPath, 'pull', reference]);
     assert.match(pulled.stdout, new RegExp(`^Pulled ${reference.replace(/[.]/g, '\\.')} \\([0-9a-f]{12}\\)`));
     assert.match(pulled.stderr, /: Downloading\n/);
     assert.match(pulled.stderr, /: Pull complete\n/);
-    const images = JSON.parse((await run(process.execPath, [cli, 'images', '--json'])).stdout) as { tags: string[] }[];
+    const images = JSON.parse((await run(process.execPath, [cliPath, 'images', '--json'])).stdout) as { tags: string[] }[];
     assert.ok(images.some((image) => image.tags.includes(reference)));
-    const missing = await run(process.execPath, [cli, 'pull', `${registry.address}/aicli-test/missing:nope`]).then(
+    const missing = await run(process.execPath, [cliPath, 'pull', `${registry.address}/aicli-test/missing:nope`]).then(
       () => assert.fail('pull of a missing image succeeded'),
       (err: { code: number; stderr: string }) => err,
     );

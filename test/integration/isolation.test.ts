@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { IsolationLevel, levelProfiles } from '../../src/isolation/levels';
 import { Engine } from '../../src/engine/engine';
 import { DockerEvent } from '../../src/engine/events';
-import { execIn, targetFor, waitFor, workspaceFixture } from './support';
+import { targetFor } from '../support/engine';
+import { waitFor } from '../support/waits';
+import { execIn, workspaceFixture } from './support';
 
 const capabilityBits: Record<string, number> = {
   CHOWN: 0,

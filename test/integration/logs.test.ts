@@ -3,17 +3,11 @@ import Docker from 'dockerode';
 import { Engine } from '../../src/engine/engine';
 import { LogLine } from '../../src/engine/logLines';
 import { LogFollower } from '../../src/engine/logs';
-import {
-  baseImage,
-  buildBaseImageOn,
-  connect,
-  discardThrowawayEngine,
-  startThrowawayEngine,
-  sweepTestResources,
-  targetFor,
-  testLabel,
-  ThrowawayEngine,
-} from './support';
+import { baseImage, connect, targetFor } from '../support/engine';
+import { sweepRun } from '../support/sweep';
+import { buildBaseImageOn, discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../support/throwawayEngine';
+import { poll } from '../support/waits';
+import { testLabel, testRunId } from './support';
 
 interface Followed {
   lines: LogLine[];
@@ -31,11 +25,7 @@ function follow(engine: Engine, containerId: string, tail = 1000): Followed {
 }
 
 async function until(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await poll(what, timeoutMs, check);
 }
 
 function assertNumbered(lines: LogLine[], count: number): void {
@@ -58,7 +48,7 @@ describe('log following (real engine)', function () {
   });
   after(async () => {
     engine?.dispose();
-    if (docker) await sweepTestResources(docker);
+    if (docker) await sweepRun(docker, testRunId);
   });
 
   async function run(cmd: string, options: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection, EngineLog } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
@@ -11,19 +10,13 @@ import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings, MonitorSettings } from '../../src/monitor/settings';
 import { WorkspaceStats } from '../../src/monitor/statsStream';
 import { WorkspaceService } from '../../src/workspace/service';
-import {
-  baseImage,
-  connect,
-  execIn,
-  makeProjectFolder,
-  repoRoot,
-  sweepTestResources,
-  targetFor,
-  testLabel,
-  testRunId,
-  testWorkspaceService,
-  waitFor,
-} from './support';
+import { alertCleared, alertRaised } from '../support/alerts';
+import { baseImage, connect, connectedEngine } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliPath } from '../support/paths';
+import { sweepRun } from '../support/sweep';
+import { waitFor } from '../support/waits';
+import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
 
 const run = promisify(execFile);
 
@@ -45,9 +38,7 @@ describe('security monitor on the real engine', function () {
   before(async () => {
     connection = await connect();
     service = testWorkspaceService({ labels: { ...testLabel, ...suiteLabel } });
-    engine = new Engine(() => targetFor());
-    engine.start();
-    await engine.connection();
+    engine = await connectedEngine();
     monitor = new SecurityMonitor(engine, { settings: () => settings, log, scope: new MonitorScope(suiteLabel) });
     await monitor.ready();
   });
@@ -57,7 +48,7 @@ describe('security monitor on the real engine', function () {
   after(async () => {
     monitor?.dispose();
     engine?.dispose();
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
     if (latencies.length) console.log(`      latencies:\n${latencies.map((line) => `        ${line}`).join('\n')}`);
   });
@@ -73,28 +64,8 @@ describe('security monitor on the real engine', function () {
     return { name: workspace.name, containerId: workspace.containerId };
   }
 
-  function alertFor(containerId: string, rule: string, timeoutMs = 20_000): Promise<Alert> {
-    const key = alertKey(containerId, rule);
-    return waitFor<Alert>(`alert ${rule}`, timeoutMs, (resolve) => {
-      const existing = monitor.alerts.get(key);
-      if (existing) {
-        queueMicrotask(() => resolve(existing));
-        return { dispose() {} };
-      }
-      return monitor.alerts.onDidChange((change) => {
-        if (change.kind !== 'cleared' && change.alert.key === key) resolve(change.alert);
-      });
-    });
-  }
-
-  function clearedFor(containerId: string, rule: string, timeoutMs = 20_000): Promise<number> {
-    const key = alertKey(containerId, rule);
-    return waitFor<number>(`clear of ${rule}`, timeoutMs, (resolve) =>
-      monitor.alerts.onDidChange((change) => {
-        if (change.kind === 'cleared' && change.alert.key === key) resolve(Date.now());
-      }),
-    );
-  }
+  const alertFor = (containerId: string, rule: string, timeoutMs?: number): Promise<Alert> => alertRaised(monitor, containerId, rule, { timeoutMs });
+  const clearedFor = (containerId: string, rule: string, timeoutMs?: number): Promise<number> => alertCleared(monitor, containerId, rule, timeoutMs);
 
   /** Logs detection latency: from the moment the test made the condition true, and the monitor's own view. */
   function record(label: string, alert: Alert, conditionMs: number): number {
@@ -288,7 +259,7 @@ describe('security monitor on the real engine', function () {
   });
 
   it('aicli-ws alerts (--json and text) reports the same audit alerts with a summary', async () => {
-    const { stdout } = await run(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'alerts', '--json', '--wait', '0']);
+    const { stdout } = await run(process.execPath, [cliPath, 'alerts', '--json', '--wait', '0']);
     const report = JSON.parse(stdout) as {
       summary: { total: number; byType: Record<string, number> };
       alerts: { containerId: string; rule: string; severity: string }[];
@@ -299,7 +270,7 @@ describe('security monitor on the real engine', function () {
     const reported = new Set(report.alerts.map((a) => `${a.containerId}/${a.rule}`));
     for (const key of audit) assert.ok(reported.has(key), `${key} missing from the CLI report`);
     assert.ok(report.summary.total >= audit.length && report.summary.byType.security_breach! >= 1);
-    const text = await run(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'alerts', '--wait', '0']);
+    const text = await run(process.execPath, [cliPath, 'alerts', '--wait', '0']);
     assert.match(text.stdout, /^SEVERITY\s+TYPE\s+WORKSPACE\s+POLICY\s+MESSAGE/m);
     assert.match(text.stdout, /critical\s+security_breach\s+socket-\d+\s+engineSocket/);
   });
@@ -307,7 +278,7 @@ describe('security monitor on the real engine', function () {
   it('removing a workspace clears its alerts', async () => {
     const withAlerts = monitor.alerts.list();
     assert.ok(withAlerts.length > 0);
-    await sweepTestResources(connection.docker);
+    await sweepRun(connection.docker, testRunId);
     await waitFor<void>('all alerts cleared', 10_000, (resolve) => {
       const check = (): void => {
         if (monitor.alerts.list().length === 0) resolve();

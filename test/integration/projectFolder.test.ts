@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,12 +13,16 @@ import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
 import { defaultMonitorSettings } from '../../src/monitor/settings';
 import { WorkspaceService } from '../../src/workspace/service';
-import { connect, sweepTestResources, targetFor, testLabel, testRunId, testWorkspaceService, waitFor } from './support';
+import { connect, targetFor } from '../support/engine';
+import { folderUser, makeFolder } from '../support/folders';
+import { sweepRun } from '../support/sweep';
+import { waitFor } from '../support/waits';
+import { testLabel, testRunId, testWorkspaceService } from './support';
 
 const run = promisify(execFile);
 
 /** The ordinary user of a real machine: owns the project, runs git on the host. */
-const user = { uid: 1000, gid: 1000 };
+const user = folderUser;
 const suiteLabel = { 'aicli.test.suite': `project-folder-${testRunId}` };
 
 describe('the project folder stays the user’s (uid-1000 folders, real engine)', function () {
@@ -28,10 +32,9 @@ describe('the project folder stays the user’s (uid-1000 folders, real engine)'
   const made: string[] = [];
   let home: string;
 
-  /** A temp folder owned by uid 1000 (mkdtemp makes it 0700, so only that user gets in). */
+  /** A temp folder owned by uid 1000 (mkdtemp makes it 0700, so only that user gets in), removed after the suite. */
   function userFolder(prefix: string): string {
-    const folder = mkdtempSync(join(tmpdir(), prefix));
-    chownSync(folder, user.uid, user.gid);
+    const folder = makeFolder(prefix, { owner: 'user' });
     made.push(folder);
     return folder;
   }
@@ -104,7 +107,7 @@ describe('the project folder stays the user’s (uid-1000 folders, real engine)'
     home = userFolder('aicli-home-');
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
     made.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
 

@@ -10,7 +10,10 @@ import { InteractiveExecSession, openInteractiveExec, resolveShell, SessionExit 
 import { endMarkedProcesses, newSessionMarker } from '../../src/engine/sessionMarker';
 import { Workspace } from '../../src/workspace/model';
 import { WorkspaceService } from '../../src/workspace/service';
-import { baseImage, connect, execIn, makeProjectFolder, sweepTestResources, targetFor, testLabel, testWorkspaceService } from './support';
+import { baseImage, connect, targetFor } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { sweepRun } from '../support/sweep';
+import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
 
 /** Everything the session printed so far, and a way to wait for a pattern in it. */
 function recorder(session: InteractiveExecSession): { text: () => string; waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<string> } {
@@ -68,7 +71,7 @@ describe('interactive terminal sessions on the real engine', function () {
     await Promise.all(sessions.splice(0).map((session) => session.close()));
   });
   after(async () => {
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
 
@@ -274,7 +277,7 @@ describe('terminal session when the engine goes away', function () {
 
   after(async () => {
     relay?.cut();
-    if (connection) await sweepTestResources(connection.docker);
+    if (connection) await sweepRun(connection.docker, testRunId);
   });
 
   it('ends the session with a clear reason instead of hanging', async () => {

@@ -3,8 +3,7 @@
 // engine stops answering for the container. Only the container given is touched.
 import type Docker from 'dockerode';
 import { answersWithin } from '../../src/monitor/frozen';
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from './waits';
 
 export interface FrozenHalfway {
   /** The pause (1-based) that froze it, or undefined when none did within maxRounds. */
@@ -23,14 +22,14 @@ export async function freezeHalfway(container: Docker.Container, maxRounds = 60)
         const connection = await exec.start({ Detach: true });
         (connection as unknown as { destroy?: () => void } | undefined)?.destroy?.();
       } catch {
-        await delay(5); // refused while paused: try again
+        await sleep(5); // refused while paused: try again
       }
     }
   };
   const loops = [execLoop(), execLoop(), execLoop()];
   let round: number | undefined;
   for (let attempt = 1; attempt <= maxRounds && round === undefined; attempt++) {
-    await delay(20 + Math.random() * 130); // running: execs get under way
+    await sleep(20 + Math.random() * 130); // running: execs get under way
     await container.pause();
     if (!(await answersWithin(container.inspect(), 2000))) round = attempt;
     else await container.unpause();

@@ -2,12 +2,13 @@
 // optionally behind a loopback proxy that slows responses down so progress can be seen and a
 // pull can be cancelled half-way. Nothing here talks to any address but 127.0.0.1.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { makeFolder } from './folders';
+import { answersHttp, freeLoopbackPort } from './net';
+import { sleep } from './waits';
 
 export interface LocalRegistry {
   /** host:port to put in front of image names, e.g. 127.0.0.1:40123. */
@@ -17,29 +18,6 @@ export interface LocalRegistry {
 
 const registryBinary = '/usr/bin/docker-registry';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/v2/', timeout: 1000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
-    request.once('error', () => resolve(false));
-    request.once('timeout', () => request.destroy());
-  });
-}
-
-/** Each chunk from the registry is held back for as long as it takes at `bytesPerSecond`. */
 function throttlingProxy(targetPort: number, bytesPerSecond: number): Promise<Server> {
   const server = createServer((client: Socket) => {
     const upstream = new Socket();
@@ -66,8 +44,8 @@ export async function startLocalRegistry(options: { bytesPerSecond?: number } = 
   if (spawnSync(registryBinary, ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`${registryBinary} is missing: install Debian's docker-registry package (.ci/run and npm test's bootstrap do).`);
   }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'aicli-registry-'));
+  const port = await freeLoopbackPort();
+  const dir = makeFolder('aicli-registry-');
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
@@ -89,13 +67,13 @@ export async function startLocalRegistry(options: { bytesPerSecond?: number } = 
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 15_000;
-  while (!(await answers(port))) {
+  while (!(await answersHttp(port, '/v2/'))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`docker-registry did not come up on 127.0.0.1:${port}: ${stderr.trim() || `exit ${child.exitCode}`}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   const proxy = options.bytesPerSecond ? await throttlingProxy(port, options.bytesPerSecond) : undefined;
   const exposedPort = proxy ? (proxy.address() as AddressInfo).port : port;
@@ -136,7 +114,7 @@ export async function buildLayeredImage(
 ): Promise<void> {
   const steps = Array.from({ length: layers }, (_, i) => `RUN dd if=/dev/urandom of=/layer${i} bs=1M count=${layerMiB} 2>/dev/null`);
   const dockerfile = [`FROM ${base}`, ...steps, ''].join('\n');
-  const context = mkdtempSync(join(tmpdir(), 'aicli-layered-'));
+  const context = makeFolder('aicli-layered-');
   try {
     writeFileSync(join(context, 'Dockerfile'), dockerfile);
     await follow(docker, await docker.buildImage({ context, src: ['Dockerfile'] }, { t: tag, labels, rm: true, forcerm: true }));

@@ -3,10 +3,11 @@
 // from 198.18.0.0/15, the range set aside for network tests), serving tcp:// with TLS and
 // client certificates the test generates. Traffic goes only to that namespace.
 import { execFileSync, spawn } from 'node:child_process';
-import { connect } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeFolder } from './folders';
+import { acceptsTcp } from './net';
+import { poll } from './waits';
 
 export interface TlsMaterialDirs {
   /** ca.pem, cert.pem, key.pem a client uses (signed by the engine's CA). */
@@ -86,7 +87,7 @@ function signed(dir: string, name: string, subject: string, extensions: string):
 
 /** A CA, a server certificate for `address` and a client certificate; and a foreign client set. */
 export function makeTlsMaterial(address: string): TlsMaterialDirs {
-  const root = mkdtempSync(join(tmpdir(), 'aicli-tls-'));
+  const root = makeFolder('aicli-tls-');
   const server = join(root, 'server');
   const client = join(root, 'client');
   const foreign = join(root, 'foreign');
@@ -172,7 +173,7 @@ export interface TestSshd {
  * `engineHost` (the remote dockerd's own socket), which is what an ssh:// Docker host does.
  */
 export function startSshd(pid: number, address: string, engineHost: string): TestSshd {
-  const dir = mkdtempSync(join(tmpdir(), 'aicli-sshd-'));
+  const dir = makeFolder('aicli-sshd-');
   const keygen = (file: string): void => void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, file)]);
   keygen('host_ed25519');
   keygen('client_ed25519');
@@ -251,18 +252,5 @@ function sshdsInNamespaceOf(pid: number): number[] {
 
 /** Resolves once something accepts TCP connections on address:port (the sshd above). */
 export async function untilListening(address: string, port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: address, port, timeout: 500 }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${address}:${port} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await poll(`something to listen on ${address}:${port}`, timeoutMs, () => acceptsTcp(address, port), 100);
 }

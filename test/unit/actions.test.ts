@@ -2,13 +2,14 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { actionFits, skippedNote, splitByAction, workspaceActions, workspaceStates } from '../../src/workspace/actions';
+import { repoRoot } from '../support/paths';
 
 interface MenuEntry {
   command: string;
   when?: string;
 }
 
-const manifest = JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
   contributes: { commands: { command: string }[]; menus: Record<string, MenuEntry[]> };
 };
 const itemMenus = manifest.contributes.menus['view/item/context'] ?? [];

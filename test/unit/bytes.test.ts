@@ -5,9 +5,10 @@ import { imageRow } from '../../src/cli/images';
 import { formatBytes } from '../../src/engine/bytes';
 import { describeCleanupPlan } from '../../src/workspace/cleanup';
 import { describePullProgress } from '../../src/workspace/pullProgress';
+import { repoRoot } from '../support/paths';
 
 const MiB = 2 ** 20;
-const srcRoot = resolve(__dirname, '..', '..', '..', 'src');
+const srcRoot = resolve(repoRoot, 'src');
 /** The one place that turns a byte count into text. */
 const bytesModule = join('engine', 'bytes.ts');
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { describeCleanupPlan, isEmptyPlan, parseDuration } from '../../src/workspace/cleanup';
 
 describe('cleanup', () => {

@@ -1,16 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync, statSync } from 'node:fs';
 import { workspaceUserFor } from '../../src/isolation/folderOwner';
 import { isolationLevels, levelProfiles } from '../../src/isolation/levels';
+import { makeFolder } from '../support/folders';
 
 describe('workspaceUserFor', () => {
   let folder: string;
   before(() => {
-    folder = mkdtempSync(join(tmpdir(), 'aicli-owner-'));
     // As root (this project's machines) the folder gets uid 1000, as on a user's machine.
-    if (process.getuid?.() === 0) chownSync(folder, 1000, 1000);
+    folder = makeFolder('aicli-owner-', { owner: 'user-if-root' });
   });
   after(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -5,8 +5,9 @@ import { auditContainer, AuditedContainer, AuditPolicy } from '../../src/monitor
 import { defaultBlockedPorts } from '../../src/isolation/ports';
 import { inspectFacts } from '../../src/monitor/inspectFacts';
 import { policySecurityLines } from '../../src/ui/monitor/policyLines';
+import { repoRoot } from '../support/paths';
 
-const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'inspect');
+const fixtures = resolve(repoRoot, 'test', 'fixtures', 'inspect');
 type Recorded = AuditedContainer & { HostConfig: NonNullable<AuditedContainer['HostConfig']> };
 /** Recorded from this engine: workspaces made by WorkspaceService (see monitorAudit.test.ts). */
 const recorded = (name: string): Recorded => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));

@@ -3,9 +3,11 @@ import { Emitter } from '../../src/engine/emitter';
 import { Engine, EngineNotice } from '../../src/engine/engine';
 import { DockerEvent } from '../../src/engine/events';
 import { IndexChange, LiveWorkspaceIndex } from '../../src/workspace/liveIndex';
+import { containerEvent, workspaceOneLabels } from '../support/dockerEvents';
+import { sleep } from '../support/waits';
 
 const containerId = 'c0ffee';
-const labels = { 'aicli.managed': 'true', 'aicli.workspace.id': 'w1', 'aicli.workspace.name': 'one', 'aicli.workspace.level': 'standard' };
+const labels = workspaceOneLabels;
 
 function row(state: string, status: string): object {
   return {
@@ -42,13 +44,7 @@ function fakeEngine() {
   let clock = 1_000_000;
   const fire = (action: string, attributes: Record<string, string> = {}): void => {
     clock += 10;
-    events.fire({
-      Type: 'container',
-      Action: action,
-      Actor: { ID: containerId, Attributes: { ...labels, ...attributes } },
-      time: Math.floor(clock / 1000),
-      timeNano: clock * 1e6,
-    });
+    events.fire(containerEvent(containerId, action, { ...labels, ...attributes }, clock));
   };
   return {
     engine,
@@ -59,7 +55,7 @@ function fakeEngine() {
   };
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((done) => setTimeout(done, ms));
+const tick = (ms = 0): Promise<void> => sleep(ms);
 
 describe('LiveWorkspaceIndex (fake engine)', () => {
   let index: LiveWorkspaceIndex | undefined;

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auditContainer, AuditedContainer, AuditPolicy, effectiveCapabilities } from '../../src/monitor/audit';
 import { defaultBlockedPorts } from '../../src/isolation/ports';
+import { repoRoot } from '../support/paths';
 
-const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'inspect');
+const fixtures = resolve(repoRoot, 'test', 'fixtures', 'inspect');
 /** Recorded from this engine: workspaces made by WorkspaceService (standard and strict, 127.0.0.1:18080→8080). */
 const recorded = (name: string): AuditedContainer & { HostConfig: NonNullable<AuditedContainer['HostConfig']> } =>
   JSON.parse(readFileSync(join(fixtures, name), 'utf8'));

@@ -1,17 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { DockerEvent } from '../../src/engine/events';
 import { ContainerEventRules } from '../../src/monitor/events';
+import { containerEvent } from '../support/dockerEvents';
 
 let clock = 0;
 function event(action: string, attributes: Record<string, string> = {}, atMs?: number): DockerEvent {
   clock = atMs ?? clock + 100;
-  return {
-    Type: 'container',
-    Action: action,
-    Actor: { ID: 'c1', Attributes: { 'aicli.managed': 'true', ...attributes } },
-    time: Math.floor(clock / 1000),
-    timeNano: clock * 1e6,
-  };
+  return containerEvent('c1', action, { 'aicli.managed': 'true', ...attributes }, clock);
 }
 const raised = (rules: ContainerEventRules, e: DockerEvent): string[] => rules.onEvent(e).raise.map((a) => `${a.rule}:${a.severity}`);
 

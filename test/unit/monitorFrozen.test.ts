@@ -15,7 +15,9 @@ function fakeConnection(answers: { inspect: boolean; list: boolean }): () => Pro
     getContainer: () => ({ inspect: () => (answers.inspect ? Promise.resolve({}) : never) }),
     listContainers: () => (answers.list ? Promise.resolve([]) : never),
   };
-  return async () => ({ docker }) as unknown as EngineConnection;
+  // The probe asks through the engine's typed functions, which run their call on the timed client.
+  const call = (_what: string, fn: (d: typeof docker) => Promise<unknown>) => fn(docker);
+  return async () => ({ docker, call }) as unknown as EngineConnection;
 }
 
 function probeOutcome(answers: { inspect: boolean; list: boolean }, stillPaused = true): Promise<string[]> {

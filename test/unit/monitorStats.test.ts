@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JsonLineParser } from '../../src/engine/jsonLines';
 import { blockIoTotals, cpuLimitFromHostConfig, cpuPercent, EngineStatsSample, memoryUsedBytes, statsSnapshot } from '../../src/monitor/stats';
+import { repoRoot } from '../support/paths';
 
-const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'stats');
+const fixtures = resolve(repoRoot, 'test', 'fixtures', 'stats');
 const text = (name: string): string => readFileSync(join(fixtures, name), 'utf8');
 const sample = (name: string): EngineStatsSample => JSON.parse(text(name)) as EngineStatsSample;
 
@@ -104,6 +105,8 @@ describe('stats edge cases', () => {
 
   it('unlimited pids (absent or max uint64) and no quota give no percentages, not zero limits', () => {
     const busy = sample('v1-busy.json');
+    // Max uint64 as the engine writes it; JSON.parse rounds it to the same double this literal is.
+    // eslint-disable-next-line no-loss-of-precision
     const unlimited = { ...busy, pids_stats: { current: 3, limit: 18446744073709551615 } };
     assert.equal(statsSnapshot(unlimited).pidsLimit, undefined);
     assert.equal(statsSnapshot(unlimited).pidsPercent, undefined);

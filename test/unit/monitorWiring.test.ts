@@ -7,10 +7,13 @@ import { Engine, EngineNotice } from '../../src/engine/engine';
 import { DockerEvent } from '../../src/engine/events';
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { defaultMonitorSettings, MonitorSettings } from '../../src/monitor/settings';
+import { containerEvent, workspaceOneLabels } from '../support/dockerEvents';
+import { repoRoot } from '../support/paths';
+import { sleep } from '../support/waits';
 
-const inspectFixture = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'inspect', 'standard-workspace.json');
+const inspectFixture = resolve(repoRoot, 'test', 'fixtures', 'inspect', 'standard-workspace.json');
 const containerId = 'c0ffee';
-const labels = { 'aicli.managed': 'true', 'aicli.workspace.id': 'w1', 'aicli.workspace.name': 'one', 'aicli.workspace.level': 'standard' };
+const labels = workspaceOneLabels;
 
 /** An Engine stand-in: events and notices fired by the test, a connection whose container calls are recorded. */
 function fakeEngine(inspect: () => object) {
@@ -45,18 +48,12 @@ function fakeEngine(inspect: () => object) {
   let clock = 1_000_000;
   const fire = (action: string, attributes: Record<string, string> = {}): void => {
     clock += 100;
-    events.fire({
-      Type: 'container',
-      Action: action,
-      Actor: { ID: containerId, Attributes: { ...labels, ...attributes } },
-      time: Math.floor(clock / 1000),
-      timeNano: clock * 1e6,
-    });
+    events.fire(containerEvent(containerId, action, { ...labels, ...attributes }, clock));
   };
   return { engine, fire, calls };
 }
 
-const settle = (): Promise<void> => new Promise((done) => setTimeout(done, 20));
+const settle = (): Promise<void> => sleep(20);
 
 describe('SecurityMonitor wiring (fake engine)', () => {
   let monitor: SecurityMonitor | undefined;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { checkEngineSocketMount, checkProjectFolder, engineSocketPaths, MountPolicy } from '../../src/isolation/mounts';
 
 describe('checkProjectFolder', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { EngineInfo } from '../../src/engine/connection';
 import { choosePlacement, engineShortcomings, PlacementCandidate } from '../../src/engine/placement';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 
 const capable: EngineInfo = { NCPU: 4, MemoryLimit: true, PidsLimit: true, SecurityOptions: ['name=seccomp,profile=default'] };
 /** null: the engine did not answer. */

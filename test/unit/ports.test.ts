@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { checkNoDuplicateHostPorts, defaultBlockedPorts, defaultPortPolicy, parsePortMapping, PortMapping, PortPolicy } from '../../src/isolation/ports';
 
 function refused(spec: string, fragment: RegExp, policy?: PortPolicy): void {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { isolationPlan } from '../../src/isolation/levels';
 import { defaultProtectedPaths, normalizeProtectedPaths, protectedMounts } from '../../src/isolation/projectMount';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { normalizeReference } from '../../src/workspace/pull';
 import { describePullProgress, PullMessage, PullProgressTracker } from '../../src/workspace/pullProgress';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { InputError } from '../../src/isolation/inputError';
+import { InputError } from '../../src/engine/errors';
 import { defaultResources, parseCpus, parsePositiveInteger, parseResources, parseSize } from '../../src/isolation/resources';
 
 const MiB = 1024 ** 2;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDisplayOnlySetting, isUserOnlySetting, userOnlyKeysIn, userOnlySettingRules } from '../../src/isolation/userOnlySettings';
 import { parseJsonc } from '../../src/ui/jsonc';
+import { repoRoot } from '../support/paths';
 
 interface SettingSchema {
   scope?: string;
@@ -17,7 +18,7 @@ interface PackageJson {
 }
 
 // Compiled to out/test/unit/: the repository root is three levels up.
-const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as PackageJson;
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
 const properties = pkg.contributes.configuration.properties;
 const keys = Object.keys(properties);
 const userOnlyKeys = keys.filter(isUserOnlySetting);

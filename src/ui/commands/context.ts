@@ -1,18 +1,12 @@
 import * as vscode from 'vscode';
-import { Engine } from '../../engine/engine';
-import { LiveWorkspaceIndex } from '../../workspace/liveIndex';
-import { WorkspaceService } from '../../workspace/service';
-import { EngineScopes } from '../scopes';
+import { UiEngineScopes } from '../scopes';
 
 /**
- * What every command needs; built once in extension.ts. engine/service/index are the default
- * engine's; a command about a workspace uses `scopes.of(workspace)` (several engines).
+ * What every command needs; built once in extension.ts. A command reaches a workspace only
+ * through its engine's scope (`scopes.of(workspace)`, `scopes.byName(node's engine)`).
  */
 export interface CommandContext {
-  engine: Engine;
-  service: WorkspaceService;
-  index: LiveWorkspaceIndex;
-  scopes: EngineScopes;
+  scopes: UiEngineScopes;
   log: vscode.LogOutputChannel;
   state: vscode.Memento;
 }

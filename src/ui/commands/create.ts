@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isolationLevels, IsolationLevel } from '../../isolation/levels';
-import { InputError, MissingImageError } from '../../isolation/inputError';
+import { InputError, MissingImageError } from '../../engine/errors';
 import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
 import { FolderSetting, FolderSettingsReporter, folderSettingMessage, ignoredSummary } from '../ignoredFolderSettings';
@@ -10,6 +10,8 @@ import { defaultEngineName } from '../../engine/engines';
 import { choosePlacement, PlacementCandidate, PlacementPolicy } from '../../engine/placement';
 import { CommandContext } from './context';
 import { resolveMissingImage } from './images';
+import { CommandRun, registerCommand } from './kernel';
+import { EngineScope } from '../../workspace/scope';
 
 const lastChoicesKey = 'aicli.create.last';
 const stepMessages: Record<CreateStep, string> = {
@@ -147,9 +149,8 @@ async function createWithProgress(
   context: CommandContext,
   folderSettings: FolderSettingsReporter,
   request: CreateWorkspaceRequest,
-  engineName = defaultEngineName,
+  scope: EngineScope,
 ): Promise<Workspace | undefined> {
-  const scope = context.scopes.byName(engineName);
   try {
     const folderValues = await folderSettings.check();
     refuseAppliedFolderValues(folderValues);
@@ -181,7 +182,7 @@ async function createWithProgress(
   } catch (err) {
     if (err instanceof MissingImageError) {
       const image = await resolveMissingImage(context, err, scope);
-      return image ? createWithProgress(context, folderSettings, { ...request, image }, engineName) : undefined;
+      return image ? createWithProgress(context, folderSettings, { ...request, image }, scope) : undefined;
     }
     void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
     return undefined;
@@ -189,13 +190,18 @@ async function createWithProgress(
 }
 
 export function registerCreateCommand(context: CommandContext, folderSettings: FolderSettingsReporter): vscode.Disposable {
-  return vscode.commands.registerCommand('aicli.createWorkspace', async (given?: Partial<CreateWorkspaceRequest> & { engine?: string }) => {
-    const { engine: givenEngine, ...fields } = given && typeof given === 'object' && !('kind' in given) ? given : {};
-    const request = await askRequest(context, fields);
-    if (!request) return undefined;
-    const engineName = await chooseEngine(context, givenEngine);
-    if (!engineName) return undefined;
-    await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-    return createWithProgress(context, folderSettings, request, engineName);
-  });
+  return registerCommand(
+    context.log,
+    'aicli.createWorkspace',
+    'Create workspace',
+    async (run: CommandRun, given?: Partial<CreateWorkspaceRequest> & { engine?: string }) => {
+      const { engine: givenEngine, ...fields } = given && typeof given === 'object' && !('kind' in given) ? given : {};
+      const request = await askRequest(context, fields);
+      if (!request) return undefined;
+      const engineName = await chooseEngine(context, givenEngine);
+      if (!engineName) return undefined;
+      await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
+      return createWithProgress(context, folderSettings, request, run.on(context.scopes.byName(engineName)));
+    },
+  );
 }

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import { parseAllowedHosts } from '../../isolation/egress';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
+import { CommandRun, registerCommand } from './kernel';
 import { targetWorkspaces } from './targets';
 
 /** "Allow Host for Workspace…": the palette's way to what the egress alert's quick fix does. */
 export function registerEgressCommands(context: CommandContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('aicli.allowEgressHost', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.allowEgressHost', 'Allow host', async (_run: CommandRun, clicked?: TreeNode) => {
       const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Allow Host for Workspace', canPickMany: false });
       if (!workspace) return;
       const entry = await vscode.window.showInputBox({

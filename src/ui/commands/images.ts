@@ -1,12 +1,17 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../engine/bytes';
-import { Engine } from '../../engine/engine';
-import { MissingImageError } from '../../isolation/inputError';
-import { imageLabel, listImages, LocalImage, removeImage } from '../../workspace/images';
-import { normalizeReference, PullCancelledError, pullImage } from '../../workspace/pull';
+import { defaultEngineName } from '../../engine/engines';
+import { MissingImageError } from '../../engine/errors';
+import { imageLabel, LocalImage } from '../../workspace/images';
+import { normalizeReference, PullCancelledError } from '../../workspace/pull';
+import { EngineScope } from '../../workspace/scope';
 import { describePullProgress } from '../../workspace/pullProgress';
 import { showFailure } from '../notify';
 import { CommandContext } from './context';
+import { CommandRun, registerCommand } from './kernel';
+
+/** The Images view and its commands show the default engine's images. */
+const imagesScope = (context: CommandContext): EngineScope => context.scopes.byName(defaultEngineName);
 
 /** Progress notifications are redrawn at most this often, however fast the engine streams. */
 const progressIntervalMs = 200;
@@ -16,7 +21,7 @@ const progressIntervalMs = 200;
  * layers done, the bytes and the layer being worked on as the message. Returns the pulled
  * reference, or undefined when it failed (the user was told) or was cancelled.
  */
-export async function pullWithProgress(context: CommandContext, reference: string, engine: Engine = context.engine): Promise<string | undefined> {
+export async function pullWithProgress(context: CommandContext, reference: string, scope: EngineScope): Promise<string | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Pulling ${reference}`, cancellable: true },
     async (progress, token) => {
@@ -25,9 +30,7 @@ export async function pullWithProgress(context: CommandContext, reference: strin
       let reported = 0;
       let lastAt = 0;
       try {
-        const connection = await engine.connection();
-        const result = await pullImage(
-          connection,
+        const result = await scope.images.pull(
           reference,
           (state) => {
             const now = Date.now();
@@ -48,7 +51,7 @@ export async function pullWithProgress(context: CommandContext, reference: strin
           void vscode.window.showInformationMessage(`${err.message} Nothing was kept.`);
           return undefined;
         }
-        await showFailure(err, { engine, log: context.log, doing: `Pull ${reference}` });
+        await showFailure(err, { engine: scope.engine, log: context.log, doing: `Pull ${reference}` });
         return undefined;
       }
     },
@@ -73,13 +76,8 @@ async function askReference(value = ''): Promise<string | undefined> {
   return typed?.trim() || undefined;
 }
 
-async function pickImage(
-  context: CommandContext,
-  title: string,
-  filter: (image: LocalImage) => boolean = () => true,
-  engine: Engine = context.engine,
-): Promise<LocalImage | undefined> {
-  const images = (await listImages(await engine.connection())).filter(filter);
+async function pickImage(scope: EngineScope, title: string, filter: (image: LocalImage) => boolean = () => true): Promise<LocalImage | undefined> {
+  const images = (await scope.images.list()).filter(filter);
   const picked = await vscode.window.showQuickPick(
     images.map((image) => ({
       label: imageLabel(image),
@@ -96,18 +94,14 @@ async function pickImage(
  * A create failed because its image is not on the engine: offer to pull it, build it, or pick
  * another local image. Returns the image to create with, or undefined when the user gave up.
  */
-export async function resolveMissingImage(
-  context: CommandContext,
-  error: MissingImageError,
-  on: { name: string; engine: Engine },
-): Promise<string | undefined> {
+export async function resolveMissingImage(context: CommandContext, error: MissingImageError, on: EngineScope): Promise<string | undefined> {
   const picked = await vscode.window.showErrorMessage(error.message, 'Pull', 'Build…', 'Choose Another…');
   // On the engine the create was for: an image pulled or built elsewhere would not help it.
-  if (picked === 'Pull') return pullWithProgress(context, error.image, on.engine);
+  if (picked === 'Pull') return pullWithProgress(context, error.image, on);
   if (picked === 'Build…') return vscode.commands.executeCommand<string | undefined>('aicli.buildImage', { tag: error.image, engine: on.name });
   if (picked === 'Choose Another…') {
     try {
-      const image = await pickImage(context, `Create with another image instead of ${error.image}`, (candidate) => candidate.tags.length > 0, on.engine);
+      const image = await pickImage(on, `Create with another image instead of ${error.image}`, (candidate) => candidate.tags.length > 0);
       return image?.tags[0];
     } catch (err) {
       await showFailure(err, { engine: on.engine, log: context.log, doing: 'List images' });
@@ -117,41 +111,32 @@ export async function resolveMissingImage(
 }
 
 export function registerImageCommands(context: CommandContext, refresh: () => void): vscode.Disposable[] {
+  const { log } = context;
   return [
-    vscode.commands.registerCommand('aicli.pullImage', async (given?: unknown) => {
+    registerCommand(log, 'aicli.pullImage', 'Pull image', async (run: CommandRun, given?: unknown) => {
       const reference = typeof given === 'string' ? given : await askReference();
-      return reference ? pullWithProgress(context, reference) : undefined;
+      return reference ? pullWithProgress(context, reference, run.on(imagesScope(context))) : undefined;
     }),
-    vscode.commands.registerCommand('aicli.refreshImages', refresh),
-    vscode.commands.registerCommand('aicli.createWorkspaceFromImage', async (clicked?: LocalImage) => {
-      let image = clicked;
-      try {
-        image ??= await pickImage(context, 'Create a workspace from image', (candidate) => candidate.tags.length > 0);
-      } catch (err) {
-        // The Images view and this picker list the default engine's images.
-        await showFailure(err, { engine: context.engine, log: context.log, doing: 'List images' });
-        return;
-      }
+    registerCommand(log, 'aicli.refreshImages', 'Refresh images', () => refresh()),
+    registerCommand(log, 'aicli.createWorkspaceFromImage', 'List images', async (run: CommandRun, clicked?: LocalImage) => {
+      const image = clicked ?? (await pickImage(run.on(imagesScope(context)), 'Create a workspace from image', (candidate) => candidate.tags.length > 0));
       if (image?.tags[0]) await vscode.commands.executeCommand('aicli.createWorkspace', { image: image.tags[0] });
     }),
-    vscode.commands.registerCommand('aicli.removeImage', async (clicked?: LocalImage) => {
-      try {
-        const image = clicked ?? (await pickImage(context, 'Remove image', (candidate) => candidate.usedBy.length === 0));
-        if (!image) return;
-        const confirmed = await vscode.window.showWarningMessage(
-          `Remove image ${imageLabel(image)}?`,
-          {
-            modal: true,
-            detail: `${formatBytes(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.`,
-          },
-          'Remove',
-        );
-        if (confirmed !== 'Remove') return;
-        await removeImage(await context.engine.connection(), image.tags[0] ?? image.id);
-        refresh();
-      } catch (err) {
-        await showFailure(err, { engine: context.engine, log: context.log, doing: 'Remove image' });
-      }
+    registerCommand(log, 'aicli.removeImage', 'Remove image', async (run: CommandRun, clicked?: LocalImage) => {
+      const scope = run.on(imagesScope(context));
+      const image = clicked ?? (await pickImage(scope, 'Remove image', (candidate) => candidate.usedBy.length === 0));
+      if (!image) return;
+      const confirmed = await vscode.window.showWarningMessage(
+        `Remove image ${imageLabel(image)}?`,
+        {
+          modal: true,
+          detail: `${formatBytes(image.sizeBytes)}; ${image.tags.length > 1 ? `its tags ${image.tags.join(', ')} all go` : 'layers shared with other images stay'}. Workspaces and folders are not affected.`,
+        },
+        'Remove',
+      );
+      if (confirmed !== 'Remove') return;
+      await scope.images.remove(image.tags[0] ?? image.id);
+      refresh();
     }),
   ];
 }

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
-import { showFailure } from '../notify';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
+import { CommandRun, registerCommand } from './kernel';
 import { targetWorkspaces } from './targets';
+import { inspectContainer } from '../../engine/containers';
+import { defaultEngineName } from '../../engine/engines';
+import { UiEngineScope } from '../scopes';
 
 export const inspectScheme = 'aicli-inspect';
 
@@ -12,42 +15,47 @@ export class InspectDocumentProvider implements vscode.TextDocumentContentProvid
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const containerId = new URLSearchParams(uri.query).get('id') ?? '';
-    const connection = await this.context.scopes.ofContainer(containerId).engine.connection();
-    const info = await connection.call('inspect', (docker) => docker.getContainer(containerId).inspect());
+    const connection = await this.context.scopes.byName(new URLSearchParams(uri.query).get('engine') ?? undefined).engine.connection();
+    const info = await inspectContainer(connection, containerId, 'inspect');
     return `${JSON.stringify(info, null, 2)}\n`;
   }
 }
 
-function inspectUri(name: string, containerId: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: inspectScheme, path: `/${name}.json`, query: `id=${containerId}` });
+function inspectUri(target: Target): vscode.Uri {
+  const query = new URLSearchParams({ id: target.id, engine: target.scope.name });
+  return vscode.Uri.from({ scheme: inspectScheme, path: `/${target.name}.json`, query: query.toString() });
+}
+
+/** A workspace, or an unmanaged container (listed under the default engine only). */
+interface Target {
+  name: string;
+  id: string;
+  scope: UiEngineScope;
 }
 
 export function registerInspectCommands(context: CommandContext): vscode.Disposable[] {
-  const pickOne = async (clicked?: TreeNode): Promise<{ name: string; id: string } | undefined> => {
-    if (clicked?.kind === 'other') return { name: clicked.name, id: clicked.id };
+  const pickOne = async (clicked?: TreeNode): Promise<Target | undefined> => {
+    if (clicked?.kind === 'other') return { name: clicked.name, id: clicked.id, scope: context.scopes.byName(defaultEngineName) };
     const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Inspect Workspace', canPickMany: false });
-    return workspace ? { name: workspace.name, id: workspace.containerId } : undefined;
+    return workspace ? { name: workspace.name, id: workspace.containerId, scope: context.scopes.of(workspace) } : undefined;
   };
   return [
     vscode.workspace.registerTextDocumentContentProvider(inspectScheme, new InspectDocumentProvider(context)),
-    vscode.commands.registerCommand('aicli.inspectWorkspace', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.inspectWorkspace', 'Inspect', async (run: CommandRun, clicked?: TreeNode) => {
       const target = await pickOne(clicked);
       if (!target) return;
-      try {
-        const document = await vscode.workspace.openTextDocument(inspectUri(target.name, target.id));
-        await vscode.languages.setTextDocumentLanguage(document, 'json');
-        await vscode.window.showTextDocument(document, { preview: true });
-      } catch (err) {
-        await showFailure(err, { engine: context.scopes.ofContainer(target.id).engine, log: context.log, doing: `Inspect ${target.name}` });
-      }
+      run.on(target.scope);
+      const document = await vscode.workspace.openTextDocument(inspectUri(target));
+      await vscode.languages.setTextDocumentLanguage(document, 'json');
+      await vscode.window.showTextDocument(document, { preview: true });
     }),
-    vscode.commands.registerCommand('aicli.copyWorkspaceId', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.copyWorkspaceId', 'Copy container ID', async (_run: CommandRun, clicked?: TreeNode) => {
       const target = await pickOne(clicked);
       if (!target) return;
       await vscode.env.clipboard.writeText(target.id);
       vscode.window.setStatusBarMessage(`Copied container ID of ${target.name}`, 3000);
     }),
-    vscode.commands.registerCommand('aicli.openPortInBrowser', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.openPortInBrowser', 'Open port', async (_run: CommandRun, clicked?: TreeNode) => {
       if (clicked?.kind !== 'port') return;
       const host = clicked.port.hostIp === '0.0.0.0' ? '127.0.0.1' : clicked.port.hostIp;
       await vscode.env.openExternal(vscode.Uri.parse(`http://${host}:${clicked.port.hostPort}/`));

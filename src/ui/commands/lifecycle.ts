@@ -3,9 +3,10 @@ import { actionRow, ActionRow, workspaceActions } from '../../workspace/actions'
 import { Workspace } from '../../workspace/model';
 import { Lifecycle } from '../../workspace/service';
 import { offerUnfreeze } from '../monitor/quickFixes';
-import { showFailure } from '../notify';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
+import { CommandId } from './ids';
+import { CommandRun, registerCommand } from './kernel';
 import { targetWorkspaces } from './targets';
 
 /**
@@ -33,18 +34,20 @@ async function withoutFrozen(context: CommandContext, title: string, workspaces:
   return workspaces.filter((ws) => !frozen.includes(ws));
 }
 
-async function runOnEach(context: CommandContext, title: string, all: Workspace[], run: (ws: Workspace) => Promise<unknown>): Promise<void> {
+/** Runs on every workspace at once; the first failure is shown, with Retry on that workspace's engine. */
+async function runOnEach(context: CommandContext, run: CommandRun, title: string, all: Workspace[], act: (ws: Workspace) => Promise<unknown>): Promise<void> {
   const workspaces = await withoutFrozen(context, title, all);
   if (workspaces.length === 0) return;
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `${title} ${workspaces.map((ws) => ws.name).join(', ')}` },
     async () => {
-      const results = await Promise.allSettled(workspaces.map(run));
+      const results = await Promise.allSettled(workspaces.map(act));
       const failedAt = results.findIndex((result) => result.status === 'rejected');
       const failed = results[failedAt];
-      // Retry reconnects the engine of the workspace that failed, not the default one.
-      if (failed?.status === 'rejected')
-        await showFailure(failed.reason, { engine: context.scopes.of(workspaces[failedAt]!).engine, log: context.log, doing: title });
+      if (failed?.status === 'rejected') {
+        run.on(context.scopes.of(workspaces[failedAt]!));
+        throw failed.reason;
+      }
     },
   );
 }
@@ -53,14 +56,15 @@ const isLifecycle = (row: ActionRow): row is ActionRow & { action: Lifecycle } =
 
 export function registerLifecycleCommands(context: CommandContext): vscode.Disposable[] {
   const disposables = workspaceActions.filter(isLifecycle).map(({ command, action, title }) =>
-    vscode.commands.registerCommand(command, async (clicked?: TreeNode, selected?: TreeNode[]) => {
+    // actions.ts is core (no UI ids); test/unit/commandIds.test.ts checks its commands are in the table.
+    registerCommand(context.log, command as CommandId, title, async (run: CommandRun, clicked?: TreeNode, selected?: TreeNode[]) => {
       const workspaces = await targetWorkspaces(context, clicked, selected, { title: `${title} Workspace`, canPickMany: true, action });
-      await runOnEach(context, title, workspaces, (ws) => context.scopes.of(ws).service.lifecycle(ws.containerId, action));
+      await runOnEach(context, run, title, workspaces, (ws) => context.scopes.of(ws).service.lifecycle(ws.containerId, action));
     }),
   );
   const remove = actionRow('remove');
   disposables.push(
-    vscode.commands.registerCommand(remove.command, async (clicked?: TreeNode, selected?: TreeNode[]) => {
+    registerCommand(context.log, remove.command as CommandId, 'Remove', async (run: CommandRun, clicked?: TreeNode, selected?: TreeNode[]) => {
       const workspaces = await targetWorkspaces(context, clicked, selected, { title: 'Remove Workspace', canPickMany: true, action: 'remove' });
       if (workspaces.length === 0) return;
       const names = workspaces.map((ws) => ws.name).join(', ');
@@ -70,7 +74,7 @@ export function registerLifecycleCommands(context: CommandContext): vscode.Dispo
         'Remove',
       );
       if (confirmed !== 'Remove') return;
-      await runOnEach(context, 'Remove', workspaces, (ws) => context.scopes.of(ws).service.remove(ws.containerId));
+      await runOnEach(context, run, 'Remove', workspaces, (ws) => context.scopes.of(ws).service.remove(ws.containerId));
     }),
   );
   return disposables;

@@ -1,22 +1,19 @@
 import * as vscode from 'vscode';
 import { LogChannels } from '../logChannels';
-import { showFailure } from '../notify';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
+import { CommandRun, registerCommand } from './kernel';
 import { targetWorkspaces } from './targets';
 
 export function registerLogCommands(context: CommandContext, channels: LogChannels): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('aicli.showLogs', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.showLogs', 'Show logs', async (run: CommandRun, clicked?: TreeNode) => {
       const [workspace] = await targetWorkspaces(context, clicked, undefined, { title: 'Show Logs', canPickMany: false });
       if (!workspace) return;
-      try {
-        await channels.show(workspace);
-      } catch (err) {
-        await showFailure(err, { engine: context.scopes.of(workspace).engine, log: context.log, doing: `Show logs of ${workspace.name}` });
-      }
+      run.on(context.scopes.of(workspace));
+      await channels.show(workspace);
     }),
-    vscode.commands.registerCommand('aicli.stopFollowingLogs', async (clicked?: TreeNode) => {
+    registerCommand(context.log, 'aicli.stopFollowingLogs', 'Stop following logs', async (_run: CommandRun, clicked?: TreeNode) => {
       const [workspace] = await targetWorkspaces(context, clicked, undefined, {
         title: 'Stop Following Logs',
         canPickMany: false,

@@ -1,32 +1,37 @@
 import * as vscode from 'vscode';
 import { aicliSettings } from '../settings';
 import { buildImage } from '../../workspace/build';
-import { EngineConnection } from '../../engine/connection';
-import { applyCleanup, CleanupPlan, describeCleanupPlan, isEmptyPlan, parseDuration, planCleanup } from '../../workspace/cleanup';
+import { CleanupPlan, describeCleanupPlan, isEmptyPlan, parseDuration } from '../../workspace/cleanup';
+import { EngineScope } from '../../workspace/scope';
 import { showFailure } from '../notify';
 import { CommandContext } from './context';
+import { CommandRun, registerCommand } from './kernel';
 
 function maxAgeMs(): number {
   return parseDuration(aicliSettings('aicli.cleanup').get<string>('maxAge', '7d'));
 }
 
 /** One plan per engine that answers (an engine that is down has nothing to clean now). */
-async function planEveryEngine(context: CommandContext): Promise<{ name: string; connection: EngineConnection; plan: CleanupPlan }[]> {
+async function planEveryEngine(context: CommandContext, run: CommandRun): Promise<{ scope: EngineScope; plan: CleanupPlan }[]> {
   const several = context.scopes.all.length > 1;
   const plans = await Promise.all(
     context.scopes.all.map(async (scope) => {
       if (several && scope.engine.state.kind !== 'connected') return undefined;
-      const connection = await scope.engine.connection();
-      return { name: scope.name, connection, plan: await planCleanup(connection, { maxAgeMs: maxAgeMs() }) };
+      try {
+        return { scope, plan: await scope.cleanup.plan({ maxAgeMs: maxAgeMs() }) };
+      } catch (err) {
+        run.on(scope);
+        throw err;
+      }
     }),
   );
   return plans.filter((entry): entry is NonNullable<typeof entry> => entry !== undefined && !isEmptyPlan(entry.plan));
 }
 
 /** Plans, shows the list, asks (unless on startup), removes exactly what was listed — on every engine. */
-export async function runCleanup(context: CommandContext, confirm: boolean): Promise<void> {
+export async function runCleanup(context: CommandContext, confirm: boolean, run = new CommandRun()): Promise<void> {
   try {
-    const plans = await planEveryEngine(context);
+    const plans = await planEveryEngine(context, run);
     if (plans.length === 0) {
       if (confirm)
         void vscode.window.showInformationMessage(
@@ -35,7 +40,7 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
       return;
     }
     const several = context.scopes.all.length > 1;
-    const listing = plans.flatMap(({ name, plan }) => describeCleanupPlan(plan).map((line) => (several ? `${name}: ${line}` : line)));
+    const listing = plans.flatMap(({ scope, plan }) => describeCleanupPlan(plan).map((line) => (several ? `${scope.name}: ${line}` : line)));
     if (confirm) {
       const picked = await vscode.window.showWarningMessage(
         'Remove these managed resources?',
@@ -45,7 +50,7 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
       if (picked !== 'Remove') return;
     }
     const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up managed resources' }, () =>
-      Promise.all(plans.map(({ connection, plan }) => applyCleanup(connection, plan))),
+      Promise.all(plans.map(({ scope, plan }) => scope.cleanup.apply(plan))),
     );
     const result = { removed: results.flatMap((r) => r.removed), gone: results.flatMap((r) => r.gone), failed: results.flatMap((r) => r.failed) };
     context.log.info(`cleanup: removed ${result.removed.length}, already gone ${result.gone.length}, failed ${result.failed.length}`);
@@ -55,16 +60,16 @@ export async function runCleanup(context: CommandContext, confirm: boolean): Pro
         .then((p) => p && context.log.show(true));
     context.scopes.all.forEach((scope) => void scope.index.resync());
   } catch (err) {
-    await showFailure(err, { engine: context.engine, log: context.log, doing: 'Clean up' });
+    await showFailure(err, { engine: run.engine, log: context.log, doing: 'Clean up' });
   }
 }
 
 export function registerMaintenanceCommands(context: CommandContext, buildChannel: vscode.OutputChannel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('aicli.cleanup', () => runCleanup(context, true)),
-    vscode.commands.registerCommand('aicli.buildImage', async (given?: { tag?: string; engine?: string }) => {
+    registerCommand(context.log, 'aicli.cleanup', 'Clean up', (run: CommandRun) => runCleanup(context, true, run)),
+    registerCommand(context.log, 'aicli.buildImage', 'Build image', async (run: CommandRun, given?: { tag?: string; engine?: string }) => {
       // The default engine, unless a create on another engine asked for this image.
-      const engine = context.scopes.byName(given && typeof given === 'object' ? given.engine : undefined).engine;
+      const scope = run.on(context.scopes.byName(given && typeof given === 'object' ? given.engine : undefined));
       const folder = (
         await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build Context (with a Dockerfile)' })
       )?.[0];
@@ -75,7 +80,7 @@ export function registerMaintenanceCommands(context: CommandContext, buildChanne
           title: 'Image tag',
           value: suggested,
           validateInput: (v) =>
-            /^[a-z0-9][a-z0-9._\/:-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case [registry/]name[:tag], e.g. aicli/python:3',
+            /^[a-z0-9][a-z0-9._/:-]*(:[\w.-]+)?$/.test(v.trim()) ? undefined : 'Use lower-case [registry/]name[:tag], e.g. aicli/python:3',
         })
       )?.trim();
       if (!tag) return undefined;
@@ -86,12 +91,11 @@ export function registerMaintenanceCommands(context: CommandContext, buildChanne
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
           try {
-            const connection = await engine.connection();
-            await buildImage(connection, { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
+            await buildImage(await scope.connection(), { context: folder.fsPath, tag, signal: abort.signal }, (line) => buildChannel.appendLine(line));
             void vscode.window.showInformationMessage(`Built ${tag}.`);
             return tag;
           } catch (err) {
-            await showFailure(err, { engine, log: context.log, doing: `Build ${tag}` });
+            await showFailure(err, { engine: scope.engine, log: context.log, doing: `Build ${tag}` });
             return undefined;
           }
         },

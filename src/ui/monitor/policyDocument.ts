@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import Docker from 'dockerode';
 import { formatBytes } from '../../engine/bytes';
+import { inspectContainer } from '../../engine/containers';
 import { Engine } from '../../engine/engine';
+import type { ContainerInspectInfo } from '../../engine/types';
 import { levelProfiles } from '../../isolation/levels';
 import { PolicyItem } from '../../monitor/alerts';
 import { engineSocketsOf } from '../../monitor/inspectFacts';
@@ -43,13 +44,13 @@ export function policyLineOf(item: PolicyItem): number {
 }
 
 /** Paths of the project the box sees read-only (see isolation/projectMount.ts). */
-const readOnlyProjectPaths = (info: Docker.ContainerInspectInfo): string[] =>
+const readOnlyProjectPaths = (info: ContainerInspectInfo): string[] =>
   (info.Mounts ?? [])
     .filter((mount) => !mount.RW && mount.Destination.startsWith('/workspace/'))
     .map((mount) => `${mount.Destination.slice('/workspace/'.length)} read-only`);
 
 /** Published ports: on the workspace's gateway (as labelled at create), or on the container itself. */
-function publishedPortsOf(info: Docker.ContainerInspectInfo): string[] {
+function publishedPortsOf(info: ContainerInspectInfo): string[] {
   const labelled = info.Config.Labels?.[labels.ports];
   if (labelled) {
     try {
@@ -73,7 +74,7 @@ function egressLine(mode: string | undefined): string {
 
 const size = (bytes: number | undefined): string => (bytes ? formatBytes(bytes) : 'none');
 
-function values(info: Docker.ContainerInspectInfo, engineSockets: string[]): Record<PolicyItem, string> {
+function values(info: ContainerInspectInfo, engineSockets: string[]): Record<PolicyItem, string> {
   const host = info.HostConfig;
   const level = (info.Config.Labels?.['aicli.workspace.level'] ?? 'standard') as keyof typeof levelProfiles;
   const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
@@ -106,7 +107,7 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const containerId = new URLSearchParams(uri.query).get('id') ?? '';
-    let info: Docker.ContainerInspectInfo;
+    let info: ContainerInspectInfo;
     try {
       info = await this.read(containerId);
     } catch (err) {
@@ -122,9 +123,9 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
   }
 
   /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */
-  private async read(containerId: string): Promise<Docker.ContainerInspectInfo> {
+  private async read(containerId: string): Promise<ContainerInspectInfo> {
     const connection = await this.engineOf(containerId).connection();
-    const reading = connection.call('inspect for policy', (docker) => docker.getContainer(containerId).inspect());
+    const reading = inspectContainer(connection, containerId, 'inspect for policy');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${policyReadTimeoutMs / 1000} s`)), policyReadTimeoutMs);

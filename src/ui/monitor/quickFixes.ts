@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../engine/bytes';
+import { inspectContainer, updateContainer } from '../../engine/containers';
 import { Engine } from '../../engine/engine';
 import { alertKey } from '../../monitor/alerts';
 import { egressDestinationIn, egressRule } from '../../monitor/egressRefusals';
 import { frozenMessageStart, unfreezeCommand } from '../../monitor/frozen';
-import { SecurityMonitor } from '../../monitor/monitor';
-import { allowEgress } from '../../workspace/gateway';
-import { WorkspaceService } from '../../workspace/service';
-import { showFailure } from '../notify';
+import { EngineScope } from '../../workspace/scope';
+import { CommandId } from '../commands/ids';
+import { CommandRun, registerCommand } from '../commands/kernel';
 import { policyLines, PolicyDocumentProvider, policyScheme } from './policyDocument';
 
 type Limit = 'memory' | 'cpu' | 'pids';
@@ -61,53 +61,52 @@ export class AlertQuickFixes implements vscode.CodeActionProvider {
 /** The live `container.update` behind "Raise the limit": memory and pids double, CPU +50 %. */
 async function raiseLimit(engine: Engine, containerId: string, limit: Limit): Promise<string> {
   const connection = await engine.connection();
-  const container = connection.untimed.getContainer(containerId);
-  const host = (await container.inspect()).HostConfig;
+  const host = (await inspectContainer(connection, containerId)).HostConfig;
   if (limit === 'memory') {
     const memory = (host.Memory || 512 * 2 ** 20) * 2;
-    await container.update({ Memory: memory, MemorySwap: memory });
+    await updateContainer(connection, containerId, { Memory: memory, MemorySwap: memory });
     return `memory ${formatBytes(memory)}`;
   }
   if (limit === 'pids') {
     const pids = (host.PidsLimit || 100) * 2;
-    await container.update({ PidsLimit: pids });
+    await updateContainer(connection, containerId, { PidsLimit: pids });
     return `pids ${pids}`;
   }
   const period = host.CpuPeriod || 100_000;
   const quota = Math.round((host.CpuQuota || period) * 1.5);
-  await container.update({ CpuPeriod: period, CpuQuota: quota });
+  await updateContainer(connection, containerId, { CpuPeriod: period, CpuQuota: quota });
   return `CPU ${quota / period}`;
 }
 
-/** scopeOf: the engine and service of the engine a container runs on (several engines). */
+/** scopeOf: the scope of the engine a container runs on (several engines). */
 export function registerQuickFixCommands(
-  scopeOf: (containerId: string) => { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor },
+  scopeOf: (containerId: string) => EngineScope,
   policies: PolicyDocumentProvider,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const refresh = (): void => vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === policyScheme).forEach((doc) => policies.refresh(doc.uri));
-  const guarded = (containerId: string, doing: string, run: () => Promise<unknown>): Promise<void> =>
-    run().then(refresh, (err: unknown) => showFailure(err, { engine: scopeOf(containerId).engine, log, doing }));
+  /** Runs on the container's engine (a failure's Retry reconnects that one), then redraws the open policy documents. */
+  const onContainer = (id: CommandId, doing: string, act: (scope: EngineScope, containerId: string, arg: string) => Promise<unknown>): vscode.Disposable =>
+    registerCommand(log, id, doing, async (run: CommandRun, containerId: string, arg: string) => {
+      await act(run.on(scopeOf(containerId)), containerId, arg);
+      refresh();
+    });
   return [
     vscode.languages.registerCodeActionsProvider({ scheme: policyScheme }, new AlertQuickFixes(), { providedCodeActionKinds: AlertQuickFixes.kinds }),
-    vscode.commands.registerCommand('aicli.monitor.raiseLimit', (containerId: string, limit: Limit) =>
-      guarded(containerId, `Raise the ${limit} limit`, async () => {
-        const now = await raiseLimit(scopeOf(containerId).engine, containerId, limit);
-        log.info(`raised the limit of ${containerId.slice(0, 12)}: ${now}`);
-        vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
-      }),
+    onContainer('aicli.monitor.raiseLimit', 'Raise the limit', async (scope, containerId, limit) => {
+      const now = await raiseLimit(scope.engine, containerId, limit as Limit);
+      log.info(`raised the limit of ${containerId.slice(0, 12)}: ${now}`);
+      vscode.window.setStatusBarMessage(`AICLI: ${now}`, 4000);
+    }),
+    onContainer('aicli.monitor.allowEgress', 'Allow host', (scope, containerId, destination) => allowForWorkspace(scope, containerId, destination, log)),
+    registerCommand(log, 'aicli.monitor.copyUnfreezeCommand', 'Copy the unfreeze command', (_run: CommandRun, containerId: string) =>
+      copyUnfreezeCommand(containerId),
     ),
-    vscode.commands.registerCommand('aicli.monitor.allowEgress', (containerId: string, destination: string) =>
-      guarded(containerId, `Allow ${destination}`, () => allowForWorkspace(scopeOf(containerId), containerId, destination, log)),
+    registerCommand(log, 'aicli.monitor.unfreezeInTerminal', 'Unfreeze', (run: CommandRun, containerId: string) =>
+      unfreezeInTerminal(containerId, run.on(scopeOf(containerId)).engine),
     ),
-    vscode.commands.registerCommand('aicli.monitor.copyUnfreezeCommand', (containerId: string) => copyUnfreezeCommand(containerId)),
-    vscode.commands.registerCommand('aicli.monitor.unfreezeInTerminal', (containerId: string) => unfreezeInTerminal(containerId, scopeOf(containerId).engine)),
-    vscode.commands.registerCommand('aicli.monitor.pause', (containerId: string) =>
-      guarded(containerId, 'Pause', () => scopeOf(containerId).service.lifecycle(containerId, 'pause')),
-    ),
-    vscode.commands.registerCommand('aicli.monitor.stop', (containerId: string) =>
-      guarded(containerId, 'Stop', () => scopeOf(containerId).service.lifecycle(containerId, 'stop')),
-    ),
+    onContainer('aicli.monitor.pause', 'Pause', (scope, containerId) => scope.service.lifecycle(containerId, 'pause')),
+    onContainer('aicli.monitor.stop', 'Stop', (scope, containerId) => scope.service.lifecycle(containerId, 'stop')),
   ];
 }
 
@@ -115,16 +114,11 @@ export function registerQuickFixCommands(
  * Kept in the workspace's gateway on the engine (never in the folder, where the box could
  * write it) and applied by restarting the gateway; the alert goes once the host is allowed.
  */
-async function allowForWorkspace(
-  scope: { engine: Engine; service: WorkspaceService; monitor: SecurityMonitor },
-  containerId: string,
-  destination: string,
-  log: vscode.LogOutputChannel,
-): Promise<void> {
+async function allowForWorkspace(scope: EngineScope, containerId: string, destination: string, log: vscode.LogOutputChannel): Promise<void> {
   const workspace = await scope.service.find(containerId);
   const plan = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Allowing ${destination} for ${workspace.name}…` },
-    async () => allowEgress(await scope.engine.connection(), workspace.id, [destination]),
+    () => scope.allowEgress(workspace, [destination]),
   );
   scope.monitor.alerts.clear(alertKey(containerId, egressRule(destination)));
   log.info(`${workspace.name}: egress ${plan.mode} now allows ${[...plan.allow.domains, ...plan.allow.cidrs].join(', ')}`);

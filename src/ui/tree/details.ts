@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import Docker from 'dockerode';
 import { formatBytes } from '../../engine/bytes';
+import { inspectContainer } from '../../engine/containers';
 import { Engine } from '../../engine/engine';
+import type { ContainerInspectInfo } from '../../engine/types';
 import { gatewayNameFor } from '../../workspace/gateway';
 import { labels, Workspace } from '../../workspace/model';
 import { TreeNode } from './nodes';
 
-function limitsOf(info: Docker.ContainerInspectInfo): string {
+function limitsOf(info: ContainerInspectInfo): string {
   const host = info.HostConfig;
   const cpus = host.CpuQuota && host.CpuPeriod ? host.CpuQuota / host.CpuPeriod : host.NanoCpus ? host.NanoCpus / 1e9 : undefined;
   return [
@@ -23,9 +24,9 @@ function egressOf(workspace: Workspace): string {
 }
 
 /** Inspected when the user expands a workspace or hovers it; never in the background. */
-async function inspect(engine: Engine, workspace: Workspace): Promise<Docker.ContainerInspectInfo | undefined> {
+async function inspect(engine: Engine, workspace: Workspace): Promise<ContainerInspectInfo | undefined> {
   const connection = await engine.connection();
-  return connection.call('inspect', (docker) => docker.getContainer(workspace.containerId).inspect()).catch(() => undefined);
+  return inspectContainer(connection, workspace.containerId, 'inspect').catch(() => undefined);
 }
 
 export async function workspaceDetails(engine: Engine, workspace: Workspace): Promise<TreeNode[]> {

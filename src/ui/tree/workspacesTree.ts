@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { Engine } from '../../engine/engine';
 import { labels, Workspace } from '../../workspace/model';
 import { IndexChange } from '../../workspace/liveIndex';
-import { EngineScope, EngineScopes } from '../scopes';
+import { listContainers } from '../../engine/containers';
+import { defaultEngineName } from '../../engine/engines';
+import { UiEngineScope, UiEngineScopes } from '../scopes';
 import { treeItemFor } from './items';
 import { TreeNode } from './nodes';
 import { workspaceDetails, workspaceTooltip } from './details';
@@ -27,7 +28,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   private scopeSubscriptions: { dispose(): void }[] = [];
 
   constructor(
-    private readonly scopes: EngineScopes,
+    private readonly scopes: UiEngineScopes,
     private readonly showOtherContainers: () => boolean,
   ) {
     this.subscriptions = [
@@ -39,9 +40,9 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     this.watchScopes();
   }
 
-  /** The default engine's: a single engine keeps the flat view of before. */
-  private get engine(): Engine {
-    return this.scopes.default.engine;
+  /** The default engine's: a single engine keeps the flat view of before, and other containers are listed there. */
+  private get defaultScope(): UiEngineScope {
+    return this.scopes.byName(defaultEngineName);
   }
 
   private watchScopes(): void {
@@ -62,7 +63,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) return this.scopes.all.length > 1 ? this.engineGroups() : this.rootNodes(this.scopes.default);
+    if (!node) return this.scopes.all.length > 1 ? this.engineGroups() : this.rootNodes(this.defaultScope);
     if (node.kind === 'engineGroup') return this.rootNodes(this.scopes.byName(node.name), node.name);
     if (node.kind === 'workspace') return workspaceDetails(this.scopes.of(node.workspace).engine, node.workspace);
     if (node.kind === 'otherGroup') return this.otherContainers();
@@ -121,7 +122,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     );
   }
 
-  private async rootNodes(scope: EngineScope, engineName?: string): Promise<TreeNode[]> {
+  private async rootNodes(scope: UiEngineScope, engineName?: string): Promise<TreeNode[]> {
     const state = scope.engine.state;
     if (state.kind !== 'connected') return [{ kind: 'engine', state, engineName }];
     // getChildren means someone is looking, whatever the visibility event said.
@@ -130,7 +131,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const live = new Set(this.scopes.workspaces().map(nodeKey));
     for (const key of this.nodes.keys()) if (!live.has(key)) this.nodes.delete(key);
     const nodes: TreeNode[] = workspaces.map((workspace) => this.nodeFor(workspace));
-    if (this.showOtherContainers() && scope === this.scopes.default) nodes.push(this.otherGroup);
+    if (this.showOtherContainers() && scope === this.defaultScope) nodes.push(this.otherGroup);
     return nodes;
   }
 
@@ -143,8 +144,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   private async otherContainers(): Promise<TreeNode[]> {
-    const connection = await this.engine.connection();
-    const rows = await connection.call('list other containers', (docker) => docker.listContainers({ all: true }));
+    const connection = await this.defaultScope.connection();
+    const rows = await listContainers(connection, { kind: 'any' }, 'list other containers');
     return (
       rows
         // Anything AICLI manages (a workspace, or a workspace's gateway) is not "other".

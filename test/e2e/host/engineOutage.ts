@@ -1,9 +1,7 @@
 // An engine outage on demand for the extension-host tests: a unix socket in front of the test
-// engine that can be taken down and brought back in milliseconds (no second dockerd to start),
-// and a wait for an engine's next state.
+// engine that can be taken down and brought back in milliseconds (no second dockerd to start).
 import { rmSync } from 'fs';
 import * as net from 'net';
-import type { Engine, EngineState } from '../../../src/engine/engine';
 
 export class EngineProxy {
   private server: net.Server | undefined;
@@ -51,21 +49,4 @@ export class EngineProxy {
     await closed;
     rmSync(this.path, { force: true });
   }
-}
-
-/** Resolves with the engine's state once `matches` holds (now or at a later change); rejects after timeoutMs. */
-export function engineState(engine: Engine, matches: (state: EngineState) => boolean, timeoutMs: number): Promise<EngineState> {
-  return new Promise((resolve, reject) => {
-    if (matches(engine.state)) return resolve(engine.state);
-    const subscription = engine.onDidChangeState((state) => {
-      if (!matches(state)) return;
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve(state);
-    });
-    const timer = setTimeout(() => {
-      subscription.dispose();
-      reject(new Error(`the engine did not reach the expected state within ${timeoutMs} ms (it is ${engine.state.kind})`));
-    }, timeoutMs);
-  });
 }

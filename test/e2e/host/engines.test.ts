@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/ui/tree/nodes';
 import type { Workspace } from '../../../src/workspace/model';
-import { buildBaseImageOn, discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../integration/support';
-import { activeApi, labelCreations, projectFolder, sweep, untilTree } from './support';
+import { buildBaseImageOn, discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../support/throwawayEngine';
+import { activeApi, labelCreations, projectFolder, sweep, untilTree, defaultScope } from './support';
 
 type Group = Extract<TreeNode, { kind: 'engineGroup' }>;
 
@@ -85,9 +85,9 @@ describe('Several engines: grouped tree, routed commands, one engine down', func
     );
     assert.match(String(api.tree.getTreeItem(errorNode).label), /Docker engine/);
     const started = Date.now();
-    await api.scopes.default.service.list();
+    await defaultScope(api).service.list();
     assert.ok(Date.now() - started < 2000, 'the default engine answers while the second is down');
-    assert.strictEqual(api.scopes.default.engine.state.kind, 'connected');
+    assert.strictEqual(defaultScope(api).engine.state.kind, 'connected');
     await second!.start();
     await untilTree(api, 30_000, async () => ((await groups()).find((group) => group.name === 'second')?.state.kind === 'connected' ? true : undefined));
     await api.scopes.byName('second').service.remove(workspace!.containerId);

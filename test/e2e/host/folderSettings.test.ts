@@ -6,7 +6,7 @@ import { join } from 'path';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
-import { activeApi, labelCreations, sweep, until } from './support';
+import { activeApi, labelCreations, sweep, until, defaultScope } from './support';
 
 const aicli = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('aicli');
 
@@ -27,7 +27,7 @@ describe('Settings a folder cannot set', function () {
   }
 
   async function inspect(workspace: Workspace): Promise<{ level: string | undefined; socketMounts: string[] }> {
-    const info = await (await api.engine.connection()).docker.getContainer(workspace.containerId).inspect();
+    const info = await (await defaultScope(api).engine.connection()).docker.getContainer(workspace.containerId).inspect();
     const socketMounts = (info.Mounts ?? [])
       .filter((mount) => mount.Destination === '/var/run/docker.sock' || /docker\.sock$/.test(mount.Source ?? ''))
       .map((mount) => `${mount.Source} -> ${mount.Destination}`);
@@ -37,7 +37,7 @@ describe('Settings a folder cannot set', function () {
   before(async () => {
     api = await activeApi();
     await labelCreations();
-    await api.engine.connection();
+    await defaultScope(api).engine.connection();
     // The folder the window has open (a copy of test/fixtures/sample-project): the one the box can write.
     const open = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(open, 'the e2e window has no folder open');
@@ -106,7 +106,7 @@ describe('Settings a folder cannot set', function () {
     const created = (await vscode.commands.executeCommand('aicli.createWorkspace', { folder, name, image: 'aicli/base:latest', level: 'standard' })) as
       Workspace | undefined;
     assert.strictEqual(created, undefined, 'a workspace was created with a folder value in effect');
-    const connection = await api.engine.connection();
+    const connection = await defaultScope(api).engine.connection();
     const rows = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${name}`] }) });
     assert.deepStrictEqual(rows, []);
     const reported = api.folderSettings.found.find((setting) => setting.key === 'aicli.workspace.mountDockerSocket' && setting.source === settingsFile);

@@ -10,7 +10,7 @@ import { answersWithin, frozenMessageStart, thawLocally, unfreezeCommand, unfree
 import { policyLineOf, policyUri } from '../../../src/ui/monitor/policyDocument';
 import type { Workspace } from '../../../src/workspace/model';
 import { freezeHalfway } from '../../support/freezeHalfway';
-import { activeApi, labelCreations, projectFolder, sweep, until, untilTree } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, until, untilTree, defaultScope } from './support';
 
 describe('A workspace frozen half-way by a pause', function () {
   this.timeout(150_000);
@@ -41,7 +41,7 @@ describe('A workspace frozen half-way by a pause', function () {
 
   it('shows the alert with the way out, does not hang on Resume, and resumes after the unfreeze', async () => {
     const ws = workspace!;
-    const connection = await api.engine.connection();
+    const connection = await defaultScope(api).engine.connection();
     const { round, execsDone } = await freezeHalfway(connection.untimed.getContainer(ws.containerId));
     assert.ok(round, 'the engine bug did not show up in 60 pauses: nothing to test against');
     console.log(`      frozen on pause #${round}`);

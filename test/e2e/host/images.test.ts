@@ -3,9 +3,9 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
-import { engineState } from './engineOutage';
+import { engineState } from '../../support/waits';
 import { answerErrorMessages } from './errorMessages';
-import { activeApi } from './support';
+import { activeApi, defaultScope } from './support';
 
 describe('Create Workspace from Image when the images cannot be listed', function () {
   this.timeout(60_000);
@@ -20,12 +20,12 @@ describe('Create Workspace from Image when the images cannot be listed', functio
   });
   after(async () => {
     await settings().update('docker.host', configuredHost, vscode.ConfigurationTarget.Global);
-    await engineState(api.engine, (state) => state.kind === 'connected', 20_000);
+    await engineState(defaultScope(api).engine, (state) => state.kind === 'connected', 20_000);
   });
 
   it('shows why the images could not be listed', async () => {
     await settings().update('docker.host', missingHost, vscode.ConfigurationTarget.Global);
-    await engineState(api.engine, (state) => state.kind === 'unreachable', 20_000);
+    await engineState(defaultScope(api).engine, (state) => state.kind === 'unreachable', 20_000);
     const errors = answerErrorMessages();
     try {
       await vscode.commands.executeCommand('aicli.createWorkspaceFromImage');

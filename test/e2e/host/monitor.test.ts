@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
 import { policyLineOf, policyUri } from '../../../src/ui/monitor/policyDocument';
-import { activeApi, labelCreations, projectFolder, sweep, until } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, until, defaultScope } from './support';
 
 const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
 
@@ -39,7 +39,7 @@ describe('Alerts, policy document and ticker', function () {
 
   it('shows a memory hog as a resource_violation diagnostic on the memory line of the policy', async () => {
     const uri = policyUri(workspace);
-    const hog = await api.service.exec(workspace.containerId, ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hog bs=1M count=28 2>/dev/null'], {
+    const hog = await defaultScope(api).service.exec(workspace.containerId, ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hog bs=1M count=28 2>/dev/null'], {
       stdout: sink(),
       stderr: sink(),
     });
@@ -76,7 +76,7 @@ describe('Alerts, policy document and ticker', function () {
     ]);
     const raise = actions[0]!.command!;
     await vscode.commands.executeCommand(raise.command, ...(raise.arguments ?? []));
-    const connection = await api.engine.connection();
+    const connection = await defaultScope(api).engine.connection();
     assert.strictEqual((await connection.docker.getContainer(workspace.containerId).inspect()).HostConfig.Memory, 64 * 2 ** 20);
     await until('the alert to clear', 20_000, () => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'resource_violation') ? undefined : true));
   });

@@ -5,7 +5,7 @@ import { rmSync } from 'fs';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
-import { activeApi, labelCreations, projectFolder, sweep, untilTree } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, untilTree, defaultScope } from './support';
 
 type WorkspaceNode = { kind: 'workspace'; workspace: Workspace };
 
@@ -34,7 +34,7 @@ describe('Multi-selection and the state → actions table', function () {
 
   /** A tree node as VS Code passes it to a command, read from the engine (not the tree, which is not under test here). */
   async function nodeOf(name: string, state: Workspace['state']): Promise<WorkspaceNode> {
-    const workspace = await api.service.find(name);
+    const workspace = await defaultScope(api).service.find(name);
     assert.strictEqual(workspace.state, state, `${name} is ${workspace.state}, not ${state}`);
     return { kind: 'workspace', workspace };
   }
@@ -48,7 +48,7 @@ describe('Multi-selection and the state → actions table', function () {
       assert.ok(created, `create of ${name} returned nothing (see the error notification)`);
     }
     const toStop = await nodeOf(exited, 'running');
-    await (await api.engine.connection()).untimed.getContainer(toStop.workspace.containerId).stop();
+    await (await defaultScope(api).engine.connection()).untimed.getContainer(toStop.workspace.containerId).stop();
     const selection = [await nodeOf(exited, 'exited'), await nodeOf(running, 'running')];
     // Before the table, Stop also ran on the exited row: the engine's "already stopped" became
     // an error notification the command waited on, so it did not return until dismissed.

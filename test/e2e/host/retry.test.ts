@@ -10,9 +10,10 @@ import type { Engine, EngineState } from '../../../src/engine/engine';
 import type { AicliApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/ui/tree/nodes';
 import type { Workspace } from '../../../src/workspace/model';
-import { EngineProxy, engineState } from './engineOutage';
+import { engineState } from '../../support/waits';
+import { EngineProxy } from './engineOutage';
 import { answerErrorMessages } from './errorMessages';
-import { activeApi, until } from './support';
+import { activeApi, until, defaultScope } from './support';
 
 type EngineRow = Extract<TreeNode, { kind: 'engine' }>;
 type Unreachable = Extract<EngineState, { kind: 'unreachable' }>;
@@ -70,7 +71,7 @@ describe('Retry reconnects the engine it belongs to', function () {
   before(async () => {
     api = await activeApi();
     await vscode.commands.executeCommand('aicli.workspaces.focus');
-    const upstream = api.engine.target?.host ?? '';
+    const upstream = defaultScope(api).engine.target?.host ?? '';
     assert.match(upstream, /^unix:\/\//, 'the test engine is expected on a unix socket');
     dir = mkdtempSync(join(tmpdir(), 'aicli-proxy-'));
     proxy = new EngineProxy(join(dir, 'docker.sock'), upstream.slice('unix://'.length));
@@ -92,7 +93,7 @@ describe('Retry reconnects the engine it belongs to', function () {
       await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
     });
     assertRetried(result, 'clicking the row');
-    assert.strictEqual(api.scopes.default.engine.state.kind, 'connected');
+    assert.strictEqual(defaultScope(api).engine.state.kind, 'connected');
   });
 
   it("the row's inline Retry action reconnects that engine", async () => {

@@ -1,3 +1,4 @@
+import { defaultScope } from './support';
 // Runs inside the extension host (code-server, dev mode): the extension activates and its command works.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
@@ -38,8 +39,8 @@ describe('AICLI Workspaces in the extension host', () => {
 
   it('connects to the engine and the tree shows no error node', async () => {
     const api = (await vscode.extensions.getExtension<AicliApi>(EXTENSION_ID)?.activate()) as AicliApi;
-    await api.engine.connection();
-    assert.strictEqual(api.engine.state.kind, 'connected');
+    await defaultScope(api).engine.connection();
+    assert.strictEqual(defaultScope(api).engine.state.kind, 'connected');
     const roots = await api.tree.getChildren();
     assert.ok(
       roots.every((node) => node.kind !== 'engine'),

@@ -4,7 +4,7 @@ import { rmSync } from 'fs';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { Workspace } from '../../../src/workspace/model';
-import { activeApi, labelCreations, projectFolder, sweep, treeQuiet, untilTree } from './support';
+import { activeApi, labelCreations, projectFolder, sweep, treeQuiet, untilTree, defaultScope } from './support';
 
 describe('Workspaces view and commands', function () {
   this.timeout(60_000);
@@ -18,7 +18,7 @@ describe('Workspaces view and commands', function () {
     await labelCreations();
     // The tree follows the engine only while it is visible, as for a user.
     await vscode.commands.executeCommand('aicli.workspaces.focus');
-    await api.engine.connection();
+    await defaultScope(api).engine.connection();
     folder = projectFolder();
   });
   after(async () => {
@@ -51,7 +51,7 @@ describe('Workspaces view and commands', function () {
     await treeQuiet(api, 500, 10_000);
     const fired: unknown[] = [];
     const listener = api.tree.onDidChangeTreeData((element) => fired.push(element));
-    const connection = await api.engine.connection();
+    const connection = await defaultScope(api).engine.connection();
     const started = Date.now();
     await connection.untimed.getContainer(workspace.containerId).stop();
     const stoppedAt = Date.now();
@@ -65,7 +65,7 @@ describe('Workspaces view and commands', function () {
   });
 
   it("an outside start and stop reach the tree row soon after the engine's start / die event (goal < 100 ms)", async () => {
-    const connection = await api.engine.connection();
+    const connection = await defaultScope(api).engine.connection();
     const container = connection.untimed.getContainer(workspace.containerId);
     /** From the engine's event (as the extension receives it) to the tree firing the row in that state. */
     const latency = (action: string, state: string): Promise<number> =>
@@ -79,7 +79,7 @@ describe('Workspaces view and commands', function () {
           onTree.dispose();
           resolve(Math.max(0, shownAt - eventAt));
         };
-        const onEvent = api.engine.onEvent((event) => {
+        const onEvent = defaultScope(api).engine.onEvent((event) => {
           if (eventAt !== undefined || event.Actor.ID !== workspace.containerId || event.Action !== action) return;
           eventAt = Date.now();
           settle();
@@ -109,7 +109,8 @@ describe('Workspaces view and commands', function () {
     const node = () => nodeNamed(name);
     const t0 = Date.now();
     const step = (what: string): void => console.log(`      ${Date.now() - t0} ms: ${what}`);
-    const engineState = async (): Promise<string> => (await (await api.engine.connection()).docker.getContainer(workspace.containerId).inspect()).State.Status;
+    const engineState = async (): Promise<string> =>
+      (await (await defaultScope(api).engine.connection()).docker.getContainer(workspace.containerId).inspect()).State.Status;
     step(`before: tree ${(await node())?.workspace.state}, engine ${await engineState()}`);
     await vscode.commands.executeCommand('aicli.startWorkspace', await node());
     step(`start returned: tree ${(await node())?.workspace.state}, engine ${await engineState()}`);

@@ -1,11 +1,11 @@
 // Starts a throw-away code-server bound to 127.0.0.1 that loads this repo as a development extension.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
+import { answersHttp, freeLoopbackPort } from '../../support/net';
+import { sleep } from '../../support/waits';
 import { onProcessExit } from './cleanup';
-import { assertExtensionBuilt, codeServerEntry, makeTempDir, removeDir, repoRoot, sleep } from './paths';
+import { assertExtensionBuilt, codeServerEntry, makeTempDir, removeDir, repoRoot } from './paths';
 
 export type Payload = Array<[string, string]>;
 
@@ -45,33 +45,6 @@ export const defaultSettings: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'git.openRepositoryInParentFolders': 'never',
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function healthz(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
 
 /**
  * True while a non-zombie process is in the group. kill(-pgid, 0) also succeeds for zombies, and the
@@ -150,7 +123,7 @@ function tail(file: string, lines = 30): string {
 }
 
 async function spawnOnce(opts: CodeServerOptions, runDir: string, devPath: string): Promise<CodeServer | undefined> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const logFile = path.join(runDir, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
   const args = [
@@ -202,7 +175,7 @@ async function spawnOnce(opts: CodeServerOptions, runDir: string, devPath: strin
     })());
 
   const deadline = Date.now() + 30_000;
-  while (!(await healthz(port))) {
+  while (!(await answersHttp(port, '/healthz'))) {
     if (exited) {
       unregister();
       if (/EADDRINUSE/.test(tail(logFile))) return undefined; // Lost the port race: retry.

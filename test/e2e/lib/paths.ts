@@ -1,10 +1,11 @@
-// Paths shared by the e2e harness. Compiled to out/test/e2e/lib/, so the repo root is four levels up.
+// Paths shared by the e2e harness, and temp dirs that go away when the runner exits.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { FolderOptions, makeFolder } from '../../support/folders';
+import { repoRoot } from '../../support/paths';
 import { onProcessExit } from './cleanup';
 
-export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+export { repoRoot };
 /**
  * Screenshots go to test-results/ on every run; with AICLI_UPDATE_SCREENSHOTS=1 they replace
  * the committed ones in media/ (which the README shows), so a test run leaves the tree clean.
@@ -12,14 +13,17 @@ export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 export const mediaDir = path.join(repoRoot, process.env.AICLI_UPDATE_SCREENSHOTS === '1' ? 'media' : path.join('test-results', 'screenshots'));
 export const codeServerEntry = path.join(repoRoot, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
+/** The README of the folder a code-server session opens, unless the test brings its own. */
+export const e2eReadme = '# AICLI e2e workspace\n';
+
 const tempDirs = new Map<string, () => void>();
 
 /**
  * A fresh directory under os.tmpdir(), removed on process exit/SIGINT/SIGTERM unless removeDir() ran first.
  * Keep prefixes short: socket paths inside are limited to 107 chars.
  */
-export function makeTempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+export function makeTempDir(prefix: string, options: FolderOptions = {}): string {
+  const dir = makeFolder(prefix, options);
   const remove = (): void => rm(dir);
   tempDirs.set(
     dir,
@@ -51,5 +55,3 @@ export function assertExtensionBuilt(extensionDir: string): void {
     throw new Error(`Extension entry ${main} is missing: run \`npm run build\` first.`);
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,10 +1,8 @@
 // One code-server + Chromium session on a fresh project folder: what every UI test starts with.
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newPage } from './browser';
 import { CodeServer, CodeServerOptions, startCodeServer } from './codeServer';
-import { makeTempDir, removeDir } from './paths';
+import { e2eReadme, makeTempDir, removeDir } from './paths';
 import { openWorkbench } from './workbench';
 
 export interface WorkbenchSession {
@@ -23,8 +21,7 @@ export async function openWorkbenchSession(
     prepare?: (folder: string) => void;
   } = {},
 ): Promise<WorkbenchSession> {
-  const folder = makeTempDir('acw-');
-  fs.writeFileSync(path.join(folder, 'README.md'), options.readme ?? '# AICLI e2e workspace\n');
+  const folder = makeTempDir('acw-', { readme: options.readme ?? e2eReadme });
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   const close = async (): Promise<void> => {

@@ -3,17 +3,18 @@
 // to a fake-internet namespace this test makes.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
-import { connect, sweepTestResources } from '../../integration/support';
+import { connect } from '../../support/engine';
 import { createFakeInternet, FakeInternet } from '../../support/fakeInternet';
-import { openAicliView, openWorkbenchSession, repoRoot, runPalette, screenshot, type WorkbenchSession } from '../harness';
+import { cliLabelArgs } from '../../support/labels';
+import { cliPath } from '../../support/paths';
+import { sweepRun } from '../../support/sweep';
+import { openAicliView, openWorkbenchSession, runPalette, screenshot, type WorkbenchSession } from '../harness';
 import { uiLabels, uiRunId } from './treeSupport';
 
-const cli = path.join(repoRoot, 'dist', 'cli.js');
-const labelArgs = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-const aicli = (...args: string[]): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const labelArgs = cliLabelArgs(uiLabels);
+const aicli = (...args: string[]): string => execFileSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
 
 describe('Egress alerts (code-server + Chromium)', function () {
   this.timeout(120_000);
@@ -41,7 +42,7 @@ describe('Egress alerts (code-server + Chromium)', function () {
   after(async () => {
     await session?.close();
     internet?.remove();
-    if (connection) await sweepTestResources(connection.docker, uiRunId);
+    if (connection) await sweepRun(connection.docker, uiRunId);
   });
 
   it('shows a refused connect in the Problems panel and allows the host with its quick fix', async () => {

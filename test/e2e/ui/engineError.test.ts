@@ -2,7 +2,7 @@
 // actions appears, and the tree recovers by itself without reloading the window.
 import * as assert from 'assert';
 import type { Page } from 'playwright-core';
-import { discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../integration/support';
+import { discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../support/throwawayEngine';
 import { openAicliView, openWorkbenchSession, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 
 describe('Engine unreachable and back (code-server + throwaway engine)', function () {

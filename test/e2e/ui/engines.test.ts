@@ -1,15 +1,17 @@
 // Two engines in code-server: the Workspaces view groups workspaces by engine, each group with
 // its health, version and load; a stopped engine turns its group red with the reason.
 import { execFileSync } from 'child_process';
-import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
-import { buildBaseImageOn, connect, discardThrowawayEngine, startThrowawayEngine, sweepTestResources, ThrowawayEngine } from '../../integration/support';
-import { makeTempDir, openAicliView, openWorkbenchSession, removeDir, repoRoot, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
+import { connect } from '../../support/engine';
+import { cliLabelArgs } from '../../support/labels';
+import { cliPath } from '../../support/paths';
+import { sweepRun } from '../../support/sweep';
+import { buildBaseImageOn, discardThrowawayEngine, startThrowawayEngine, ThrowawayEngine } from '../../support/throwawayEngine';
+import { makeTempDir, openAicliView, openWorkbenchSession, removeDir, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { uiLabels, uiRunId, workspaceRow } from './treeSupport';
 
-const cli = path.join(repoRoot, 'dist', 'cli.js');
-const labelArgs = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+const labelArgs = cliLabelArgs(uiLabels);
 
 describe('Several engines in the Workspaces view (code-server + Chromium)', function () {
   this.timeout(180_000);
@@ -26,8 +28,8 @@ describe('Several engines in the Workspaces view (code-server + Chromium)', func
     await buildBaseImageOn(second.host);
     const folder = makeTempDir('acw-');
     folders.push(folder);
-    execFileSync(process.execPath, [cli, '--host', second.host, 'create', '--folder', folder, '--name', name, ...labelArgs]);
-    execFileSync(process.execPath, [cli, 'create', '--folder', folder, '--name', `${name}-here`, ...labelArgs]);
+    execFileSync(process.execPath, [cliPath, '--host', second.host, 'create', '--folder', folder, '--name', name, ...labelArgs]);
+    execFileSync(process.execPath, [cliPath, 'create', '--folder', folder, '--name', `${name}-here`, ...labelArgs]);
     session = await openWorkbenchSession({ settings: { 'aicli.workspace.labels': uiLabels, 'aicli.engines': [{ name: 'build-box', host: second.host }] } });
     page = session.page;
     await openAicliView(page);
@@ -35,7 +37,7 @@ describe('Several engines in the Workspaces view (code-server + Chromium)', func
   });
   after(async () => {
     await session?.close();
-    if (connection) await sweepTestResources(connection.docker, uiRunId);
+    if (connection) await sweepRun(connection.docker, uiRunId);
     await discardThrowawayEngine(second);
     folders.forEach((folder) => removeDir(folder));
   });

@@ -3,8 +3,9 @@
 // Debian's docker-registry on loopback, slowed down so the progress can be seen.
 import * as assert from 'assert';
 import { EngineConnection } from '../../../src/engine/connection';
-import { connect, sweepTestResources } from '../../integration/support';
+import { baseImage, connect } from '../../support/engine';
 import { buildLayeredImage, LocalRegistry, pushToRegistry, startLocalRegistry } from '../../support/registry';
+import { everyKind, sweepRun } from '../../support/sweep';
 import { openAicliView, openWorkbenchSession, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { answerQuickInput, uiLabels, uiRunId, workspaceRow } from './treeSupport';
 
@@ -19,7 +20,7 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     connection = await connect();
     registry = await startLocalRegistry({ bytesPerSecond: 2_000_000 });
     const local = `aicli-e2e-layers-${uiRunId}:latest`;
-    await buildLayeredImage(connection.untimed, local, 'aicli/base:latest', 3, 4, uiLabels);
+    await buildLayeredImage(connection.untimed, local, baseImage, 3, 4, uiLabels);
     reference = `${registry.address}/aicli-e2e/tool:${uiRunId}`;
     await pushToRegistry(connection.untimed, local, reference);
     await connection.docker.getImage(local).remove();
@@ -30,15 +31,7 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
 
   after(async () => {
     await session?.close();
-    if (connection) {
-      await sweepTestResources(connection.docker, uiRunId);
-      const images = await connection.docker.listImages({ filters: JSON.stringify({ label: [`aicli.test.run=${uiRunId}`] }) });
-      for (const image of images)
-        await connection.docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    }
+    if (connection) await sweepRun(connection.docker, uiRunId, everyKind);
     await registry?.stop();
   });
 

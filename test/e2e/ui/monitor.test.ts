@@ -2,17 +2,18 @@
 // policy document, and the status bar shows the live ticker.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
-import { connect, sweepTestResources } from '../../integration/support';
+import { connect } from '../../support/engine';
 import { freezeHalfway } from '../../support/freezeHalfway';
-import { openAicliView, openWorkbenchSession, repoRoot, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
+import { cliLabelArgs } from '../../support/labels';
+import { cliPath } from '../../support/paths';
+import { sweepRun } from '../../support/sweep';
+import { openAicliView, openWorkbenchSession, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { uiLabels, uiRunId } from './treeSupport';
 
-const cli = path.join(repoRoot, 'dist', 'cli.js');
-const labelArgs = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-const aicli = (...args: string[]): string => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const labelArgs = cliLabelArgs(uiLabels);
+const aicli = (...args: string[]): string => execFileSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
 
 describe('Alerts and ticker (code-server + Chromium)', function () {
   this.timeout(120_000);
@@ -34,7 +35,7 @@ describe('Alerts and ticker (code-server + Chromium)', function () {
 
   after(async () => {
     await session?.close();
-    if (connection) await sweepTestResources(connection.docker, uiRunId);
+    if (connection) await sweepRun(connection.docker, uiRunId);
   });
 
   it('shows the workspace of the open folder in the status-bar ticker', async () => {

@@ -1,8 +1,9 @@
 // Helpers for UI tests of the Workspaces tree: rows by accessible name, context menus, labels.
 import type { Locator, Page } from 'playwright-core';
+import { inheritedRunId, runLabels } from '../../support/labels';
 
-export const uiRunId = process.env.AICLI_TEST_RUN ?? `ui-${process.pid}`;
-export const uiLabels = { 'aicli.test': 'true', 'aicli.test.run': uiRunId };
+export const uiRunId = inheritedRunId('ui');
+export const uiLabels = runLabels(uiRunId);
 
 /** A workspace row; its accessible name is "<name>, <state>, <level>, <image>". */
 export function workspaceRow(page: Page, name: string, state?: string): Locator {

@@ -6,15 +6,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { EngineConnection } from '../../../src/engine/connection';
-import { connect, sweepTestResources } from '../../integration/support';
+import { connect } from '../../support/engine';
+import { cliLabelArgs } from '../../support/labels';
+import { cliPath } from '../../support/paths';
+import { sweepRun } from '../../support/sweep';
 import { makeTempDir, openAicliView, openWorkbenchSession, removeDir, repoRoot, runPalette, screenshot, widenSidebar, type WorkbenchSession } from '../harness';
 import { answerQuickInput, contextMenu, uiLabels, uiRunId, workspaceRow } from './treeSupport';
 
-const cli = path.join(repoRoot, 'dist', 'cli.js');
-
 function aicli(...args: string[]): string {
-  const labels = Object.entries(uiLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-  return execFileSync(process.execPath, [cli, ...args, ...(args[0] === 'create' ? labels : [])], { encoding: 'utf8' });
+  return execFileSync(process.execPath, [cliPath, ...args, ...(args[0] === 'create' ? cliLabelArgs(uiLabels) : [])], { encoding: 'utf8' });
 }
 
 describe('Workspaces view (code-server + Chromium)', function () {
@@ -50,7 +50,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
 
   after(async () => {
     await session?.close();
-    if (connection) await sweepTestResources(connection.docker, uiRunId);
+    if (connection) await sweepRun(connection.docker, uiRunId);
     extraFolders.forEach((dir) => removeDir(dir));
   });
 

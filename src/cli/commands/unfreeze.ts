@@ -1,14 +1,15 @@
-import { InputError } from '../isolation/inputError';
-import { unfreezeCommand, unfreezeLocally } from '../monitor/frozen';
-import { WorkspaceService } from '../workspace/service';
+import { InputError } from '../../engine/errors';
+import { unfreezeCommand, unfreezeLocally } from '../../monitor/frozen';
+import { WorkspaceService } from '../../workspace/service';
+import { Command } from '../command';
+import { nameArgument } from '../options';
 
 /**
- * `aicli-ws unfreeze NAME`, as root on the engine's host: the way out of a workspace frozen
- * half-way by a pause (see monitor/frozen.ts). Thaws and refreezes its cgroup, then unpauses
- * it through the engine. Works from the list alone, since the engine's inspect of that
- * container hangs until then.
+ * As root on the engine's host: the way out of a workspace frozen half-way by a pause (see
+ * monitor/frozen.ts). Thaws and refreezes its cgroup, then unpauses it through the engine.
+ * Works from the list alone, since the engine's inspect of that container hangs until then.
  */
-export async function unfreezeWorkspace(service: WorkspaceService, reference: string, print: (line: string) => void): Promise<number> {
+async function unfreezeWorkspace(service: WorkspaceService, reference: string, print: (line: string) => void): Promise<number> {
   const workspace = await service.find(reference);
   if (workspace.state !== 'paused') {
     throw new InputError('workspace', `Workspace ${workspace.name} is ${workspace.state}, not paused: there is nothing to unfreeze.`);
@@ -32,3 +33,13 @@ export async function unfreezeWorkspace(service: WorkspaceService, reference: st
   print(`${resumed.name}: ${resumed.state}`);
   return 0;
 }
+
+export const unfreeze: Command = {
+  names: ['unfreeze'],
+  synopsis: ['NAME'],
+  description: ["As root on the engine's host: free a paused workspace the engine", 'no longer answers for (an exec frozen half-way), then unpause it'],
+  async run({ verb, args, scope }) {
+    const name = nameArgument(args, verb);
+    return unfreezeWorkspace((await scope()).service, name, (line) => console.log(line));
+  },
+};

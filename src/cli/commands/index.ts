@@ -1,0 +1,19 @@
+import { Command } from '../command';
+import { alerts } from './alerts';
+import { allow } from './allow';
+import { build } from './build';
+import { cleanup } from './cleanup';
+import { create } from './create';
+import { doctor } from './doctor';
+import { engines } from './engines';
+import { exec } from './exec';
+import { images } from './images';
+import { inspect } from './inspect';
+import { lifecycle } from './lifecycle';
+import { list } from './list';
+import { pull } from './pull';
+import { rm } from './rm';
+import { unfreeze } from './unfreeze';
+
+/** Every verb of aicli-ws, in the order of the usage text. */
+export const commands: Command[] = [doctor, create, list, inspect, lifecycle, unfreeze, rm, allow, exec, alerts, build, engines, pull, images, cleanup];

@@ -1,0 +1,54 @@
+import { EngineConnection } from '../../engine/connection';
+import { containerOutput, createContainer, removeContainer, startContainer, waitContainer } from '../../engine/containers';
+import { FrameDemuxer } from '../../engine/demux';
+import { gatewayImage } from '../gatewayImage';
+import { labels } from '../model';
+import { reviewerLabels } from './names';
+import { helperHostConfig } from './view';
+
+export interface HelperRun {
+  workspaceId: string;
+  /** What it does, for the log and errors. */
+  what: string;
+  /** A busybox sh script; the paths come in as "$@" (never spliced into the script). */
+  script: string;
+  args: string[];
+  mounts: { Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly: boolean }[];
+  /** uid:gid; the folder's owner when it writes the folder. */
+  user: string;
+  capAdd?: string[];
+  labels: Record<string, string>;
+}
+
+function textOf(frames: Buffer): string {
+  const parts: Buffer[] = [];
+  new FrameDemuxer((_kind, payload) => parts.push(payload)).push(frames);
+  return Buffer.concat(parts).toString('utf8').trim();
+}
+
+/**
+ * Runs one short-lived helper container of review mode (apply, discard) and removes it. It
+ * sees only the mounts it is given: a path that climbs out of the folder, or a link in it,
+ * lands inside the helper's own (read-only, discarded) filesystem, never on the host.
+ */
+export async function runHelper(connection: EngineConnection, run: HelperRun): Promise<void> {
+  const id = await createContainer(connection, {
+    Image: gatewayImage,
+    Entrypoint: ['/bin/busybox', 'sh', '-c', run.script, 'aicli-review'],
+    Cmd: run.args,
+    User: run.user,
+    Labels: { ...run.labels, [labels.managed]: reviewerLabels.role, [reviewerLabels.of]: run.workspaceId },
+    NetworkDisabled: true,
+    HostConfig: helperHostConfig(run.mounts, run.capAdd),
+  });
+  try {
+    await startContainer(connection, id, {}, run.what);
+    const code = await waitContainer(connection, id);
+    if (code !== 0) {
+      const output = textOf(await containerOutput(connection, id));
+      throw new Error(`${run.what} failed (exit ${code}): ${output.split('\n').slice(-5).join(' ') || 'no output'}`);
+    }
+  } finally {
+    await removeContainer(connection, id, { force: true }).catch(() => undefined);
+  }
+}
