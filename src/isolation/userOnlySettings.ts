@@ -17,6 +17,7 @@ export const userOnlySettingRules: readonly string[] = [
   'aicli.workspace.mountDockerSocket',
   'aicli.workspace.labels',
   'aicli.workspace.protectedPaths',
+  'aicli.workspace.projectMount',
   'aicli.isolation.',
   'aicli.resources.',
   'aicli.network.',

@@ -69,6 +69,7 @@ export function readWorkspacePolicy(): WorkspacePolicy {
     allowedHosts: config.get<string[]>('network.allowedHosts', []),
     home: homedir(),
     protectedPaths: config.get<string[] | undefined>('workspace.protectedPaths', undefined),
+    projectMount: config.get<string>('workspace.projectMount', 'auto'),
     labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }

@@ -8,7 +8,9 @@ import { listVolumes, removeVolume } from '../engine/volumes';
 import { removeStorageParts } from './review/parts';
 import { shortImageId } from './images';
 import { egressNetworkNameFor, gatewayLabels, gatewayNameFor } from './gateway';
-import { labels, networkNameFor } from './model';
+import { labels, networkNameFor, workspaceFromSummary } from './model';
+import { inReview, WorkspaceChanges } from './review/service';
+import type { ContainerInfo } from '../engine/types';
 
 export interface CleanupOptions {
   /** Exited workspaces whose container finished longer ago than this are removed. */
@@ -26,6 +28,8 @@ export interface CleanupOptions {
    * Measured against the real clock, not `now`. Default 10 minutes.
    */
   orphanGraceMs?: number;
+  /** Also remove review workspaces whose changes were never applied nor discarded (they are lost). */
+  includeUnapplied?: boolean;
 }
 
 export const defaultOrphanGraceMs = 10 * 60_000;
@@ -74,6 +78,8 @@ export interface CleanupPlan {
   networks: CleanupNetwork[];
   images: CleanupImage[];
   volumes: CleanupVolume[];
+  /** Expired review workspaces left alone: their changes were neither applied nor discarded. */
+  kept?: { id: string; name: string; unapplied: number }[];
 }
 
 export interface CleanupResult {
@@ -162,17 +168,56 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
     })
     .map((network) => ({ id: network.Id, name: network.Name, workspaceId: network.Labels?.[labels.id] ?? '' }));
 
+  const { removable, kept } = await withoutUnapplied(connection, scoped, workspaces, options.includeUnapplied === true);
   const [images, volumes] = await Promise.all([
     listImages(connection, { ...scope, dangling: true }, 'list dangling managed images'),
     listVolumes(connection, { ...scope, dangling: true }, 'list unused managed volumes'),
   ]);
   return {
-    workspaces,
+    workspaces: removable,
+    kept,
     gateways: orphanGateways,
     networks: orphans,
     images: images.map((image) => ({ id: image.Id, size: image.Size })),
     volumes: volumes.map((volume) => ({ name: volume.Name })),
   };
+}
+
+/** Splits off the review workspaces with changes nobody applied or discarded: a cleanup would lose them. */
+async function withoutUnapplied(
+  connection: EngineConnection,
+  rows: ContainerInfo[],
+  candidates: CleanupWorkspace[],
+  includeUnapplied: boolean,
+): Promise<{ removable: CleanupWorkspace[]; kept: NonNullable<CleanupPlan['kept']> }> {
+  const changes = new WorkspaceChanges(
+    async () => connection,
+    () => [],
+  );
+  const removable: CleanupWorkspace[] = [];
+  const kept: NonNullable<CleanupPlan['kept']> = [];
+  for (const candidate of candidates) {
+    const workspace = workspaceFromSummary(rows.find((row) => row.Id === candidate.containerId) as ContainerInfo);
+    // Changes that cannot be read are kept too: a cleanup must not be the way they get lost.
+    const unapplied =
+      !includeUnapplied && workspace && inReview(workspace)
+        ? await changes.list(workspace).then(
+            (list) => list.length,
+            () => Infinity,
+          )
+        : 0;
+    if (unapplied > 0) kept.push({ id: candidate.id, name: candidate.name, unapplied });
+    else removable.push(candidate);
+  }
+  return { removable, kept };
+}
+
+/** What a cleanup left alone and why, one line each. */
+export function describeKept(plan: CleanupPlan): string[] {
+  return (plan.kept ?? []).map(
+    (ws) =>
+      `kept workspace ${ws.name} (${ws.id}): ${Number.isFinite(ws.unapplied) ? ws.unapplied : 'unreadable'} unapplied change(s); apply or discard them first, or clean up including unapplied changes`,
+  );
 }
 
 export function isEmptyPlan(plan: CleanupPlan): boolean {

@@ -16,6 +16,8 @@ import { pullImage, PullResult } from './pull';
 import { PullProgress } from './pullProgress';
 import { WorkspacePolicy } from './request';
 import { WorkspaceService } from './service';
+import { WorkspaceChanges } from './review/service';
+import { defaultProtectedPaths } from '../isolation/projectMount';
 
 export interface EngineScopeOptions {
   /** Read on every create, so a settings change applies to the next one. */
@@ -40,6 +42,7 @@ export class EngineScope implements Disposable {
   private serviceValue: WorkspaceService | undefined;
   private indexValue: LiveWorkspaceIndex | undefined;
   private monitorValue: SecurityMonitor | undefined;
+  private changesValue: WorkspaceChanges | undefined;
   private readonly parts: Disposable[] = [];
 
   constructor(
@@ -76,6 +79,15 @@ export class EngineScope implements Disposable {
       scope: this.options.monitorScope,
     });
     return this.monitorValue;
+  }
+
+  /** Review mode: the box's changes against the folder, apply and discard. */
+  get changes(): WorkspaceChanges {
+    this.changesValue ??= new WorkspaceChanges(
+      () => this.connection(),
+      () => this.options.policy().protectedPaths ?? defaultProtectedPaths,
+    );
+    return this.changesValue;
   }
 
   connection(): Promise<EngineConnection> {

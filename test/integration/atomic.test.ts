@@ -87,7 +87,8 @@ describe('validation and atomic create on the real engine', function () {
   });
 
   it('remove keeps every file in the folder, including files written from inside', async () => {
-    const { workspace } = await service.create({ folder, name: `keep-${process.pid}` });
+    // A bind: what the box writes lands in the folder at once, and must survive the remove.
+    const { workspace } = await service.create({ folder, name: `keep-${process.pid}`, mount: 'bind' });
     assert.equal((await execIn(service, workspace.name, ['sh', '-c', 'echo inside > /workspace/made-inside.txt'])).code, 0);
     const digest = folderDigest(folder);
     await service.remove(workspace.name);

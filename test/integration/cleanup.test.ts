@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { reviewerNameFor, reviewVolumeFor, viewVolumeFor } from '../../src/workspace/review/names';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,19 +116,23 @@ describe('managed-only cleanup (real engine)', function () {
 
     const result = await applyCleanup(connection, plan);
     assert.deepEqual(result.failed, []);
-    // A workspace is its container, its gateway and two networks; then the orphan network, the volume, the image.
-    assert.equal(result.removed.length, 7);
+    // A (review-mode) workspace is its container, its gateway, two networks, its reviewer and the
+    // view and review volumes; then the orphan network, the volume, the image.
+    assert.equal(result.removed.length, 10);
     for (const item of [
       `container ${old.containerName}`,
       `gateway ${gatewayNameFor(old.id)}`,
       `network ${old.network}`,
       `network ${egressNetworkNameFor(old.id)}`,
+      `container ${reviewerNameFor(old.id)}`,
+      `volume ${viewVolumeFor(old.id)}`,
+      `volume ${reviewVolumeFor(old.id)}`,
     ]) {
       assert.ok(result.removed.includes(item), `${item} was not removed: ${result.removed.join('; ')}`);
     }
 
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) });
-    const gatewaysOf = (...kept: { id: string }[]): string[] => kept.map((ws) => `/${gatewayNameFor(ws.id)}`);
+    const gatewaysOf = (...kept: { id: string }[]): string[] => kept.flatMap((ws) => [`/${gatewayNameFor(ws.id)}`, `/${reviewerNameFor(ws.id)}`]);
     assert.deepEqual(
       containers.map((row) => row.Names[0]).sort(),
       [`/${young.containerName}`, `/${running.containerName}`, `/bystander-${testRunId}`, ...gatewaysOf(young, running)].sort(),
@@ -139,9 +144,10 @@ describe('managed-only cleanup (real engine)', function () {
     );
     await bystanderNetwork.inspect();
     const volumes = (await docker.listVolumes({ filters: JSON.stringify({ label: [`aicli.test.run=${testRunId}`] }) })).Volumes ?? [];
+    // The kept workspaces keep their views; the unused managed volume and the old one's are gone.
     assert.deepEqual(
-      volumes.map((volume) => volume.Name),
-      [`aicli-cleanup-bystander-${testRunId}`],
+      volumes.map((volume) => volume.Name).sort(),
+      [`aicli-cleanup-bystander-${testRunId}`, ...[young, running].flatMap((ws) => [viewVolumeFor(ws.id), reviewVolumeFor(ws.id)])].sort(),
     );
     await docker.getImage(danglingUnlabelled.Id).inspect();
     await assert.rejects(docker.getImage(danglingManaged.Id).inspect());

@@ -103,7 +103,8 @@ describe('the project folder stays the user’s (uid-1000 folders, real engine)'
 
   before(async () => {
     connection = await connect();
-    service = testWorkspaceService({ labels: { ...testLabel, ...suiteLabel } });
+    // These are the bind mode's walls (review mode never shares the folder: see review.test.ts).
+    service = testWorkspaceService({ labels: { ...testLabel, ...suiteLabel }, projectMount: 'bind' });
     home = userFolder('aicli-home-');
   });
   after(async () => {

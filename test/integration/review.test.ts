@@ -19,7 +19,10 @@ const run = promisify(execFile);
 
 /** A command on the host as uid 1000, as the user of a real machine runs it. */
 function asUser(cwd: string, script: string): Promise<{ stdout: string }> {
-  return run('setpriv', [`--reuid=${folderUser.uid}`, `--regid=${folderUser.gid}`, '--clear-groups', 'sh', '-c', script], { cwd, env: { PATH: '/usr/bin:/bin' } });
+  return run('setpriv', [`--reuid=${folderUser.uid}`, `--regid=${folderUser.gid}`, '--clear-groups', 'sh', '-c', script], {
+    cwd,
+    env: { PATH: '/usr/bin:/bin' },
+  });
 }
 
 /** Every entry below a folder: type, mode, bytes' hash, link target, mtime (links never followed). */
@@ -32,7 +35,9 @@ function treeOf(folder: string, relative = ''): Record<string, string> {
       ? `link ${readlinkSync(join(folder, path))}`
       : stats.isDirectory()
         ? 'dir'
-        : `file ${createHash('sha256').update(readFileSync(join(folder, path))).digest('hex')}`;
+        : `file ${createHash('sha256')
+            .update(readFileSync(join(folder, path)))
+            .digest('hex')}`;
     tree[path] = `${what} mode ${(stats.mode & 0o7777).toString(8)} uid ${stats.uid} mtime ${stats.mtimeMs}`;
     if (stats.isDirectory()) Object.assign(tree, treeOf(folder, path));
   }
@@ -59,7 +64,10 @@ describe('review mode: the box works on its own view, the folder changes only on
   before(async () => {
     connection = await connect();
     service = testWorkspaceService();
-    changes = new WorkspaceChanges(async () => connection, () => ['.git/config', '.vscode']);
+    changes = new WorkspaceChanges(
+      async () => connection,
+      () => ['.git/config', '.vscode'],
+    );
     folder = makeFolder('aicli-review-', { owner: 'user' });
     await asUser(
       folder,
@@ -117,14 +125,17 @@ describe('review mode: the box works on its own view, the folder changes only on
     assert.equal(readFileSync(join(folder, 'a.txt'), 'utf8'), 'changed\n');
     assert.equal(statSync(join(folder, 'a.txt')).uid, folderUser.uid);
     const { ['a.txt']: _changed, ...rest } = after;
-    const { ["a.txt"]: _was, ...restBefore } = original;
+    const { ['a.txt']: _was, ...restBefore } = original;
     assert.deepEqual(rest, restBefore);
     assert.ok(!(await changes.list(workspace)).some((change) => change.path === 'a.txt'));
   });
 
   it('refuses bad input and writes nothing: a path outside the folder, one that did not change, a protected one without its own confirmation', async () => {
     const tree = treeOf(folder);
-    await assert.rejects(changes.apply(workspace, ['../outside']), (err: unknown) => err instanceof InputError && /not a path inside the project folder/.test(err.message));
+    await assert.rejects(
+      changes.apply(workspace, ['../outside']),
+      (err: unknown) => err instanceof InputError && /not a path inside the project folder/.test(err.message),
+    );
     await assert.rejects(changes.apply(workspace, ['x.txt']), (err: unknown) => err instanceof InputError && /has no change/.test(err.message));
     await assert.rejects(changes.apply(workspace, ['.git/config']), (err: unknown) => err instanceof InputError && /protected path/.test(err.message));
     await assert.rejects(service.find('no-such-workspace'), /No workspace "no-such-workspace"/);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { aicliSettings } from '../settings';
 import { buildImage } from '../../workspace/build';
-import { CleanupPlan, describeCleanupPlan, isEmptyPlan, parseDuration } from '../../workspace/cleanup';
+import { CleanupPlan, describeCleanupPlan, describeKept, isEmptyPlan, parseDuration } from '../../workspace/cleanup';
 import { EngineScope } from '../../workspace/scope';
 import { showFailure } from '../notify';
 import { CommandContext } from './context';
@@ -25,7 +25,10 @@ async function planEveryEngine(context: CommandContext, run: CommandRun): Promis
       }
     }),
   );
-  return plans.filter((entry): entry is NonNullable<typeof entry> => entry !== undefined && !isEmptyPlan(entry.plan));
+  const answered = plans.filter((entry): entry is NonNullable<typeof entry> => entry !== undefined);
+  // Review workspaces with unapplied changes are never cleaned up from here: say which were kept.
+  answered.flatMap(({ plan }) => describeKept(plan)).forEach((line) => context.log.info(`cleanup: ${line}`));
+  return answered.filter((entry) => !isEmptyPlan(entry.plan));
 }
 
 /** Plans, shows the list, asks (unless on startup), removes exactly what was listed — on every engine. */

@@ -13,6 +13,7 @@ import { reviewerNameFor, reviewPaths, reviewVolumeFor, viewVolumeFor } from './
 import { applyScript, discardCapabilities, discardScript } from './scripts';
 import { parseReviewState, ReviewState } from './state';
 import { readUpper, UpperEntry } from './upper';
+import { unifiedDiff } from './unifiedDiff';
 
 export interface ApplyOptions {
   /** Protected paths are applied only when named and allowed, one by one. */
@@ -69,6 +70,19 @@ export class WorkspaceChanges {
 
   async list(workspace: Workspace): Promise<Change[]> {
     return (await this.snapshot(workspace)).changes;
+  }
+
+  /** `git diff`-style text of the changes (all, or those under the given paths), from one read of the review volume. */
+  async diff(workspace: Workspace, paths: string[] = []): Promise<{ changes: Change[]; lines: string[] }> {
+    const { changes, entries } = await this.snapshot(workspace);
+    const wanted = paths.map((given) => relativePath(workspace.folder, given));
+    const shown = wanted.length ? changes.filter((change) => wanted.some((path) => change.path === path || change.path.startsWith(`${path}/`))) : changes;
+    const contentOf = (path: string): Buffer | undefined => {
+      const entry = entries.find((candidate) => candidate.path === path);
+      return entry?.type === 'file' ? entry.content : undefined;
+    };
+    const lines = shown.flatMap((change) => unifiedDiff(change, this.hostContent(workspace, change.path), contentOf(change.path)));
+    return { changes: shown, lines };
   }
 
   /** The box's bytes at a path (undefined: the box has no file there), read from the review volume. */
