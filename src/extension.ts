@@ -37,6 +37,8 @@ import { registerEgressCommands } from './ui/commands/egress';
 import { pickFromTicker, StatusTicker } from './ui/monitor/statusTicker';
 import { ImagesTreeProvider } from './ui/images/imagesView';
 import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
+import { registerChangesView } from './ui/changes/register';
+import type { ChangesTreeProvider } from './ui/changes/view';
 import { makeUiScope, UiEngineScopes } from './ui/scopes';
 import { EngineScopes } from './workspace/scope';
 
@@ -45,6 +47,8 @@ export interface AicliApi {
   /** Every engine's scope: the only way to a workspace, its engine, index and monitor. */
   scopes: UiEngineScopes;
   tree: WorkspacesTreeProvider;
+  /** The Changes view of the review workspaces. */
+  changes: ChangesTreeProvider;
   images: ImagesTreeProvider;
   logChannels: LogChannels;
   ticker: StatusTicker;
@@ -201,8 +205,9 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
       () => undefined,
     );
   }
+  const changes = registerChangesView(commandContext, views.tree, context.subscriptions);
   const timings = { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() };
-  return { scopes, tree: views.tree, images: views.images, logChannels, ticker, folderSettings, timings };
+  return { scopes, tree: views.tree, changes, images: views.images, logChannels, ticker, folderSettings, timings };
 }
 
 export function deactivate(): void {}

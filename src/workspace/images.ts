@@ -3,6 +3,7 @@ import { listContainers } from '../engine/containers';
 import * as engineImages from '../engine/images';
 import { InputError } from '../engine/errors';
 import { labels } from './model';
+import { reviewerLabels } from './review/names';
 
 export interface LocalImage {
   id: string;
@@ -25,6 +26,8 @@ export async function listImages(connection: EngineConnection): Promise<LocalIma
   ]);
   const usedBy = new Map<string, string[]>();
   for (const container of containers) {
+    // A reviewer (review mode) runs the gateway's image beside its gateway: it adds no user of its own.
+    if (container.Labels?.[labels.managed] === reviewerLabels.role) continue;
     const name = container.Labels?.[labels.name] ?? container.Names?.[0]?.replace(/^\//, '') ?? container.Id.slice(0, 12);
     usedBy.set(container.ImageID, [...(usedBy.get(container.ImageID) ?? []), name]);
   }

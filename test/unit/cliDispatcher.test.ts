@@ -6,17 +6,22 @@ import { globalBooleanFlags, globalValueFlags } from '../../src/cli/options';
 import { CommandEngines } from '../../src/cli/scope';
 import { usageText } from '../../src/cli/usage';
 
-// The help text as aicli-ws printed it before the dispatcher wrote it from the table.
-const helpBefore = `Usage: aicli-ws <command> [options]
+// The help text as aicli-ws printed it before the dispatcher wrote it from the table, plus create's
+// --mount (the project mount of review mode) and its two description lines. It is what users see:
+// a change to the table that changes it is meant to change this copy too (only the first test
+// compares against it).
+const helpText = `Usage: aicli-ws <command> [options]
 
 Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
   create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
          [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
          [--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...
-         [--health-timeout SECONDS] [--json]
+         [--mount auto|review|copy|bind] [--health-timeout SECONDS] [--json]
                                       --egress: what the box may reach (auto: basic open, standard
                                       allowlist, strict none); --allow: what allowlist lets through
+                                      --mount: how the box sees the folder (auto: review on a local
+                                      engine, copy on a remote one; bind: the folder itself)
                                       --health-timeout: wait for the image's own health check
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
@@ -72,10 +77,10 @@ const nowhere = ['--host', 'unix:///nonexistent/aicli-unit-test.sock'];
 
 describe('aicli-ws dispatcher', () => {
   it('writes the same help text from the command table as before', async () => {
-    assert.equal(usageText(commands), helpBefore);
+    assert.equal(usageText(commands), helpText);
     const help = await cli('--help');
-    assert.deepEqual(help, { code: 0, stdout: helpBefore, stderr: '' });
-    assert.deepEqual(await cli(), { code: 2, stdout: helpBefore, stderr: '' });
+    assert.deepEqual(help, { code: 0, stdout: helpText, stderr: '' });
+    assert.deepEqual(await cli(), { code: 2, stdout: helpText, stderr: '' });
   });
 
   it('lists every verb of the table in the usage text, and each verb names only once', () => {
@@ -104,15 +109,16 @@ describe('aicli-ws dispatcher', () => {
   });
 
   it('refuses an unknown verb, an unknown flag and a flag of another verb, with the usage', async () => {
+    const usage = usageText(commands);
     const unknown = await cli('frobnicate', ...nowhere);
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr, `Unknown command "frobnicate".\n\n${helpBefore}`);
+    assert.equal(unknown.stderr, `Unknown command "frobnicate".\n\n${usage}`);
     const badFlag = await cli('list', '--nope');
     assert.equal(badFlag.code, 2);
-    assert.equal(badFlag.stderr, `Unknown option --nope.\n\n${helpBefore}`);
+    assert.equal(badFlag.stderr, `Unknown option --nope.\n\n${usage}`);
     const foreign = await cli('list', '--folder', '/tmp', ...nowhere);
     assert.equal(foreign.code, 2);
-    assert.equal(foreign.stderr, `list does not take --folder.\n\n${helpBefore}`);
+    assert.equal(foreign.stderr, `list does not take --folder.\n\n${usage}`);
     assert.throws(
       () => checkFlags(findCommand('rm'), 'rm', parseArgs(['rm', 'x', '--dry-run'], [], ['--dry-run'])),
       (err: unknown) => err instanceof UsageError && err.message === 'rm does not take --dry-run.',

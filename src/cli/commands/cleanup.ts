@@ -1,22 +1,28 @@
-import { describeCleanupPlan, isEmptyPlan, parseDuration } from '../../workspace/cleanup';
+import { describeCleanupPlan, describeKept, isEmptyPlan, parseDuration } from '../../workspace/cleanup';
 import { single } from '../args';
 import { Command } from '../command';
 import { labelArguments } from '../options';
 
 export const cleanup: Command = {
   names: ['cleanup'],
-  synopsis: ['[--dry-run] [--max-age 7d] [--label K=V]... [--json]'],
+  synopsis: ['[--dry-run] [--max-age 7d] [--label K=V]... [--include-unapplied] [--json]'],
   description: [
     'Remove exited managed workspaces older than --max-age',
     '(container + network; folders are kept), orphaned managed',
     'networks, dangling managed images and unused managed volumes;',
-    '--label limits it to resources with those labels too',
+    '--label limits it to resources with those labels too; a review',
+    'workspace with unapplied changes is kept unless --include-unapplied',
   ],
   values: ['--max-age', '--label'],
-  booleans: ['--dry-run'],
+  booleans: ['--dry-run', '--include-unapplied'],
   async run({ args, scope, json }) {
     const engine = await scope();
-    const plan = await engine.cleanup.plan({ maxAgeMs: parseDuration(single(args, '--max-age') ?? '7d', 'max-age'), labels: labelArguments(args) });
+    const plan = await engine.cleanup.plan({
+      maxAgeMs: parseDuration(single(args, '--max-age') ?? '7d', 'max-age'),
+      labels: labelArguments(args),
+      includeUnapplied: args.booleans.has('--include-unapplied'),
+    });
+    describeKept(plan).forEach((line) => console.error(line));
     const dryRun = args.booleans.has('--dry-run');
     if (dryRun || isEmptyPlan(plan)) {
       if (json) console.log(JSON.stringify({ dryRun, plan }, null, 2));

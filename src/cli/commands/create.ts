@@ -16,14 +16,30 @@ export const create: Command = {
     '--folder DIR [--name N] [--level basic|standard|strict] [--image I]',
     '[--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...',
     '[--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...',
-    '[--health-timeout SECONDS] [--json]',
+    '[--mount auto|review|copy|bind] [--health-timeout SECONDS] [--json]',
   ],
   description: [
     '--egress: what the box may reach (auto: basic open, standard',
     'allowlist, strict none); --allow: what allowlist lets through',
+    '--mount: how the box sees the folder (auto: review on a local',
+    'engine, copy on a remote one; bind: the folder itself)',
     "--health-timeout: wait for the image's own health check",
   ],
-  values: ['--folder', '--name', '--level', '--image', '--cpus', '--memory', '--pids', '--publish', '--label', '--egress', '--allow', '--health-timeout'],
+  values: [
+    '--folder',
+    '--name',
+    '--level',
+    '--image',
+    '--cpus',
+    '--memory',
+    '--pids',
+    '--publish',
+    '--label',
+    '--egress',
+    '--allow',
+    '--mount',
+    '--health-timeout',
+  ],
   placement: true,
   async run({ args, scope, json }) {
     const folder = single(args, '--folder');
@@ -37,6 +53,7 @@ export const create: Command = {
       publish: args.values.get('--publish') ?? [],
       egress: single(args, '--egress'),
       allow: args.values.get('--allow') ?? [],
+      mount: single(args, '--mount'),
     };
     const options = healthOption(single(args, '--health-timeout'));
     const { workspace, warnings, notes } = await (await scope()).service.create(request, () => {}, options);

@@ -13,7 +13,27 @@ import { lifecycle } from './lifecycle';
 import { list } from './list';
 import { pull } from './pull';
 import { rm } from './rm';
+import { apply, diff, discard } from './review';
 import { unfreeze } from './unfreeze';
 
 /** Every verb of aicli-ws, in the order of the usage text. */
-export const commands: Command[] = [doctor, create, list, inspect, lifecycle, unfreeze, rm, allow, exec, alerts, build, engines, pull, images, cleanup];
+export const commands: Command[] = [
+  doctor,
+  create,
+  list,
+  inspect,
+  lifecycle,
+  unfreeze,
+  rm,
+  allow,
+  exec,
+  diff,
+  apply,
+  discard,
+  alerts,
+  build,
+  engines,
+  pull,
+  images,
+  cleanup,
+];

@@ -37,7 +37,7 @@ async function pickFolder(): Promise<string | undefined> {
   const picked = folders.length
     ? await vscode.window.showQuickPick(items, {
         title: 'Create Workspace (1/4): project folder',
-        placeHolder: 'Mounted at /workspace; never modified by AICLI',
+        placeHolder: 'Seen at /workspace (by default as its own view: your folder changes only when you apply)',
       })
     : browse;
   if (!picked) return undefined;

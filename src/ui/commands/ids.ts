@@ -32,6 +32,14 @@ export const commandIds = {
     'aicli.monitor.copyUnfreezeCommand',
     'aicli.monitor.unfreezeInTerminal',
   ],
+  changes: [
+    'aicli.changes.apply',
+    'aicli.changes.applyAll',
+    'aicli.changes.discard',
+    'aicli.changes.discardAll',
+    'aicli.changes.refresh',
+    'aicli.changes.openDiff',
+  ],
   images: ['aicli.buildImage', 'aicli.pullImage', 'aicli.refreshImages', 'aicli.createWorkspaceFromImage', 'aicli.removeImage'],
 } as const;
 

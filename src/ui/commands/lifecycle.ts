@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { actionRow, ActionRow, workspaceActions } from '../../workspace/actions';
 import { Workspace } from '../../workspace/model';
+import { inReview } from '../../workspace/review/service';
 import { Lifecycle } from '../../workspace/service';
 import { offerUnfreeze } from '../monitor/quickFixes';
 import { TreeNode } from '../tree/nodes';
@@ -52,6 +53,22 @@ async function runOnEach(context: CommandContext, run: CommandRun, title: string
   );
 }
 
+/** "ws has 3 unapplied changes; they are lost with it", for each review workspace with any; a read that fails is said, not a block. */
+async function unappliedNotes(context: CommandContext, workspaces: Workspace[]): Promise<string[]> {
+  const notes = await Promise.all(
+    workspaces.filter(inReview).map(async (ws) => {
+      try {
+        const count = (await context.scopes.of(ws).changes.list(ws)).length;
+        if (count === 0) return undefined;
+        return `${ws.name} has ${count} unapplied change${count === 1 ? '; it is' : 's; they are'} lost with it.`;
+      } catch (err) {
+        return `The changes of ${ws.name} could not be read (${err instanceof Error ? err.message : String(err)}): any it has are lost with it.`;
+      }
+    }),
+  );
+  return notes.filter((note): note is string => note !== undefined);
+}
+
 const isLifecycle = (row: ActionRow): row is ActionRow & { action: Lifecycle } => row.action !== 'remove';
 
 export function registerLifecycleCommands(context: CommandContext): vscode.Disposable[] {
@@ -68,9 +85,14 @@ export function registerLifecycleCommands(context: CommandContext): vscode.Dispo
       const workspaces = await targetWorkspaces(context, clicked, selected, { title: 'Remove Workspace', canPickMany: true, action: 'remove' });
       if (workspaces.length === 0) return;
       const names = workspaces.map((ws) => ws.name).join(', ');
+      const unapplied = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading unapplied changes' }, () =>
+        unappliedNotes(context, workspaces),
+      );
+      const keep = unapplied.length ? ' Apply what you want to keep from the Changes view first.' : '';
+      const deleted = workspaces.some(inReview) ? 'The container, its network and the volume of its changes are' : 'The container and its network are';
       const confirmed = await vscode.window.showWarningMessage(
-        `Remove ${workspaces.length === 1 ? 'workspace' : `${workspaces.length} workspaces`} ${names}?`,
-        { modal: true, detail: 'The container and its network are deleted. Your project folder and its files are kept.' },
+        [`Remove ${workspaces.length === 1 ? 'workspace' : `${workspaces.length} workspaces`} ${names}?`, ...unapplied].join(' '),
+        { modal: true, detail: `${deleted} deleted. Your project folder and its files are kept.${keep}` },
         'Remove',
       );
       if (confirmed !== 'Remove') return;

@@ -8,7 +8,7 @@ import { PolicyItem } from '../../monitor/alerts';
 import { engineSocketsOf } from '../../monitor/inspectFacts';
 import { MonitoredWorkspace } from '../../monitor/scope';
 import { labels } from '../../workspace/model';
-import { policySecurityLines } from './policyLines';
+import { projectMountLine, policySecurityLines } from './policyLines';
 
 export const policyScheme = 'aicli-policy';
 
@@ -119,7 +119,9 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
     const current = values(info, engineSocketsOf(this.engineOf(containerId).target));
     const name = info.Config.Labels?.['aicli.workspace.name'] ?? info.Name.replace(/^\//, '');
     const header = [`# AICLI policy of workspace ${name} (${info.Config.Labels?.['aicli.workspace.level'] ?? 'standard'}); alerts appear on these lines`, ''];
-    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`)].join('\n') + '\n';
+    // After the items, so the lines alerts point at stay where they are.
+    const mount = `${'project mount'.padEnd(16)} ${projectMountLine(info.Config.Labels?.[labels.mount])}`;
+    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount].join('\n') + '\n';
   }
 
   /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */

@@ -5,6 +5,7 @@ import { Engine } from '../../engine/engine';
 import type { ContainerInspectInfo } from '../../engine/types';
 import { gatewayNameFor } from '../../workspace/gateway';
 import { labels, Workspace } from '../../workspace/model';
+import { projectMountLine } from '../monitor/policyLines';
 import { TreeNode } from './nodes';
 
 function limitsOf(info: ContainerInspectInfo): string {
@@ -33,6 +34,7 @@ export async function workspaceDetails(engine: Engine, workspace: Workspace): Pr
   const info = await inspect(engine, workspace);
   const nodes: TreeNode[] = workspace.ports.map((port) => ({ kind: 'port', workspace, port }));
   nodes.push({ kind: 'detail', workspace, detail: 'folder', label: '/workspace', value: workspace.folder });
+  nodes.push({ kind: 'detail', workspace, detail: 'mount', label: 'Project mount', value: projectMountLine(workspace.labels[labels.mount]) });
   const address = info?.NetworkSettings.Networks[workspace.network]?.IPAddress;
   nodes.push({ kind: 'detail', workspace, detail: 'network', label: 'Network', value: `${workspace.network}${address ? ` · ${address}` : ''}` });
   nodes.push({ kind: 'detail', workspace, detail: 'egress', label: 'Egress', value: egressOf(workspace) });
@@ -47,6 +49,7 @@ export async function workspaceTooltip(engine: Engine, workspace: Workspace): Pr
     ['Level', workspace.level],
     ['Image', workspace.image],
     ['Folder', workspace.folder],
+    ['Project mount', projectMountLine(workspace.labels[labels.mount])],
     ['Ports', workspace.ports.map((p) => `${p.hostIp}:${p.hostPort}→${p.containerPort}/${p.protocol}`).join(', ') || 'none'],
     ['Limits', info ? limitsOf(info) : 'unknown'],
     ['Network', workspace.network],

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { formatBytes } from '../../engine/bytes';
 import { defaultEngineName } from '../../engine/engines';
 import { engineStateItem } from '../engineStateItems';
+import { ChangeCount, countText } from '../changes/summary';
 import { contextValueOf, idOf, stateIcon, stateText, TreeNode } from './nodes';
 
 /** "Docker 20.10.24 · 3 running · 42% CPU of 2 · 0.4/23 GiB": health, version and load. */
@@ -19,9 +20,10 @@ function engineGroupItem(node: Extract<TreeNode, { kind: 'engineGroup' }>): vsco
   return item;
 }
 
-/** The TreeItem for a node; tooltips of workspaces are filled in lazily by resolveTreeItem. */
-export function treeItemFor(node: TreeNode): vscode.TreeItem {
+/** The TreeItem for a node; tooltips of workspaces are filled in lazily by resolveTreeItem. `changes`: a review workspace's last count. */
+export function treeItemFor(node: TreeNode, changes?: ChangeCount): vscode.TreeItem {
   const item = build(node);
+  if (changes && node.kind === 'workspace' && changes.changed > 0) item.description = `${String(item.description)} · ${countText(changes)}`;
   item.id = idOf(node);
   item.contextValue = contextValueOf(node);
   return item;
@@ -56,7 +58,7 @@ function build(node: TreeNode): vscode.TreeItem {
       item.description = node.value;
       item.tooltip = `${node.label}: ${node.value}`;
       item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
-      const icons: Record<typeof node.detail, string> = { folder: 'folder', network: 'globe', egress: 'shield', limits: 'dashboard' };
+      const icons: Record<typeof node.detail, string> = { folder: 'folder', mount: 'files', network: 'globe', egress: 'shield', limits: 'dashboard' };
       item.iconPath = new vscode.ThemeIcon(icons[node.detail]);
       if (node.detail === 'folder') {
         item.command = { command: 'revealFileInOS', title: 'Reveal Folder', arguments: [vscode.Uri.file(node.value)] };

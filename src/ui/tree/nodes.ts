@@ -9,7 +9,7 @@ export type TreeNode =
   | { kind: 'engineGroup'; name: string; state: EngineState; load: EngineLoad }
   | { kind: 'workspace'; workspace: Workspace }
   | { kind: 'port'; workspace: Workspace; port: Workspace['ports'][number] }
-  | { kind: 'detail'; workspace: Workspace; detail: 'folder' | 'network' | 'egress' | 'limits'; label: string; value: string }
+  | { kind: 'detail'; workspace: Workspace; detail: 'folder' | 'mount' | 'network' | 'egress' | 'limits'; label: string; value: string }
   | { kind: 'otherGroup' }
   | { kind: 'other'; id: string; name: string; image: string; state: string; status: string };
 

@@ -7,6 +7,7 @@ import { UiEngineScope, UiEngineScopes } from '../scopes';
 import { treeItemFor } from './items';
 import { TreeNode } from './nodes';
 import { workspaceDetails, workspaceTooltip } from './details';
+import type { ChangeCount } from '../changes/summary';
 
 type WorkspaceNode = Extract<TreeNode, { kind: 'workspace' }>;
 
@@ -23,6 +24,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly nodes = new Map<string, WorkspaceNode>();
   private readonly otherGroup: TreeNode = { kind: 'otherGroup' };
+  /** Review workspaces' change counts, from the Changes view's last read of each. */
+  private readonly changeCounts = new Map<string, ChangeCount>();
   private readonly subscriptions: { dispose(): void }[];
 
   private scopeSubscriptions: { dispose(): void }[] = [];
@@ -59,7 +62,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return treeItemFor(node);
+    return treeItemFor(node, node.kind === 'workspace' ? this.changeCounts.get(nodeKey(node.workspace)) : undefined);
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
@@ -86,6 +89,15 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const created: WorkspaceNode = { kind: 'workspace', workspace };
     this.nodes.set(key, created);
     return created;
+  }
+
+  /** A review workspace's count of changes (undefined: unknown), shown on its row. */
+  showChangeCount(workspace: Workspace, count: ChangeCount | undefined): void {
+    const key = nodeKey(workspace);
+    if (count) this.changeCounts.set(key, count);
+    else this.changeCounts.delete(key);
+    const node = this.nodes.get(key);
+    if (node) this.changeEmitter.fire(node);
   }
 
   refresh(): void {
@@ -130,6 +142,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
     const workspaces = scope.index.workspaces;
     const live = new Set(this.scopes.workspaces().map(nodeKey));
     for (const key of this.nodes.keys()) if (!live.has(key)) this.nodes.delete(key);
+    for (const key of this.changeCounts.keys()) if (!live.has(key)) this.changeCounts.delete(key);
     const nodes: TreeNode[] = workspaces.map((workspace) => this.nodeFor(workspace));
     if (this.showOtherContainers() && scope === this.defaultScope) nodes.push(this.otherGroup);
     return nodes;

@@ -29,10 +29,10 @@ export async function labelCreations(): Promise<void> {
   await vscode.workspace.getConfiguration('aicli').update('workspace.labels', testLabels, vscode.ConfigurationTarget.Global);
 }
 
-/** Removes this run's containers and networks from the default engine. */
+/** Removes this run's containers, networks and volumes (review views) from the default engine. */
 export async function sweep(api: AicliApi): Promise<void> {
   const connection = await defaultScope(api).engine.connection();
-  await sweepRun(connection.docker, testRunId, ['containers', 'networks']);
+  await sweepRun(connection.docker, testRunId, ['containers', 'networks', 'volumes']);
 }
 
 export function projectFolder(): string {

@@ -124,17 +124,18 @@ describe('Workspaces view and commands', function () {
     await untilTree(api, 15_000, async () => ((await node())?.workspace.state === 'exited' ? true : undefined));
   });
 
-  it('shows ports, folder, network, egress and limits as children', async () => {
+  it('shows ports, folder, project mount, network, egress and limits as children', async () => {
     const node = await nodeNamed(name);
     const children = await api.tree.getChildren(node);
     const items = children.map((child) => api.tree.getTreeItem(child));
     assert.deepStrictEqual(
       items.map((item) => item.label),
-      ['/workspace', 'Network', 'Egress', 'Limits'],
+      ['/workspace', 'Project mount', 'Network', 'Egress', 'Limits'],
     );
     assert.strictEqual(items[0]?.description, folder);
-    assert.strictEqual(items[2]?.description, `allowlist · through aicli-gateway-${workspace.id}`);
-    assert.match(String(items[3]?.description), /^1 CPU · 512 MiB · 100 pids$/);
+    assert.strictEqual(items[1]?.description, 'review (its own view; the folder is written on apply)');
+    assert.strictEqual(items[3]?.description, `allowlist · through aicli-gateway-${workspace.id}`);
+    assert.match(String(items[4]?.description), /^1 CPU · 512 MiB · 100 pids$/);
   });
 
   it('opens Inspect as a read-only JSON document', async () => {
