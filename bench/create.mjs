@@ -254,6 +254,8 @@ const policy = {
   ports: defaultPortPolicy,
   mountEngineSocket: false,
   home: homedir(),
+  // The folder itself, as raw mounts it (review mode, the default, adds a volume and a reviewer container).
+  projectMount: 'bind',
   labels: benchLabels,
 };
 const service = new WorkspaceService(
@@ -388,6 +390,7 @@ function rawRequest(iteration) {
     [wsLabels.level]: 'standard',
     [wsLabels.folder]: folder,
     [wsLabels.egress]: mode,
+    [wsLabels.mount]: 'bind',
   };
   const plan = isolationPlan({
     level: 'standard',
@@ -566,6 +569,8 @@ async function measureFloor() {
 const cliPaths = args.cli.map((path) => resolve(root, path));
 const cliLabel = (path) => (path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path);
 const cliLabelArgs = Object.entries(benchLabels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+/** `--mount bind`: the folder itself, as raw and the docker CLI mount it (a CLI from before --mount always binds). */
+const mountArgs = (cliPath) => (execFileSync(process.execPath, [cliPath, '--help'], { encoding: 'utf8' }).includes('--mount') ? ['--mount', 'bind'] : []);
 
 /** Runs a program to its end; its stdout (trimmed), or an Error with its stderr. */
 function runProgram(file, argv, input) {
@@ -594,10 +599,10 @@ async function streamToBuffer(stream) {
 }
 
 /** `aicli-ws create` as a user runs it: a new node process, bundle load, connection, create, exit. */
-async function runCli(cliPath, key, { capture = false } = {}) {
+async function runCli(cliPath, key, mount, { capture = false } = {}) {
   const folder = freshFolder();
   const started = performance.now();
-  const stdout = await runProgram(process.execPath, [cliPath, 'create', '--folder', folder, '--json', ...cliLabelArgs]);
+  const stdout = await runProgram(process.execPath, [cliPath, 'create', '--folder', folder, '--json', ...mount, ...cliLabelArgs]);
   const total = performance.now() - started;
   const workspace = JSON.parse(stdout);
   if (workspace.state !== 'running') throw new Error(`${cliLabel(cliPath)} made a workspace that is ${workspace.state}, not running`);
@@ -673,12 +678,10 @@ const otherSides = [
 /** One rotation per iteration over every CLI build, the docker CLI and raw; the order shifts by one each time. */
 async function runCliSection(loads) {
   const sides = [
-    ...cliPaths.map((path, index) => ({
-      key: `cli${index}`,
-      path,
-      label: `node ${cliLabel(path)} create --json`,
-      run: (_i, o) => runCli(path, `cli${index}`, o),
-    })),
+    ...cliPaths.map((path, index) => {
+      const mount = mountArgs(path);
+      return { key: `cli${index}`, path, label: `node ${cliLabel(path)} create --json`, run: (_i, o) => runCli(path, `cli${index}`, mount, o) };
+    }),
     ...otherSides,
   ];
   const times = Object.fromEntries(sides.map(({ key }) => [key, []]));

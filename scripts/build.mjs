@@ -37,6 +37,7 @@ const common = {
  * for a debug line that is off unless DEBUG=modem: a few hundred microseconds per engine call,
  * on the path of every one. Formatted only when that debug output is on.
  */
+/** @type {import('esbuild').Plugin} */
 const quietModem = {
   name: 'quiet-modem',
   setup(pluginBuild) {
@@ -50,6 +51,7 @@ const quietModem = {
 };
 
 /** In the CLI, lazy-ssh.js requires the separate dist/cli-ssh.js instead of a bundled copy. */
+/** @type {import('esbuild').Plugin} */
 const sshOutside = {
   name: 'ssh-outside',
   setup(pluginBuild) {
@@ -66,7 +68,7 @@ await Promise.all([
     entryPoints: ['src/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [...common.plugins, quietModem, sshOutside],
+    plugins: [...(common.plugins ?? []), quietModem, sshOutside],
   }),
   build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/cli-ssh.js' }),
 ]);

@@ -224,6 +224,7 @@ export async function createWorkspaceResources(
 ): Promise<string> {
   // Ids and names of what was made, removed again if a later step fails.
   const made: { networks: string[]; containers: string[]; volumes: string[] } = { networks: [], containers: [], volumes: [] };
+  let gatewayStarted: Promise<void> | undefined;
   const mountRequest = { id: validated.id, folder: validated.folder, labels: validated.labels, policyLabels: validated.policyLabels, plan: validated.mount };
   try {
     onStep('gateway');
@@ -247,6 +248,10 @@ export async function createWorkspaceResources(
       exposedPorts: validated.plan.exposedPorts,
     });
     made.containers.push(gateway);
+    // The gateway starts while the box is created: its start is the longest step, and the box
+    // (no route but through the gateway) fails closed until it runs.
+    gatewayStarted = startContainer(connection, gateway);
+    gatewayStarted.catch(() => undefined);
     const container = await createContainer(connection, {
       StopSignal: stopSignalFor(validated.imageConfig),
       name: containerNameFor(validated.id),
@@ -270,10 +275,12 @@ export async function createWorkspaceResources(
     made.containers.push(container);
     await fillProjectMount(connection, mountRequest, container, () => onStep('copying'));
     onStep('starting');
-    await Promise.all([startContainer(connection, gateway), startContainer(connection, container)]);
+    await Promise.all([gatewayStarted, startContainer(connection, container)]);
     return container;
   } catch (err) {
     onStep('rollback');
+    // A gateway still starting is removed once its start has settled (the engine refuses both at once).
+    await gatewayStarted?.catch(() => undefined);
     for (const container of made.containers.reverse()) await removeContainer(connection, container, { force: true, v: true }).catch(() => undefined);
     for (const volume of made.volumes.reverse()) await removeVolume(connection, volume).catch(() => undefined);
     for (const network of made.networks) await removeNetwork(connection, network).catch(() => undefined);

@@ -28,10 +28,19 @@ Commands:
   start|stop|restart|pause|unpause NAME
   unfreeze NAME                       As root on the engine's host: free a paused workspace the engine
                                       no longer answers for (an exec frozen half-way), then unpause it
-  rm NAME...                          Remove workspaces (container + network; the folder is kept)
+  rm NAME... [--force]                Remove workspaces (container + network; the folder is kept);
+                                      --force: also one with unapplied review changes (they are lost)
   allow NAME HOST...                  Let a workspace reach more hosts (names, *.domain, IPv4 CIDRs); kept with
                                       its egress gateway on the engine, applied by restarting the gateway
   exec NAME -- CMD [ARGS...]          Run a command in /workspace; its exit code is passed through
+  diff NAME [--stat] [--json] [PATH...]
+                                      What a review workspace changed against its folder: a unified diff
+                                      (git diff style) on stdout; exit 3 when there are changes
+  apply NAME [PATH...] [--all] [--include-protected] [--overwrite]
+                                      Apply changes of a review workspace to its folder (as the folder’s owner):
+                                      the PATHs, or --all (never protected paths nor conflicts);
+                                      --include-protected / --overwrite: also those, when named; exit 3 if any are left
+  discard NAME [PATH...]              Give a review workspace the folder’s copy back: of the PATHs, or of every change
   alerts [--json] [--wait SECONDS] [--processes]
                                       Security and resource alerts of the managed workspaces: audit,
                                       SECONDS (default 3) of live stats, and with --processes the
@@ -42,11 +51,12 @@ Commands:
   engines [--json]                    The default engine and those in AICLI_ENGINES, with health and load
   pull IMAGE [--json]                 Pull an image; each layer's progress on stderr (Ctrl+C cancels)
   images [--json]                     Local images with size and the workspaces that use them
-  cleanup [--dry-run] [--max-age 7d] [--label K=V]... [--json]
+  cleanup [--dry-run] [--max-age 7d] [--label K=V]... [--include-unapplied] [--json]
                                       Remove exited managed workspaces older than --max-age
                                       (container + network; folders are kept), orphaned managed
                                       networks, dangling managed images and unused managed volumes;
-                                      --label limits it to resources with those labels too
+                                      --label limits it to resources with those labels too; a review
+                                      workspace with unapplied changes is kept unless --include-unapplied
 
 Options:
   --host HOST         Docker host (default: DOCKER_HOST, the current Docker context, the default socket)
