@@ -1,15 +1,11 @@
-import { Command } from '../command';
 import { imageRow } from '../images';
-import { table } from '../output';
+import { listing } from '../listing';
 
-export const images: Command = {
-  names: ['images'],
-  synopsis: ['[--json]'],
-  description: ['Local images with size and the workspaces that use them'],
-  async run({ scope, json }) {
-    const local = await (await scope()).images.list();
-    if (json) console.log(JSON.stringify(local, null, 2));
-    else console.log(table(['IMAGE', 'ID', 'SIZE', 'CREATED', 'USED BY'], local.map(imageRow)));
-    return 0;
-  },
-};
+export const images = listing({
+  name: 'images',
+  description: 'Local images with size and the workspaces that use them',
+  read: (scope) => scope.images.list(),
+  json: (local) => local,
+  columns: ['IMAGE', 'ID', 'SIZE', 'CREATED', 'USED BY'],
+  row: imageRow,
+});

@@ -1,14 +1,11 @@
-import { Command } from '../command';
-import { table, workspaceJson, workspaceRow } from '../output';
+import { listing } from '../listing';
+import { workspaceJson, workspaceRow } from '../output';
 
-export const list: Command = {
-  names: ['list'],
-  synopsis: ['[--json]'],
-  description: ['Managed workspaces'],
-  async run({ scope, json }) {
-    const workspaces = await (await scope()).service.list();
-    if (json) console.log(JSON.stringify(workspaces.map(workspaceJson), null, 2));
-    else console.log(table(['NAME', 'ID', 'STATE', 'LEVEL', 'IMAGE', 'FOLDER', 'PORTS'], workspaces.map(workspaceRow)));
-    return 0;
-  },
-};
+export const list = listing({
+  name: 'list',
+  description: 'Managed workspaces',
+  read: (scope) => scope.service.list(),
+  json: (workspaces) => workspaces.map(workspaceJson),
+  columns: ['NAME', 'ID', 'STATE', 'LEVEL', 'IMAGE', 'FOLDER', 'PORTS'],
+  row: workspaceRow,
+});

@@ -7,7 +7,7 @@ import { normalizeProtectedPaths, projectTarget } from '../../isolation/projectM
 import { labels, Workspace } from '../model';
 import { packEntries } from '../pack';
 import { Change, computeChanges } from './changes';
-import { runHelper } from './helper';
+import { HelperRun, runHelper } from './helper';
 import { hostEntry } from './hostSide';
 import { reviewerNameFor, reviewPaths, reviewVolumeFor, viewVolumeFor } from './names';
 import { applyScript, discardCapabilities, discardScript } from './scripts';
@@ -120,43 +120,49 @@ export class WorkspaceChanges {
         );
       }
     }
-    if (chosen.length === 0) return [];
-    const connection = await this.connection();
-    const owner = hostOwner(workspace.folder);
-    await runHelper(connection, {
-      workspaceId: workspace.id,
-      what: `apply ${chosen.length} change(s) of ${workspace.name}`,
+    // As the folder's owner, seeing the review volume (read-only) and the folder: nothing else.
+    return this.settle(workspace, state, chosen, 'apply', {
       script: applyScript,
-      args: chosen.map((change) => change.path),
-      user: owner,
-      labels: policyLabelsOf(workspace),
+      user: hostOwner(workspace.folder),
       mounts: [
         { Type: 'volume', Source: reviewVolumeFor(workspace.id), Target: reviewPaths.volume, ReadOnly: true },
         { Type: 'bind', Source: workspace.folder, Target: reviewPaths.folder, ReadOnly: false },
       ],
     });
-    await this.markSynced(connection, workspace, state, chosen);
-    return chosen;
   }
 
   /** Gives the box's view the folder's copy of the named changes (all when none are named). */
   async discard(workspace: Workspace, paths: string[] | 'all'): Promise<Change[]> {
     const { changes, state } = await this.snapshot(workspace);
     const chosen = paths === 'all' ? changes : this.pick(workspace, changes, paths);
-    if (chosen.length === 0) return [];
-    const connection = await this.connection();
-    await runHelper(connection, {
-      workspaceId: workspace.id,
-      what: `discard ${chosen.length} change(s) of ${workspace.name}`,
+    // As root with only the file capabilities, seeing the view and the folder (read-only).
+    return this.settle(workspace, state, chosen, 'discard', {
       script: discardScript,
-      args: chosen.map((change) => change.path),
       user: '0:0',
       capAdd: discardCapabilities,
-      labels: policyLabelsOf(workspace),
       mounts: [
         { Type: 'volume', Source: viewVolumeFor(workspace.id), Target: reviewPaths.view, ReadOnly: false },
         { Type: 'bind', Source: workspace.folder, Target: reviewPaths.folder, ReadOnly: true },
       ],
+    });
+  }
+
+  /** Runs apply's or discard's helper on the chosen changes, then records them as in line with the folder. */
+  private async settle(
+    workspace: Workspace,
+    state: ReviewState,
+    chosen: Change[],
+    verb: 'apply' | 'discard',
+    helper: Pick<HelperRun, 'script' | 'user' | 'capAdd' | 'mounts'>,
+  ): Promise<Change[]> {
+    if (chosen.length === 0) return [];
+    const connection = await this.connection();
+    await runHelper(connection, {
+      ...helper,
+      workspaceId: workspace.id,
+      what: `${verb} ${chosen.length} change(s) of ${workspace.name}`,
+      args: chosen.map((change) => change.path),
+      labels: policyLabelsOf(workspace),
     });
     await this.markSynced(connection, workspace, state, chosen);
     return chosen;
