@@ -71,7 +71,7 @@ describe('review mode: the box works on its own view, the folder changes only on
     folder = makeFolder('aicli-review-', { owner: 'user' });
     await asUser(
       folder,
-      'mkdir -p sub .git/hooks && echo hello > a.txt && echo b > sub/b.txt && echo keep > keep.txt && echo "#!/bin/sh" > script.sh && ' +
+      'mkdir -p sub .git/hooks d && echo 1 > d/1 && echo 2 > d/2 && echo 3 > d/3 && echo hello > a.txt && echo b > sub/b.txt && echo keep > keep.txt && echo "#!/bin/sh" > script.sh && ' +
         'printf "[core]\\n" > .git/config && echo same > same.txt && printf "\\000\\001bin" > blob.bin && echo x > x.txt',
     );
     original = treeOf(folder);
@@ -87,7 +87,7 @@ describe('review mode: the box works on its own view, the folder changes only on
     assert.equal(workspace.labels['aicli.workspace.mount'], 'review');
     assert.equal(await box('cat a.txt'), 'hello\n');
     await box(
-      'echo changed > a.txt && rm sub/b.txt && echo new > new.txt && mv keep.txt renamed.txt && chmod +x script.sh && ' +
+      'echo changed > a.txt && rm d/1 d/2 d/3 && rm sub/b.txt && echo new > new.txt && mv keep.txt renamed.txt && chmod +x script.sh && ' +
         'echo "[alias] x = !sh" >> .git/config && ln -s /etc/passwd passwd-link && ln -s ../../outside up-link && printf "\\000\\002bin" > blob.bin && ' +
         'echo same > same.txt',
     );
@@ -100,6 +100,10 @@ describe('review mode: the box works on its own view, the folder changes only on
       '.git/config': 'modified',
       'a.txt': 'modified',
       'blob.bin': 'modified',
+      // Overlayfs writes one whiteout per directory and hard-links the later ones to it.
+      'd/1': 'deleted',
+      'd/2': 'deleted',
+      'd/3': 'deleted',
       'keep.txt': 'deleted',
       'new.txt': 'added',
       'passwd-link': 'added',

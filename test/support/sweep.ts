@@ -21,7 +21,12 @@ export async function sweepRun(docker: Docker, runId: string, kinds: readonly Sw
     for (const info of await docker.listNetworks({ filters })) await docker.getNetwork(info.Id).remove().catch(ignore);
   }
   if (kinds.includes('volumes')) {
-    for (const info of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(info.Name).remove().catch(ignore);
+    // A volume a container was just removed from can still be busy for a moment (an overlay view
+    // being unmounted): one more try after a pause.
+    const remove = (name: string): Promise<unknown> => docker.getVolume(name).remove();
+    for (const info of (await docker.listVolumes({ filters })).Volumes ?? []) {
+      await remove(info.Name).catch(() => new Promise((done) => setTimeout(done, 500)).then(() => remove(info.Name)).catch(ignore));
+    }
   }
   if (kinds.includes('images')) {
     for (const info of await docker.listImages({ filters })) await docker.getImage(info.Id).remove({ force: true }).catch(ignore);

@@ -66,7 +66,7 @@ describe('review: the change list against the folder', () => {
   });
 
   it('a folder file changed after the box last saw it is a conflict; before that it is not', async () => {
-    const [before] = await changes([file('a.txt', 'box\n')], () => true, Date.now());
+    const [before] = await changes([file('a.txt', 'box\n')], () => true, Date.now() + 1000);
     assert.equal(before?.conflict, false);
     const [after] = await changes([file('a.txt', 'box\n')], () => true, past - 1000);
     assert.equal(after?.conflict, true);

@@ -35,10 +35,16 @@ export const diff: Command = {
   async run(ctx) {
     const { scope, workspace } = await target(ctx);
     const paths = ctx.args.positional.slice(2);
+    // --stat and --json need the list only, not every file's text.
+    if (ctx.json || ctx.args.booleans.has('--stat')) {
+      const changes = (await scope.changes.list(workspace)).filter(
+        (change) => !paths.length || paths.some((path) => change.path === path || change.path.startsWith(`${path}/`)),
+      );
+      console.log(ctx.json ? JSON.stringify({ workspace: workspace.name, changes: changes.map(changeJson) }, null, 2) : diffStat(changes).join('\n'));
+      return changes.length ? changesLeft : 0;
+    }
     const { changes, lines } = await scope.changes.diff(workspace, paths);
-    if (ctx.json) console.log(JSON.stringify({ workspace: workspace.name, changes: changes.map(changeJson) }, null, 2));
-    else if (ctx.args.booleans.has('--stat')) console.log(diffStat(changes).join('\n'));
-    else if (lines.length) console.log(lines.join('\n'));
+    if (lines.length) console.log(lines.join('\n'));
     return changes.length ? changesLeft : 0;
   },
 };

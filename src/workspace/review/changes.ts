@@ -56,13 +56,23 @@ async function compare(folder: string, entry: UpperEntry & { type: 'file' | 'sym
  */
 async function hiddenBelow(input: ChangeInput, upperPaths: Set<string>): Promise<string[]> {
   const hidden: string[] = [];
+  const probes: { dir: string; probe: string }[] = [];
   for (const entry of input.entries) {
     if (entry.type === 'whiteout' && hostEntry(input.folder, entry.path)?.type === 'dir') hidden.push(...hostFilesBelow(input.folder, entry.path));
     if (entry.type !== 'dir' || hostEntry(input.folder, entry.path)?.type !== 'dir') continue;
     const probe = hostChildren(input.folder, entry.path).find((name) => !upperPaths.has(`${entry.path}/${name}`));
-    if (probe === undefined || (await input.boxHas(`${entry.path}/${probe}`))) continue;
-    for (const name of hostChildren(input.folder, entry.path)) {
-      const child = `${entry.path}/${name}`;
+    if (probe !== undefined) probes.push({ dir: entry.path, probe: `${entry.path}/${probe}` });
+  }
+  // One question to the engine per directory the box touched; asked a batch at a time.
+  const opaque: string[] = [];
+  for (let at = 0; at < probes.length; at += 32) {
+    const batch = probes.slice(at, at + 32);
+    const present = await Promise.all(batch.map(({ probe }) => input.boxHas(probe)));
+    batch.forEach(({ dir }, index) => present[index] || opaque.push(dir));
+  }
+  for (const dir of opaque) {
+    for (const name of hostChildren(input.folder, dir)) {
+      const child = `${dir}/${name}`;
       if (upperPaths.has(child)) continue;
       if (hostEntry(input.folder, child)?.type === 'dir') hidden.push(...hostFilesBelow(input.folder, child).filter((path) => !upperPaths.has(path)));
       else hidden.push(child);

@@ -50,6 +50,15 @@ export function readUpper(tar: Readable, prefix: string): Promise<{ entries: Upp
   return new Promise((resolve, reject) => {
     const entries: UpperEntry[] = [];
     const others = new Map<string, Buffer>();
+    const byPath = new Map<string, UpperEntry>();
+    const relative = (name: string): string | undefined => {
+      const clean = name.replace(/^\.?\//, '').replace(/\/$/, '');
+      return prefix === '' ? clean : clean.startsWith(`${prefix}/`) ? clean.slice(prefix.length + 1) : undefined;
+    };
+    const linkedEntry = (path: string, target: string | undefined): UpperEntry | undefined => {
+      const linked = target === undefined ? undefined : byPath.get(target);
+      return linked ? { ...linked, path } : undefined;
+    };
     const extract = tarStream.extract();
     extract.on('entry', (header, stream, next) => {
       const name = header.name.replace(/^\.?\//, '').replace(/\/$/, '');
@@ -63,10 +72,15 @@ export function readUpper(tar: Readable, prefix: string): Promise<{ entries: Upp
       });
       stream.on('end', () => {
         const data = Buffer.concat(kept);
-        const inside = prefix === '' ? name : name.startsWith(`${prefix}/`) ? name.slice(prefix.length + 1) : undefined;
+        const inside = relative(name);
         if (inside !== undefined && inside !== '') {
-          const entry = entryOf(inside, header, data, hash.digest('hex'), size);
-          if (entry) entries.push(entry);
+          // A hard link is the entry it links to: overlayfs writes the first whiteout of a
+          // directory and links the later ones to it; the box may link its own files too.
+          const entry = header.type === 'link' ? linkedEntry(inside, relative(header.linkname ?? '')) : entryOf(inside, header, data, hash.digest('hex'), size);
+          if (entry) {
+            entries.push(entry);
+            byPath.set(entry.path, entry);
+          }
         } else if (name !== prefix && header.type === 'file') {
           others.set(name, data);
         }

@@ -57,11 +57,23 @@ describe('Egress alerts (code-server + Chromium)', function () {
     assert.match(panel, /network_anomaly/);
     // The policy document is read-only, where the editor offers no quick fix; the Problems
     // panel's light bulb on the row does, as for a user.
-    await problem.first().click();
     const bulb = page.locator(
       '.part.panel .markers-panel .monaco-list-row.selected .codicon-lightbulb, .part.panel .markers-panel .monaco-list-row.selected .codicon-light-bulb',
     );
-    await bulb.first().waitFor({ state: 'visible', timeout: 10_000 });
+    // The panel asks for the row's fixes when it is selected; the first time it must open the
+    // policy document first, and a row selected before that finished keeps a disabled bulb
+    // until it is selected again, as a user would click it again.
+    for (let attempt = 1; ; attempt++) {
+      await problem.first().click();
+      const shown = await bulb
+        .first()
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) break;
+      if (attempt === 4) throw new Error('the Problems row offers no quick fix (its light bulb stays disabled)');
+      await page.keyboard.press('ArrowDown');
+    }
     await bulb.first().click();
     const allow = page.getByRole('menuitem', { name: `Allow ${internet.address} for this workspace` });
     await allow.waitFor({ state: 'visible', timeout: 10_000 });
