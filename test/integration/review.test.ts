@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { InputError } from '../../src/engine/errors';
+import { planCleanup } from '../../src/workspace/cleanup';
 import { Change } from '../../src/workspace/review/changes';
 import { WorkspaceChanges } from '../../src/workspace/review/service';
 import { Workspace } from '../../src/workspace/model';
@@ -178,6 +179,22 @@ describe('review mode: the box works on its own view, the folder changes only on
     await changes.discard(workspace, 'all');
     assert.deepEqual(await changes.list(workspace), []);
     assert.equal(await box('cat a.txt x.txt renamed.txt; test ! -e more.txt && echo gone'), 'changed\nuser edit\nkeep\ngone\n');
+  });
+
+  it('cleanup keeps an expired workspace with unapplied changes unless told to include it', async () => {
+    await box('echo unapplied > cleanup.txt');
+    await service.lifecycle(workspace.name, 'stop');
+    const options = { maxAgeMs: 0, labels: { 'aicli.test.run': testRunId }, now: Date.now() + 1000 };
+    const plan = await planCleanup(connection, options);
+    assert.ok(!plan.workspaces.some((candidate) => candidate.id === workspace.id), 'an unapplied change did not keep it');
+    assert.deepEqual(
+      plan.kept?.filter((kept) => kept.id === workspace.id),
+      [{ id: workspace.id, name: workspace.name, unapplied: 1 }],
+    );
+    const told = await planCleanup(connection, { ...options, includeUnapplied: true });
+    assert.ok(told.workspaces.some((candidate) => candidate.id === workspace.id));
+    await service.lifecycle(workspace.name, 'start');
+    await changes.discard(workspace, 'all');
   });
 
   it('removing the workspace takes its view and review volume along; the folder stays', async () => {
