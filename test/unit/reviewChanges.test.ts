@@ -43,8 +43,8 @@ describe('review: the change list against the folder', () => {
 
   it('a whiteout on a folder directory deletes every file below it; an opaque directory hides the folder’s files in it', async () => {
     const listed = await changes(
-      [{ path: 'gone', type: 'whiteout' }, { path: 'dir', type: 'dir', mode: 0o755 }, file('dir/new', 'n')],
-      (path) => path !== 'dir/deep',
+      [{ path: 'gone', type: 'whiteout' }, { path: 'dir', type: 'dir', mode: 0o755, mtimeMs: Date.now() + 5000 }, file('dir/new', 'n')],
+      (path) => !path.startsWith('dir/'),
     );
     assert.deepEqual(
       listed.map((change) => [change.path, change.kind]),
@@ -58,11 +58,32 @@ describe('review: the change list against the folder', () => {
   });
 
   it('a directory the box only touched (not opaque) hides nothing', async () => {
-    const listed = await changes([{ path: 'dir', type: 'dir', mode: 0o755 }, file('dir/new', 'n')], () => true);
+    const listed = await changes([{ path: 'dir', type: 'dir', mode: 0o755, mtimeMs: Date.now() + 5000 }, file('dir/new', 'n')], () => true);
     assert.deepEqual(
       listed.map((change) => change.path),
       ['dir/new'],
     );
+  });
+
+  it('does not ask the engine about a directory that cannot be opaque: one with a whiteout, or one older than the create', async () => {
+    const asked: string[] = [];
+    const boxHas = (path: string): boolean => {
+      asked.push(path);
+      return false;
+    };
+    const createdAt = Date.now();
+    await changes([{ path: 'dir', type: 'dir', mode: 0o755, mtimeMs: past }, file('dir/new', 'n')], boxHas, createdAt);
+    await changes(
+      [
+        { path: 'dir', type: 'dir', mode: 0o755, mtimeMs: createdAt + 5000 },
+        { path: 'dir/one', type: 'whiteout' },
+      ],
+      boxHas,
+      createdAt,
+    );
+    assert.deepEqual(asked, []);
+    await changes([{ path: 'dir', type: 'dir', mode: 0o755, mtimeMs: createdAt + 5000 }, file('dir/new', 'n')], boxHas, createdAt);
+    assert.equal(asked.length, 1);
   });
 
   it('a folder file changed after the box last saw it is a conflict; before that it is not', async () => {

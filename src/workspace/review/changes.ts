@@ -54,19 +54,35 @@ async function compare(folder: string, entry: UpperEntry & { type: 'file' | 'sym
  * The folder's paths the box no longer has under directories it replaced: below a whiteout, or
  * in a directory that hides the folder's (an "opaque" one: removed and made again in the box).
  */
+/**
+ * Whether a directory of the upper layer may hide the folder's (be "opaque": removed and made
+ * again in the box) — only then is the engine asked. It cannot when it holds a whiteout (those
+ * are only needed where the folder's entries show through), nor when its time is from before the
+ * create: a copy-up keeps the folder's time, a directory made in the box is younger than the box.
+ */
+function mayBeOpaque(dir: UpperEntry & { type: 'dir' }, createdAt: number, withWhiteouts: Set<string>): boolean {
+  if (withWhiteouts.has(dir.path)) return false;
+  // Tar keeps whole seconds: compare with the second of the create.
+  return dir.mtimeMs >= Math.floor(createdAt / 1000) * 1000;
+}
+
+/** How many of those questions go to the engine at once (bench/review: 1,000 directories). */
+const probeBatch = 32;
+
 async function hiddenBelow(input: ChangeInput, upperPaths: Set<string>): Promise<string[]> {
   const hidden: string[] = [];
   const probes: { dir: string; probe: string }[] = [];
+  const withWhiteouts = new Set(input.entries.filter((entry) => entry.type === 'whiteout').map((entry) => entry.path.split('/').slice(0, -1).join('/')));
   for (const entry of input.entries) {
     if (entry.type === 'whiteout' && hostEntry(input.folder, entry.path)?.type === 'dir') hidden.push(...hostFilesBelow(input.folder, entry.path));
-    if (entry.type !== 'dir' || hostEntry(input.folder, entry.path)?.type !== 'dir') continue;
+    if (entry.type !== 'dir' || hostEntry(input.folder, entry.path)?.type !== 'dir' || !mayBeOpaque(entry, input.state.createdAt, withWhiteouts)) continue;
     const probe = hostChildren(input.folder, entry.path).find((name) => !upperPaths.has(`${entry.path}/${name}`));
     if (probe !== undefined) probes.push({ dir: entry.path, probe: `${entry.path}/${probe}` });
   }
   // One question to the engine per directory the box touched; asked a batch at a time.
   const opaque: string[] = [];
-  for (let at = 0; at < probes.length; at += 32) {
-    const batch = probes.slice(at, at + 32);
+  for (let at = 0; at < probes.length; at += probeBatch) {
+    const batch = probes.slice(at, at + probeBatch);
     const present = await Promise.all(batch.map(({ probe }) => input.boxHas(probe)));
     batch.forEach(({ dir }, index) => present[index] || opaque.push(dir));
   }

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 export type UpperEntry =
   | { path: string; type: 'file'; mode: number; size: number; sha256: string; head: Buffer; content?: Buffer }
   | { path: string; type: 'symlink'; mode: number; target: string }
-  | { path: string; type: 'dir'; mode: number }
+  | { path: string; type: 'dir'; mode: number; mtimeMs: number }
   | { path: string; type: 'whiteout' };
 
 /** File contents kept in memory for diffs; larger files are compared by hash and fetched when shown. */
@@ -20,6 +20,7 @@ interface TarHeader {
   linkname?: string;
   devmajor?: number;
   devminor?: number;
+  mtime?: Date;
 }
 interface TarExtract extends NodeJS.WritableStream {
   on(event: 'entry', listener: (header: TarHeader, stream: Readable, next: () => void) => void): this;
@@ -31,7 +32,7 @@ const tarStream = require('tar-stream') as { extract(): TarExtract };
 
 function entryOf(path: string, header: TarHeader, data: Buffer, sha256: string, size: number): UpperEntry | undefined {
   const mode = header.mode & 0o7777;
-  if (header.type === 'directory') return { path, type: 'dir', mode };
+  if (header.type === 'directory') return { path, type: 'dir', mode, mtimeMs: header.mtime?.getTime() ?? 0 };
   if (header.type === 'symlink') return { path, type: 'symlink', mode, target: header.linkname ?? '' };
   // overlayfs marks a deletion with a character device 0:0 (a "whiteout").
   if (header.type === 'character-device' && !header.devmajor && !header.devminor) return { path, type: 'whiteout' };
