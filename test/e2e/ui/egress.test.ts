@@ -1,6 +1,8 @@
 // A refused egress attempt where developers look: the Problems panel, with the quick fix that
 // allows the host for that workspace; after it, the same attempt gets through. Traffic goes only
 // to a fake-internet namespace this test makes.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import type { Page } from 'playwright-core';
@@ -15,6 +17,25 @@ import { uiLabels, uiRunId } from './treeSupport';
 
 const labelArgs = cliLabelArgs(uiLabels);
 const aicli = (...args: string[]): string => execFileSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+
+/** The extension's log lines that say something went wrong, for a failure message. */
+function extensionLog(runDir: string): string {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/AICLI|exthost/i.test(path) && path.endsWith('.log'))
+        found.push(
+          ...readFileSync(path, 'utf8')
+            .split('\n')
+            .filter((line) => /error|warn|fail|policy/i.test(line)),
+        );
+    }
+  };
+  walk(runDir);
+  return found.slice(-40).join('\n');
+}
 
 describe('Egress alerts (code-server + Chromium)', function () {
   this.timeout(120_000);
@@ -60,9 +81,8 @@ describe('Egress alerts (code-server + Chromium)', function () {
     const bulb = page.locator(
       '.part.panel .markers-panel .monaco-list-row.selected .codicon-lightbulb, .part.panel .markers-panel .monaco-list-row.selected .codicon-light-bulb',
     );
-    // The panel asks for the row's fixes when it is selected; the first time it must open the
-    // policy document first, and a row selected before that finished keeps a disabled bulb
-    // until it is selected again, as a user would click it again.
+    // The panel offers a row's fixes once the policy document's model exists; when the bulb stays
+    // disabled, open the row's document (Enter, as a user would) and select the row again.
     for (let attempt = 1; ; attempt++) {
       await problem.first().click();
       const shown = await bulb
@@ -71,8 +91,13 @@ describe('Egress alerts (code-server + Chromium)', function () {
         .then(() => true)
         .catch(() => false);
       if (shown) break;
-      if (attempt === 4) throw new Error('the Problems row offers no quick fix (its light bulb stays disabled)');
-      await page.keyboard.press('ArrowDown');
+      if (attempt === 4)
+        throw new Error(
+          `the Problems row offers no quick fix (its light bulb stays disabled); extension log:\n${session ? extensionLog(session.server.runDir) : ''}`,
+        );
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(500);
+      await runPalette(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     }
     await bulb.first().click();
     const allow = page.getByRole('menuitem', { name: `Allow ${internet.address} for this workspace` });
