@@ -1,7 +1,6 @@
 // What the integration suites share beyond test/support: this run's id and labels, a service
 // whose creations carry them, exec with captured output, and the usual suite fixture.
 import { homedir } from 'node:os';
-import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { EngineConnection } from '../../src/engine/connection';
 import { defaultPortPolicy } from '../../src/isolation/ports';
@@ -11,6 +10,7 @@ import { baseImage, connect } from '../support/engine';
 import { makeProjectFolder, removeFolder } from '../support/folders';
 import { processRunId, runLabels } from '../support/labels';
 import { countRun, sweepRun } from '../support/sweep';
+import { textSink } from '../support/streams';
 
 /** The integration run: every resource a test creates carries testLabel, so sweepRun(docker, testRunId) finds it. */
 export const testRunId = processRunId();
@@ -43,14 +43,7 @@ export function countTestResources(docker: Docker): Promise<{ containers: number
 export async function execIn(service: WorkspaceService, name: string, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await service.exec(name, command, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) });
+  const code = await service.exec(name, command, { stdout: textSink((t) => (stdout += t)), stderr: textSink((t) => (stderr += t)) });
   return { code, stdout, stderr };
 }
 

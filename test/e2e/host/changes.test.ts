@@ -3,10 +3,10 @@
 // served read-only, and the commands apply and discard them on a real engine and a uid-1000 folder.
 // Modals are answered the way automation answers them: the commands take { confirmed: [paths] }.
 import * as assert from 'assert';
+import { textSink } from '../../support/streams';
 import { execFileSync } from 'child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'fs';
 import { join } from 'path';
-import { Writable } from 'stream';
 import * as vscode from 'vscode';
 import type { AicliApi } from '../../../src/extension';
 import type { ChangesNode } from '../../../src/ui/changes/view';
@@ -36,14 +36,7 @@ describe('Changes view: review before it lands (uid-1000 folder, real engine)', 
   /** Runs a shell script in the box (in /workspace, as the folder's owner); fails the test on a non-zero exit. */
   async function box(script: string): Promise<number> {
     let stderr = '';
-    const sink = (append: (text: string) => void): Writable =>
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          append(chunk.toString());
-          done();
-        },
-      });
-    const output = { stdout: sink(() => undefined), stderr: sink((text) => (stderr += text)) };
+    const output = { stdout: textSink(() => undefined), stderr: textSink((text) => (stderr += text)) };
     const code = await defaultScope(api).service.exec(workspace.name, ['sh', '-c', script], output);
     if (code !== 0 && code !== 1) assert.fail(`the box's script exited ${code}: ${stderr}`);
     return code;
