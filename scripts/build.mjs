@@ -1,6 +1,7 @@
 // Bundles the extension (vscode stays external: the host provides it) and the CLI. The CLI
 // starts once per command, so what it compiles at start counts: ssh2 (more than half of its
-// bundle) goes into dist/cli-ssh.js beside it, loaded on the first ssh:// connection only.
+// bundle) goes into dist/cli-ssh.js beside it, loaded on the first ssh:// connection only, and
+// the MCP server (SDK, zod) into dist/cli-mcp.js, loaded by `aicli-ws mcp` only.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -15,6 +16,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // The version MCP clients see (src/cli/commands/mcp.ts).
+  define: { AICLI_VERSION: JSON.stringify(JSON.parse(await readFile(resolve(import.meta.dirname, '..', 'package.json'), 'utf8')).version) },
   // ssh2 optionally loads native crypto bindings; docker-modem falls back without them.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
   plugins: [
@@ -61,6 +64,17 @@ const sshOutside = {
   },
 };
 
+/** In the CLI, the mcp verb imports dist/cli-mcp.js (its own bundle) instead of a bundled copy. */
+/** @type {import('esbuild').Plugin} */
+const mcpOutside = {
+  name: 'mcp-outside',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/\.\.\/mcp\/main$/ }, (args) =>
+      /cli[\\/]commands[\\/]mcp\.ts$/.test(args.importer) ? { path: './cli-mcp.js', external: true } : undefined,
+    );
+  },
+};
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   build({
@@ -68,7 +82,8 @@ await Promise.all([
     entryPoints: ['src/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [...(common.plugins ?? []), quietModem, sshOutside],
+    plugins: [...(common.plugins ?? []), quietModem, sshOutside, mcpOutside],
   }),
+  build({ ...common, entryPoints: ['src/mcp/main.ts'], outfile: 'dist/cli-mcp.js', plugins: [...(common.plugins ?? []), quietModem, sshOutside] }),
   build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/cli-ssh.js' }),
 ]);

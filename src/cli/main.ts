@@ -1,9 +1,9 @@
-import { EngineError, InputError, toEngineError } from '../engine/errors';
 import type { EngineScope } from '../workspace/scope';
-import { parseArgs, ParsedArgs, single, UsageError } from './args';
+import { parseArgs, ParsedArgs, UsageError } from './args';
 import { Command, CommandContext } from './command';
 import { commands } from './commands';
 import { globalBooleanFlags, globalValueFlags } from './options';
+import { reportError } from './report';
 import { CommandEngines } from './scope';
 import { usageText } from './usage';
 
@@ -45,23 +45,6 @@ async function dispatch(args: ParsedArgs): Promise<number> {
   }
 }
 
-function report(err: unknown, args: ParsedArgs, usage: () => string): number {
-  const json = args.booleans.has('--json');
-  if (err instanceof UsageError) {
-    console.error(`${err.message}\n\n${usage()}`);
-    return 2;
-  }
-  if (err instanceof InputError) {
-    if (json) console.log(JSON.stringify({ error: { kind: 'input', field: err.field, message: err.message } }, null, 2));
-    else console.error(`Error: ${err.message}`);
-    return 2;
-  }
-  const error = err instanceof EngineError ? err : toEngineError(err, single(args, '--host') || process.env.DOCKER_HOST || 'the default socket');
-  if (json) console.log(JSON.stringify({ error: { kind: error.kind, message: error.message, suggestion: error.suggestion } }, null, 2));
-  else console.error(`Error: ${error.message}\n${error.suggestion}`);
-  return error.kind === 'badHost' ? 2 : 1;
-}
-
 /** aicli-ws: parses, finds the verb in the table, runs it on its one engine scope; the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const usage = (): string => usageText(commands);
@@ -80,6 +63,6 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(args);
   } catch (err) {
-    return report(err, args, usage);
+    return reportError(err, args, usage);
   }
 }

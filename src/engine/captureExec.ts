@@ -9,6 +9,8 @@ export interface CaptureExecOptions {
   user?: string;
   env?: string[];
   workingDir?: string;
+  /** Written to the command's stdin, which is then closed (a file's content for `cat > file`). */
+  input?: Buffer;
 }
 
 export interface CapturedExec {
@@ -29,11 +31,12 @@ export async function captureExec(connection: EngineConnection, containerId: str
       User: options.user || undefined,
       Env: options.env,
       WorkingDir: options.workingDir,
+      AttachStdin: options.input !== undefined,
       AttachStdout: true,
       AttachStderr: true,
     });
     // Untimed: the request timeout would cut a helper that legitimately waits (ending a session).
-    const stream = (await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: false })) as Duplex;
+    const stream = (await connection.untimed.getExec(exec.id).start({ hijack: true, stdin: options.input !== undefined })) as Duplex;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const demuxer = new FrameDemuxer((kind, payload) => (kind === 'stderr' ? err : out).push(payload));
@@ -42,6 +45,8 @@ export async function captureExec(connection: EngineConnection, containerId: str
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', reject);
+      // Half-closing our side is the end of input the command reads (the engine closes its stdin).
+      if (options.input !== undefined) stream.end(options.input);
     });
     const info = await exec.inspect();
     return { code: info.ExitCode ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };

@@ -154,6 +154,12 @@ export async function containerOutput(connection: EngineConnection, ref: string,
   return output as unknown as Buffer;
 }
 
+/** The last `tail` lines of a container's log as the engine sends them (frames unless it has a TTY). */
+export async function containerLogTail(connection: EngineConnection, ref: string, tail: number, what = `logs of ${short(ref)}`): Promise<Buffer> {
+  const output = await connection.call(what, (docker) => docker.getContainer(ref).logs({ follow: false, stdout: true, stderr: true, tail }));
+  return output as unknown as Buffer;
+}
+
 export interface LogStreamOptions {
   follow: true;
   stdout?: boolean;

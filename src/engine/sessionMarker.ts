@@ -15,7 +15,8 @@ export function newSessionMarker(): string {
   return `${sessionMarkerVariable}=${randomBytes(12).toString('hex')}`;
 }
 
-export type EndSignal = 'HUP' | 'TERM';
+/** HUP: a closed terminal; TERM: a closed session; KILL: a command past its time (nothing may outlive it). */
+export type EndSignal = 'HUP' | 'TERM' | 'KILL';
 
 /**
  * $1 marker, $2 signal. Signals every process whose environment or command line holds the

@@ -45,6 +45,12 @@ Commands:
                                       Security and resource alerts of the managed workspaces: audit,
                                       SECONDS (default 3) of live stats, and with --processes the
                                       process/listener checks (an exec in each running workspace)
+  mcp [--level L] [--image I] [--cpus C] [--memory M] [--pids P]
+      [--egress MODE] [--allow HOST]... [--mount MODE] [--label K=V]...
+      [--allow-apply] [--output-cap BYTES] [--max-timeout SECONDS]
+                                      An MCP server on stdio for agents: workspaces at this policy
+                                      (an agent may only ask for a stricter level); every call is
+                                      logged on stderr; --allow-apply lets the agent apply changes
   build CONTEXT --tag T [--file DOCKERFILE] [--label K=V]... [--json]
                                       Build an image (labelled aicli.managed=true) from a folder,
                                       honouring its .dockerignore; build output on stderr

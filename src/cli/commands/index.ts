@@ -11,6 +11,7 @@ import { images } from './images';
 import { inspect } from './inspect';
 import { lifecycle } from './lifecycle';
 import { list } from './list';
+import { mcp } from './mcp';
 import { pull } from './pull';
 import { rm } from './rm';
 import { apply, diff, discard } from './review';
@@ -31,6 +32,7 @@ export const commands: Command[] = [
   apply,
   discard,
   alerts,
+  mcp,
   build,
   engines,
   pull,
