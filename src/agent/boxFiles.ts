@@ -61,8 +61,8 @@ export async function writeBoxFile(connection: EngineConnection, ws: Workspace, 
 
 const kinds: Record<string, BoxEntry['type']> = { d: 'directory', l: 'symlink' };
 
-export async function listBoxFiles(connection: EngineConnection, ws: Workspace, path: string, depth: number): Promise<BoxEntry[]> {
-  const result = await run(connection, ws, listScript, [path, String(depth)]);
+export async function listBoxFiles(connection: EngineConnection, ws: Workspace, path: string, depth: number, most: number): Promise<BoxEntry[]> {
+  const result = await run(connection, ws, listScript, [path, String(depth), String(most + 1)]);
   const error = failure(result, path);
   if (error) throw error;
   const entries: BoxEntry[] = [];

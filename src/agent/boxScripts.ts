@@ -35,14 +35,14 @@ if [ -e "$1" ] || [ -L "$1" ]; then
 fi
 cat > "$1"`;
 
-/** $1 folder, $2 depth: "d<TAB>path", "l<TAB>path" lines and wc -c's "size path" lines, paths from "./". */
+/** $1 folder, $2 depth, $3 lines of each kind at most (a node_modules can hold millions): "d<TAB>path", "l<TAB>path" lines and wc -c's "size path" lines, paths from "./". */
 export const listScript = `${inside}
 r=$(readlink -f -- "$1") || r=
 inside "$r" || exit ${scriptExit.outside}
 [ -e "$r" ] || exit ${scriptExit.missing}
 [ -d "$r" ] || exit ${scriptExit.notDirectory}
 cd -- "$r" || exit 1
-find . -mindepth 1 -maxdepth "$2" -type d -exec printf 'd\\t%s\\n' {} +
-find . -mindepth 1 -maxdepth "$2" -type l -exec printf 'l\\t%s\\n' {} +
-find . -mindepth 1 -maxdepth "$2" -type f -exec wc -c {} +
+find . -mindepth 1 -maxdepth "$2" -type d -exec printf 'd\\t%s\\n' {} + | head -n "$3"
+find . -mindepth 1 -maxdepth "$2" -type l -exec printf 'l\\t%s\\n' {} + | head -n "$3"
+find . -mindepth 1 -maxdepth "$2" -type f -exec wc -c {} + | head -n "$3"
 exit 0`;

@@ -3,7 +3,7 @@ import { InputError } from '../engine/errors';
 import type { AlertJson } from '../monitor/alertsReport';
 import { Workspace } from '../workspace/model';
 import { EngineScope } from '../workspace/scope';
-import { AgentPolicy } from './policy';
+import { AgentPolicy, agentMayUse } from './policy';
 
 /** What a front end (the MCP server, VS Code's language-model tools) gives the tools. */
 export interface AgentHost {
@@ -68,15 +68,17 @@ function parseArguments<Schema extends z.ZodObject>(name: string, schema: Schema
 
 export const workspaceArgument = z.string().min(1).describe('Name or id of the workspace (workspace_list shows them; workspace_create makes one).');
 
-/** By name or id; an unknown one gets a message that says how to find the right one. */
+/** By name or id, and only one this agent may use; an unknown one gets a message that says how to find the right one. */
 export async function findWorkspace(host: AgentHost, reference: string): Promise<Workspace> {
-  try {
-    return await host.scope.service.find(reference);
-  } catch (err) {
+  const workspace = await host.scope.service.find(reference).catch((err: unknown) => {
     if (err instanceof InputError)
       throw new InputError('workspace', `No workspace "${reference}" on this engine: call workspace_list to see them, or workspace_create to make one.`);
     throw err;
-  }
+  });
+  const refused = agentMayUse(host.policy, workspace);
+  if (refused)
+    throw new InputError('workspace', `Workspace ${workspace.name} is not open to agents here: ${refused}. workspace_list shows the ones you may use.`);
+  return workspace;
 }
 
 /** Commands and file tools need a running box; say how to get one. */
@@ -91,3 +93,9 @@ export async function runningWorkspace(host: AgentHost, reference: string): Prom
 }
 
 export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The tool's arguments as JSON Schema (draft 7, as the MCP SDK lists them), without the $schema key. */
+export function toolJsonSchema(tool: Pick<AgentTool, 'input'>): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(tool.input, { target: 'draft-7' }) as Record<string, unknown>;
+  return schema;
+}

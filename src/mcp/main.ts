@@ -1,6 +1,7 @@
 // `aicli-ws mcp`, bundled apart (dist/cli-mcp.js): the SDK and zod would add about 100 ms to
 // every other verb's start. Loaded by src/cli/commands/mcp.ts with the parsed arguments only,
 // so no object crosses from one bundle to the other.
+import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { formatToolCallRecord } from '../agent/invoke';
 import { AgentPolicy, defaultAgentLimits } from '../agent/policy';
@@ -39,6 +40,7 @@ export function serverPolicy(args: ParsedArgs, cwd: string): AgentPolicy {
     defaultTimeoutSeconds: Math.min(defaultAgentLimits.defaultTimeoutSeconds, maxTimeoutSeconds),
     maxTimeoutSeconds,
     defaultFolder: cwd,
+    folderRoots: (args.values.get('--folder-root') ?? [cwd]).map((root) => resolve(cwd, root)),
   };
 }
 

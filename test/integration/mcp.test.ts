@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
+import { toolJsonSchema } from '../../src/agent/tool';
+import { allAgentTools } from '../../src/agent/tools';
 import { EngineConnection } from '../../src/engine/connection';
 import { connect } from '../support/engine';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
@@ -30,7 +33,7 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     connection = await connect();
     folder = makeFolder('aicli-mcp-', { owner: 'user', readme: '# mcp test\n' });
     await run('chown', [`${folderUser.uid}:${folderUser.gid}`, `${folder}/README.md`]);
-    mcp = await startMcp(['--output-cap', '4096', ...cliLabelArgs(testLabel)]);
+    mcp = await startMcp(['--folder-root', tmpdir(), '--output-cap', '4096', ...cliLabelArgs(testLabel)]);
   });
   after(async () => {
     await mcp?.close();
@@ -58,6 +61,11 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
         'workspace_remove',
       ],
     );
+    // The schemas docs/agent-tools.md shows (made from the same table) are the ones served.
+    for (const tool of tools) {
+      const own = allAgentTools.find((candidate) => candidate.name === tool.name);
+      assert.deepEqual(tool.inputSchema, { ...toolJsonSchema(own!), $schema: 'http://json-schema.org/draft-07/schema#' }, tool.name);
+    }
     const exec = tools.find((tool) => tool.name === 'workspace_exec');
     assert.deepEqual(exec?.inputSchema.required, ['workspace', 'command']);
     assert.equal(exec?.annotations?.readOnlyHint, false);

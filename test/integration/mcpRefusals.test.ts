@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { connect } from '../support/engine';
@@ -22,7 +23,19 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
   before(async () => {
     connection = await connect();
     folder = makeFolder('aicli-mcp-refusals-', { owner: 'user' });
-    mcp = await startMcp(['--level', 'standard', '--output-cap', '1000', '--max-timeout', '30', ...cliLabelArgs(testLabel)]);
+    mcp = await startMcp([
+      '--folder-root',
+      tmpdir(),
+      '--folder-root',
+      '/etc',
+      '--level',
+      'standard',
+      '--output-cap',
+      '1000',
+      '--max-timeout',
+      '30',
+      ...cliLabelArgs(testLabel),
+    ]);
     // A stricter level than the server's is the agent's to ask for (the positive control of the level rule).
     const created = await mcp.call('workspace_create', { folder, name, level: 'strict' });
     assert.equal(created.isError, false, created.text);
@@ -47,13 +60,37 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
     assert.doesNotMatch(listed.text, new RegExp(`${name}-[bx]`));
   });
 
-  it('a folder the mount rules refuse, and an unknown workspace', async () => {
-    const root = await mcp.call('workspace_create', { folder: '/', name: `${name}-root` });
-    assert.equal(root.isError, true);
-    assert.match(root.text, /would expose the host's system files to the workspace; pick a project folder instead/);
+  it("a folder outside the server's roots, one the mount rules refuse, and an unknown workspace", async () => {
+    for (const outside of ['/', '/var/tmp', '/root/.ssh']) {
+      const refused = await mcp.call('workspace_create', { folder: outside, name: `${name}-out` });
+      assert.equal(refused.isError, true, outside);
+      assert.match(refused.text, /is outside the folders this server lets agents use \(.*\); ask the person to start it with --folder-root/);
+    }
+    const system = await mcp.call('workspace_create', { folder: '/etc', name: `${name}-etc` });
+    assert.equal(system.isError, true);
+    assert.match(system.text, /Mounting \/etc would expose the host's system files to the workspace; pick a project folder instead/);
     const unknown = await mcp.call('workspace_exec', { workspace: 'no-such-workspace', command: 'true' });
     assert.equal(unknown.isError, true);
     assert.match(unknown.text, /No workspace "no-such-workspace" on this engine: call workspace_list to see them/);
+  });
+
+  it("a person's workspace at a weaker level is not the agent's to use", async () => {
+    const basic = `${name}-basic`;
+    const other = makeFolder('aicli-mcp-basic-', { owner: 'user' });
+    try {
+      await run(process.execPath, [cliPath, 'create', '--folder', other, '--name', basic, '--level', 'basic', ...cliLabelArgs(testLabel)]);
+      const refused = await mcp.call('workspace_exec', { workspace: basic, command: 'id' });
+      assert.equal(refused.isError, true);
+      assert.match(
+        refused.text,
+        new RegExp(`Workspace ${basic} is not open to agents here: it runs at level basic, weaker than this server's policy \\(standard\\)`),
+      );
+      assert.doesNotMatch((await mcp.call('workspace_list', {})).text, new RegExp(basic));
+      assert.match((await mcp.call('workspace_list', {})).text, new RegExp(`^${name}  running  level strict`, 'm'));
+    } finally {
+      await run(process.execPath, [cliPath, 'rm', basic, '--force']).catch(() => undefined);
+      removeFolder(other);
+    }
   });
 
   it('paths outside /workspace, by name or through a link in the box; inside works', async () => {
@@ -86,6 +123,11 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
     const file = await mcp.call('workspace_read_file', { workspace: name, path: 'numbers.txt' });
     assert.equal(file.isError, false);
     assert.match(file.text, /\[truncated: showing 1000 of 8893 bytes; read the rest through workspace_exec/);
+    await mcp.call('workspace_exec', { workspace: name, command: 'mkdir many && cd many && seq 1 1500 | xargs touch' });
+    const listing = await mcp.call('workspace_list_files', { workspace: name, path: 'many' });
+    assert.equal(listing.isError, false, listing.text);
+    assert.equal((listing.data.entries as unknown[]).length, 1000);
+    assert.match(listing.text, /\[truncated: more than 1000 entries; list a subfolder or a smaller depth\]$/);
   });
 
   it('malformed arguments are schema errors, and the server goes on', async () => {

@@ -47,10 +47,12 @@ Commands:
                                       process/listener checks (an exec in each running workspace)
   mcp [--level L] [--image I] [--cpus C] [--memory M] [--pids P]
       [--egress MODE] [--allow HOST]... [--mount MODE] [--label K=V]...
-      [--allow-apply] [--output-cap BYTES] [--max-timeout SECONDS]
+      [--folder-root DIR]... [--allow-apply] [--output-cap BYTES] [--max-timeout SECONDS]
                                       An MCP server on stdio for agents: workspaces at this policy
                                       (an agent may only ask for a stricter level); every call is
-                                      logged on stderr; --allow-apply lets the agent apply changes
+                                      logged on stderr; --folder-root: the folders agents may use
+                                      (default: the working directory); --allow-apply: the agent
+                                      may apply changes to the folder
   build CONTEXT --tag T [--file DOCKERFILE] [--label K=V]... [--json]
                                       Build an image (labelled aicli.managed=true) from a folder,
                                       honouring its .dockerignore; build output on stderr

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CancelledError } from '../../engine/errors';
 import { labels } from '../../workspace/model';
 import { CreateStep } from '../../workspace/request';
-import { agentLevel } from '../policy';
+import { agentFolder, agentLevel } from '../policy';
 import { defineTool } from '../tool';
 
 const stepMessages: Record<CreateStep, string> = {
@@ -54,7 +53,7 @@ export const workspaceCreate = defineTool({
     const level = agentLevel(host.policy, args.level);
     const request = {
       ...host.policy.create,
-      folder: resolve(host.policy.defaultFolder, args.folder ?? '.'),
+      folder: agentFolder(host.policy, args.folder ?? '.'),
       name: args.name,
       level,
       image: args.image ?? host.policy.create.image,

@@ -64,16 +64,16 @@ export const workspaceListFiles = defineTool({
   async run(host, args) {
     const path = boxPath(args.path ?? '.');
     const workspace = await runningWorkspace(host, args.workspace);
-    const all = await listBoxFiles(await host.scope.connection(), workspace, path, args.depth ?? 1);
+    const all = await listBoxFiles(await host.scope.connection(), workspace, path, args.depth ?? 1, listingCap);
     const entries = all.slice(0, listingCap);
     const line = (entry: (typeof entries)[number]): string =>
       entry.type === 'directory' ? `${entry.path}/` : entry.type === 'symlink' ? `${entry.path} (symbolic link)` : `${entry.path}  ${entry.size} bytes`;
-    const more = all.length > entries.length ? `\n[truncated: ${all.length - entries.length} more entries; list a subfolder]` : '';
+    const more = all.length > entries.length ? `\n[truncated: more than ${listingCap} entries; list a subfolder or a smaller depth]` : '';
     return {
       text: entries.length ? `${entries.map(line).join('\n')}${more}` : `${shownPath(path)} is empty.`,
       data: { path: shownPath(path), entries, truncated: all.length > entries.length },
       workspace: workspace.name,
-      summary: `listed ${shownPath(path)} (${all.length} ${all.length === 1 ? 'entry' : 'entries'})`,
+      summary: `listed ${shownPath(path)} (${entries.length}${all.length > entries.length ? '+' : ''} entries)`,
     };
   },
 });
