@@ -22,8 +22,10 @@ export function agentErrorText(err: unknown): string {
   return `Internal error in AICLI Workspaces: ${err instanceof Error ? err.message : String(err)}`;
 }
 
+/** The workspace a call named: `workspace`, or the `name` of a create. */
 function namedWorkspace(input: unknown): string | undefined {
-  const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).workspace : undefined;
+  const args = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const value = args.workspace ?? args.name;
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -134,6 +134,18 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     assert.match(mcp.stderr(), record);
   });
 
+  it('a create the client cancels leaves nothing behind', async () => {
+    const cancelled = `${name}-cancelled`;
+    const controller = new AbortController();
+    const call = mcp.call('workspace_create', { folder, name: cancelled }, { signal: controller.signal, onprogress: () => controller.abort() });
+    await assert.rejects(call);
+    const record = new RegExp(`agent tool workspace_create ${cancelled}: cancelled \\(\\d+ ms\\) Cancelled: workspace ${cancelled} was removed again`);
+    for (let attempt = 0; attempt < 40 && !record.test(mcp.stderr()); attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.match(mcp.stderr(), record);
+    const containers = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${cancelled}`] }) });
+    assert.deepEqual(containers, []);
+  });
+
   it('shows the changes and their diff; refuses to remove while changes are unapplied, removes after a person discards them', async () => {
     const changes = await mcp.call('workspace_changes', { workspace: name });
     assert.match(changes.text, /^added {6}src\/notes\/hello\.txt$/m);

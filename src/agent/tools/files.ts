@@ -6,6 +6,8 @@ import { defineTool, runningWorkspace, workspaceArgument } from '../tool';
 const pathArgument = z.string().describe('Path relative to /workspace, or absolute under /workspace.');
 /** Entries one listing returns at most. */
 export const listingCap = 1000;
+/** Characters one write takes at most: the whole content travels in one MCP message and one exec. */
+export const writeCap = 8 * 1024 * 1024;
 
 export const workspaceReadFile = defineTool({
   name: 'workspace_read_file',
@@ -34,7 +36,14 @@ export const workspaceWriteFile = defineTool({
   title: 'Write a file in a workspace',
   description:
     "Writes a text file inside /workspace of the box (as the box's user), making folders on the way. In review mode it lands in the box's view only; a person reviews and applies it to the folder.",
-  input: z.strictObject({ workspace: workspaceArgument, path: pathArgument, content: z.string().describe('The whole new content (UTF-8 text).') }),
+  input: z.strictObject({
+    workspace: workspaceArgument,
+    path: pathArgument,
+    content: z
+      .string()
+      .max(writeCap, `content is over ${writeCap} characters; write a large file through workspace_exec (for example a generator script)`)
+      .describe('The whole new content (UTF-8 text).'),
+  }),
   readOnly: false,
   destructive: false,
   async run(host, args) {
