@@ -40,6 +40,7 @@ import { WorkspacesTreeProvider } from './ui/tree/workspacesTree';
 import { registerChangesView } from './ui/changes/register';
 import type { ChangesTreeProvider } from './ui/changes/view';
 import { makeUiScope, UiEngineScopes } from './ui/scopes';
+import { registerAgentSupport } from './ui/agent/register';
 import { EngineScopes } from './workspace/scope';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
@@ -192,6 +193,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ...registerMaintenanceCommands(commandContext, buildChannel),
     buildChannel,
     registerCommand(channel, 'aicli.ticker.pick', 'Show workspace stats', () => pickFromTicker(ticker)),
+    ...registerAgentSupport({ scopes, log: channel, folderSettings, extensionPath: context.extensionPath }),
     onSettingsChange(engines, scopes, views.tree),
     defaultEngine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();

@@ -40,6 +40,7 @@ export const commandIds = {
     'aicli.changes.refresh',
     'aicli.changes.openDiff',
   ],
+  agent: ['aicli.copyMcpConfig'],
   images: ['aicli.buildImage', 'aicli.pullImage', 'aicli.refreshImages', 'aicli.createWorkspaceFromImage', 'aicli.removeImage'],
 } as const;
 

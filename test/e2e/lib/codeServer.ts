@@ -16,6 +16,11 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Defaults to the repo root. */
   extensionDevelopmentPath?: string;
+  /**
+   * Folders of further extensions, installed as a user's are (the workbench payload takes one
+   * development path only): test drivers such as lib/toolDriver.
+   */
+  extensions?: string[];
 }
 
 export interface CodeServer {
@@ -108,10 +113,28 @@ function serverEnv(runDir: string, extra: NodeJS.ProcessEnv | undefined): NodeJS
   };
 }
 
-function prepareRunDir(runDir: string, settings: Record<string, unknown>): void {
+function prepareRunDir(runDir: string, settings: Record<string, unknown>, extensions: readonly string[]): void {
   for (const sub of ['xc', 'xd', 'xca', 'tmp', 'ext', 'ud/User']) fs.mkdirSync(path.join(runDir, sub), { recursive: true });
   fs.writeFileSync(path.join(runDir, 'config.yaml'), 'auth: none\ncert: false\n');
   fs.writeFileSync(path.join(runDir, 'ud', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  installExtensions(path.join(runDir, 'ext'), extensions);
+}
+
+/** Copies each extension folder into the extensions dir and lists it in extensions.json, as an install does. */
+function installExtensions(extensionsDir: string, folders: readonly string[]): void {
+  const installed = folders.map((folder) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    const relativeLocation = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+    const location = path.join(extensionsDir, relativeLocation);
+    fs.cpSync(folder, location, { recursive: true });
+    return {
+      identifier: { id: `${manifest.publisher}.${manifest.name}` },
+      version: manifest.version,
+      location: { $mid: 1, path: location, scheme: 'file' },
+      relativeLocation,
+    };
+  });
+  if (installed.length) fs.writeFileSync(path.join(extensionsDir, 'extensions.json'), JSON.stringify(installed));
 }
 
 function tail(file: string, lines = 30): string {
@@ -210,7 +233,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   if (!fs.statSync(opts.workspaceFolder).isDirectory()) throw new Error(`Not a folder: ${opts.workspaceFolder}`);
   for (let attempt = 1; attempt <= 3; attempt++) {
     const runDir = makeTempDir('acs-');
-    prepareRunDir(runDir, { ...defaultSettings, ...opts.settings });
+    prepareRunDir(runDir, { ...defaultSettings, ...opts.settings }, opts.extensions ?? []);
     try {
       const server = await spawnOnce(opts, runDir, devPath);
       if (server) return server;

@@ -35,6 +35,7 @@ export async function openWorkbenchSession(
       env: options.env,
       settings: options.settings,
       extensionDevelopmentPath: options.extensionDevelopmentPath,
+      extensions: options.extensions,
       workspaceFolder: folder,
     });
     browser = await launchBrowser();
