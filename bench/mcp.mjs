@@ -57,7 +57,7 @@ let client;
 try {
   const created = await run(process.execPath, [cli, 'create', '--folder', folder, '--name', name, '--label', 'aicli.bench=true', '--json'], { env });
   const containerId = JSON.parse(created.stdout).containerId;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp'], env, stderr: 'ignore' });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', '--folder-root', folder], env, stderr: 'ignore' });
   client = new Client({ name: 'bench-mcp', version: '1.0.0' });
   await client.connect(transport);
 

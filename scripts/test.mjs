@@ -2,7 +2,8 @@
 // headless Chromium) tests in one command. Prints one final line "N passed, N failed".
 // `node scripts/test.mjs unit integration` runs only the named phases.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ensureDependencies } from './bootstrap.mjs';
@@ -95,6 +96,10 @@ async function main() {
     engine = undefined;
     await current?.stop();
   };
+  // The audit trail and the metrics history of the test run (every front end writes them) go to
+  // a folder of the run, never to the user's own state folder; removed at the end.
+  const stateDir = process.env.AICLI_STATE_DIR ? undefined : mkdtempSync(join(tmpdir(), 'aicli-test-state-'));
+  if (stateDir) process.env.AICLI_STATE_DIR = stateDir;
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => stopEngine().finally(() => process.exit(130)));
   }
@@ -129,6 +134,7 @@ async function main() {
     totals.failed++;
   } finally {
     await stopEngine();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
   console.log(`[test] timings: ${timings.join(', ')}`);
   console.log(`${totals.passed} passed, ${totals.failed} failed`);
