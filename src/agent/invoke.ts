@@ -1,3 +1,4 @@
+import { asActor } from '../audit/sink';
 import { CancelledError, EngineError, InputError } from '../engine/errors';
 import { AgentHost, AgentTool, ToolCall, ToolResult } from './tool';
 
@@ -11,6 +12,8 @@ export interface ToolCallRecord {
   /** What came of it, or why it failed. */
   summary: string;
   durationMs: number;
+  /** The arguments as the agent gave them (the audit trail keeps them, capped). */
+  input?: unknown;
 }
 
 export type ToolCallRecorder = (record: ToolCallRecord) => void;
@@ -33,9 +36,10 @@ function namedWorkspace(input: unknown): string | undefined {
 export async function invokeAgentTool(tool: AgentTool, host: AgentHost, input: unknown, call: ToolCall, record: ToolCallRecorder): Promise<ToolResult> {
   const started = Date.now();
   const done = (outcome: ToolCallRecord['outcome'], summary: string, workspace: string | undefined): void =>
-    record({ at: new Date(started).toISOString(), tool: tool.name, workspace, outcome, summary, durationMs: Date.now() - started });
+    record({ at: new Date(started).toISOString(), tool: tool.name, workspace, outcome, summary, durationMs: Date.now() - started, input });
   try {
-    const result = await tool.run(host, input, call);
+    // What the call causes further down (a create, an exec) is recorded as the agent's doing.
+    const result = await asActor('agent', () => tool.run(host, input, call));
     done(result.isError ? 'error' : 'ok', result.summary, result.workspace ?? namedWorkspace(input));
     return result;
   } catch (err) {

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { AuditTrail } from '../audit/trail';
 import { Disposable } from '../engine/emitter';
 import { Engine } from '../engine/engine';
 import { defaultEngineName } from '../engine/engines';
@@ -9,6 +10,7 @@ import { defaultMonitorSettings } from '../monitor/settings';
 import { WorkspacePolicy } from '../workspace/request';
 import { EngineScope } from '../workspace/scope';
 import { ParsedArgs, single, UsageError } from './args';
+import { cliAuditTrail } from './auditTrail';
 import { Command, KnownEngines } from './command';
 import { cliEngineEntries, placeWorkspace, targetForEngineName } from './engines';
 import { labelArguments } from './options';
@@ -39,7 +41,11 @@ export class CommandEngines implements KnownEngines, Disposable {
   private readonly settings: EngineSettings;
   private readonly made: EngineScope[] = [];
 
-  constructor(private readonly args: ParsedArgs) {
+  constructor(
+    private readonly args: ParsedArgs,
+    /** Where the scopes' actions are recorded (the MCP server passes its own: records as the agent's). */
+    private readonly audit: AuditTrail = cliAuditTrail('cli'),
+  ) {
     this.settings = engineSettings(args);
     if (single(args, '--engine') !== undefined && single(args, '--host') !== undefined)
       throw new UsageError('Use either --engine NAME or --host HOST, not both.');
@@ -58,6 +64,7 @@ export class CommandEngines implements KnownEngines, Disposable {
     const scope = new EngineScope(name ?? defaultEngineName, engine, {
       policy: () => ({ ...cliPolicy, labels: labelArguments(this.args) }),
       monitorSettings: () => defaultMonitorSettings,
+      audit: this.audit.sink(),
     });
     this.made.push(scope);
     engine.start();

@@ -8,6 +8,8 @@ import { AgentPolicy, defaultAgentLimits } from '../agent/policy';
 import { AgentHost } from '../agent/tool';
 import { agentTools } from '../agent/tools';
 import { ParsedArgs, single } from '../cli/args';
+import { auditedToolCalls } from '../audit/toolCalls';
+import { cliAuditTrail } from '../cli/auditTrail';
 import { reportError } from '../cli/report';
 import { CommandEngines } from '../cli/scope';
 import { silentLog } from '../engine/connection';
@@ -50,7 +52,9 @@ async function serve(args: ParsedArgs, engines: CommandEngines): Promise<number>
   const alerts = new ServerAlerts(scope.engine, { ...silentLog, warn: (message) => console.error(`aicli-ws mcp: ${message}`) });
   const host: AgentHost = { scope, policy, alerts: (workspace) => alerts.of(workspace) };
   const tools = agentTools(policy);
-  const server = makeMcpServer(host, tools, (record) => console.error(formatToolCallRecord(record)), version);
+  // Each call on stderr and in the audit trail (with what it caused: the service records through the same scope).
+  const record = auditedToolCalls(scope.audit, (call) => console.error(formatToolCallRecord(call)));
+  const server = makeMcpServer(host, tools, record, version);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
   // The client closing our stdin ends the session.
@@ -64,7 +68,7 @@ async function serve(args: ParsedArgs, engines: CommandEngines): Promise<number>
 
 /** The verb's run: its own engines and scope (this bundle's copy of the core), its own error report. */
 export async function serveMcp(args: ParsedArgs): Promise<number> {
-  const engines = new CommandEngines(args);
+  const engines = new CommandEngines(args, cliAuditTrail('mcp'));
   try {
     return await serve(args, engines);
   } catch (err) {

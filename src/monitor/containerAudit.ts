@@ -8,12 +8,12 @@ import { localHostAddresses } from '../workspace/hostAddresses';
 import { labels } from '../workspace/model';
 import { AlertInput } from './alerts';
 import { auditContainer, auditRules } from './audit';
-import { EgressRefusals } from './egressRefusals';
+import { EgressRefusals, Refusal } from './egressRefusals';
 import { engineSocketsOf } from './inspectFacts';
 import { InspectReader } from './inspectReader';
 import { ProtectedPathWatches } from './protectedPaths';
 import { MonitorRules } from './rules';
-import { MonitorScope } from './scope';
+import { MonitoredWorkspace, MonitorScope } from './scope';
 import { MonitorSettings } from './settings';
 import { TrackedWorkspaces } from './tracking';
 
@@ -25,6 +25,8 @@ export interface ContainerAuditOptions {
   raise: (input: AlertInput) => void;
   /** The container is gone (its inspect says not found). */
   onGone: (containerId: string) => void;
+  /** A refused egress attempt of a box (see EgressRefusals). */
+  onRefused?: (workspace: MonitoredWorkspace, refusal: Refusal, attempts: number, atMs: number) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ContainerAudit implements Disposable {
       options.raise,
       options.log,
       () => (this.localEngine() ? localHostAddresses() : []),
+      options.onRefused,
     );
   }
 

@@ -83,6 +83,13 @@ export function refusalAlert(workspace: MonitoredWorkspace, mode: string, destin
   };
 }
 
+/** A line of a `logs?timestamps=1` stream: the engine's time of it, then the text (now and the line, without a stamp). */
+function loggedAt(line: string): { atMs: number; text: string } {
+  const stamp = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) /.exec(line);
+  const atMs = stamp ? Date.parse(stamp[1]!) : NaN;
+  return Number.isNaN(atMs) ? { atMs: Date.now(), text: line } : { atMs, text: line.slice(stamp![0].length) };
+}
+
 const reattachDelayMs = 1000;
 /** Alerts are raised at most this often per destination while refusals keep coming. */
 const alertEveryMs = 500;
@@ -108,6 +115,8 @@ export class EgressRefusals implements Disposable {
     private readonly log: EngineLog,
     /** The engine host's addresses (a local engine's are this machine's). */
     private readonly hostAddresses: () => string[] = () => [],
+    /** Each attempt counted, with when the gateway logged it (the audit trail records them). */
+    private readonly onRefused: (workspace: MonitoredWorkspace, refusal: Refusal, attempts: number, atMs: number) => void = () => {},
   ) {}
 
   /**
@@ -138,7 +147,7 @@ export class EgressRefusals implements Disposable {
     let stream: Readable;
     try {
       const connection = await this.connection();
-      stream = await containerLogs(connection, gatewayNameFor(workspace.id), { follow: true, stdout: true, stderr: true, since });
+      stream = await containerLogs(connection, gatewayNameFor(workspace.id), { follow: true, stdout: true, stderr: true, since, timestamps: true });
     } catch (err) {
       // A workspace from before gateways has none; any other failure is retried on the next audit.
       if ((err as { statusCode?: number }).statusCode !== 404)
@@ -155,7 +164,10 @@ export class EgressRefusals implements Disposable {
     const demuxer = new FrameDemuxer((_kind, payload) => {
       const lines = (partial + payload.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) this.count(workspace, mode, entry, parseRefusal(line));
+      for (const line of lines) {
+        const { atMs, text } = loggedAt(line);
+        this.count(workspace, mode, entry, parseRefusal(text), atMs);
+      }
     });
     stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
     const reattach = (): void => {
@@ -167,13 +179,14 @@ export class EgressRefusals implements Disposable {
     stream.once('error', reattach);
   }
 
-  private count(workspace: MonitoredWorkspace, mode: string, entry: Following, refusal: Refusal | undefined): void {
+  private count(workspace: MonitoredWorkspace, mode: string, entry: Following, refusal: Refusal | undefined, atMs: number): void {
     if (!refusal) return;
     const tally = entry.tallies.get(refusal.destination) ?? { attempts: 0, ports: new Set<number>(), seen: new Set<string>(), firstAt: Date.now() };
     entry.tallies.set(refusal.destination, tally);
     if (refusal.attempt && tally.seen.has(refusal.attempt)) return;
     if (refusal.attempt && tally.seen.size < 10_000) tally.seen.add(refusal.attempt);
     tally.attempts++;
+    this.onRefused(workspace, refusal, tally.attempts, atMs);
     if (refusal.port !== undefined) tally.ports.add(refusal.port);
     entry.dirty.add(refusal.destination);
     const flush = (): void => {

@@ -1,3 +1,5 @@
+import { MonitorAuditFeed } from '../audit/monitorFeed';
+import { AuditSink } from '../audit/sink';
 import { EngineLog, silentLog } from '../engine/connection';
 import { Disposable } from '../engine/emitter';
 import { Engine } from '../engine/engine';
@@ -30,6 +32,8 @@ export interface SecurityMonitorOptions {
   processCheckStartDelayMs?: number;
   /** The look for a workspace frozen half-way after a pause (see frozen.ts). */
   frozenProbe?: { delayMs?: number; timeoutMs?: number };
+  /** Where alerts raised and cleared, breach responses and refused egress attempts are recorded (none: not recorded). */
+  audit?: AuditSink;
 }
 
 /**
@@ -77,8 +81,10 @@ export class SecurityMonitor implements Disposable {
     const withoutExecs = this.withoutExecs.bind(this);
     this.responder = new BreachResponder(this.tracked, { connection, settings, log, withoutExecs });
     this.onDidRespond = this.responder.onDidRespond;
+    const audit = options.audit && new MonitorAuditFeed(options.audit, { alerts: this.alerts.onDidChange, responses: this.onDidRespond });
+    const onRefused = audit && audit.refused.bind(audit);
     const onGone = (containerId: string): void => this.lifecycle.forget(containerId);
-    const containerAudit = new ContainerAudit(engine, this.tracked, rules, { inspect, scope, settings, log, raise, onGone });
+    const containerAudit = new ContainerAudit(engine, this.tracked, rules, { inspect, scope, settings, log, raise, onGone, onRefused });
     this.frozenProbe = new FrozenProbe(connection, {
       ...options.frozenProbe,
       stillPaused: (containerId) => this.tracked.get(containerId)?.state === 'paused',
@@ -103,6 +109,7 @@ export class SecurityMonitor implements Disposable {
       startDelayMs,
     });
     this.disposables = [
+      ...(audit ? [audit] : []),
       this.lifecycle,
       this.scheduler,
       this.frozenProbe,

@@ -47,6 +47,7 @@ export class StatsSubscriptions implements Disposable {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly sampleEmitter = new Emitter<WorkspaceStats>();
   private readonly changeEmitter = new Emitter<SubscriptionChange>();
+  private readonly removeEmitter = new Emitter<MonitoredWorkspace>();
   private readonly disposables: Disposable[];
   private readonly scope: MonitorScope;
   private readonly log: EngineLog;
@@ -55,6 +56,11 @@ export class StatsSubscriptions implements Disposable {
 
   readonly onSample = this.sampleEmitter.event;
   readonly onDidChange = this.changeEmitter.event;
+  /**
+   * A workspace's container was removed (its destroy event), streamed or not: a running box
+   * removed by force has lost its stream at the `die` before, so `unsubscribed` cannot say it.
+   */
+  readonly onDidRemove = this.removeEmitter.event;
 
   constructor(
     private readonly engine: Engine,
@@ -106,6 +112,7 @@ export class StatsSubscriptions implements Disposable {
     this.unsubscribeAll('disposed');
     this.sampleEmitter.dispose();
     this.changeEmitter.dispose();
+    this.removeEmitter.dispose();
   }
 
   private onEngineEvent(event: DockerEvent): void {
@@ -114,6 +121,7 @@ export class StatsSubscriptions implements Disposable {
     if (subscribeActions.has(event.Action)) this.subscribe(monitoredWorkspace(containerId, event.Actor.Attributes, event.Actor.Attributes.name));
     else if (unsubscribeActions.has(event.Action)) this.unsubscribe(containerId, event.Action);
     else if (event.Action === 'update') void this.readCpuLimit(containerId);
+    if (event.Action === 'destroy') this.removeEmitter.fire(monitoredWorkspace(containerId, event.Actor.Attributes, event.Actor.Attributes.name));
   }
 
   private subscribe(workspace: MonitoredWorkspace): void {

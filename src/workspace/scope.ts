@@ -1,3 +1,4 @@
+import { AuditSink } from '../audit/sink';
 import { EngineConnection, EngineLog, silentLog } from '../engine/connection';
 import { defaultEngineName, EngineSet, NamedEngine } from '../engine/engines';
 import { Disposable, Emitter } from '../engine/emitter';
@@ -29,6 +30,8 @@ export interface EngineScopeOptions {
   monitorScope?: MonitorScope;
   /** How long the live index gathers an event burst before it reads the engine. */
   indexDebounceMs?: number;
+  /** The audit trail's sink (AuditTrail.sink()); the scope binds it to its engine. None: nothing is recorded. */
+  audit?: AuditSink;
 }
 
 /**
@@ -44,12 +47,19 @@ export class EngineScope implements Disposable {
   private monitorValue: SecurityMonitor | undefined;
   private changesValue: WorkspaceChanges | undefined;
   private readonly parts: Disposable[] = [];
+  /**
+   * Where this engine's actions are recorded: the service, the monitor and the review service
+   * record through it; a front end records what only it sees (a terminal session) here too.
+   */
+  readonly audit: AuditSink;
 
   constructor(
     readonly name: string,
     readonly engine: Engine,
     private readonly options: EngineScopeOptions,
-  ) {}
+  ) {
+    this.audit = (options.audit ?? AuditSink.none).forEngine(name);
+  }
 
   /** Stamped on this engine's workspaces; the default engine's carry none. */
   get engineName(): string | undefined {
@@ -63,6 +73,7 @@ export class EngineScope implements Disposable {
       this.options.policy,
       (containerId, action) => (this.monitorValue ? this.monitorValue.withoutExecs(containerId, action) : action()),
       this.engineName,
+      this.audit,
     );
     return this.serviceValue;
   }
@@ -77,6 +88,7 @@ export class EngineScope implements Disposable {
       settings: this.options.monitorSettings,
       log: this.options.log ?? silentLog,
       scope: this.options.monitorScope,
+      audit: this.audit,
     });
     return this.monitorValue;
   }
@@ -86,6 +98,7 @@ export class EngineScope implements Disposable {
     this.changesValue ??= new WorkspaceChanges(
       () => this.connection(),
       () => this.options.policy().protectedPaths ?? defaultProtectedPaths,
+      this.audit,
     );
     return this.changesValue;
   }

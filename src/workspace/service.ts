@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { AuditSink, auditWorkspace } from '../audit/sink';
 import { EngineConnection } from '../engine/connection';
 import * as containers from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
@@ -52,9 +53,23 @@ export class WorkspaceService {
     private readonly guard: WriteGuard = unguarded,
     /** Stamped on every workspace this service returns (several engines); undefined: the default. */
     readonly engineName?: string,
+    /** Where create … remove and every exec are recorded (the scope's, bound to this engine). */
+    private readonly audit: AuditSink = AuditSink.none,
   ) {}
 
-  async create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}, options: CreateOptions = {}): Promise<CreateResult> {
+  /** Recorded (workspace.create) with what was asked and, when made, the workspace. */
+  create(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void = () => {}, options: CreateOptions = {}): Promise<CreateResult> {
+    const { folder, image, level, mount, egress, allow, resources, publish } = request;
+    return this.audit.action(
+      'workspace.create',
+      request.name ? { name: request.name } : undefined,
+      { folder, image, level, mount, egress, allow, resources, publish },
+      () => this.createUnrecorded(request, onStep, options),
+      ({ workspace }) => ({ workspace: auditWorkspace(workspace), image: workspace.image, level: workspace.level, state: workspace.state }),
+    );
+  }
+
+  private async createUnrecorded(request: CreateWorkspaceRequest, onStep: (step: CreateStep) => void, options: CreateOptions): Promise<CreateResult> {
     const connection = await this.connection();
     onStep('validating');
     const validated = await validateCreate(connection, request, this.policy());
@@ -127,13 +142,20 @@ export class WorkspaceService {
       pause: () => containers.pauseContainer(connection, id, what),
       unpause: () => containers.unpauseContainer(connection, id, what),
     };
-    await this.guard(workspace.containerId, run[action]);
-    return this.find(workspace.containerId);
+    const change = async (): Promise<Workspace> => {
+      await this.guard(workspace.containerId, run[action]);
+      return this.find(workspace.containerId);
+    };
+    return this.audit.action(`workspace.${action}`, auditWorkspace(workspace), {}, change, (after) => ({ state: after.state }));
   }
 
   /** Container (with its anonymous volumes), gateway and networks. The bind-mounted folder is never touched. */
   async remove(reference: string): Promise<void> {
     const workspace = await this.find(reference);
+    return this.audit.action('workspace.remove', auditWorkspace(workspace), {}, () => this.removeFound(workspace));
+  }
+
+  private async removeFound(workspace: Workspace): Promise<void> {
     const connection = await this.connection();
     await this.guard(workspace.containerId, () =>
       containers.removeContainer(connection, workspace.containerId, { force: true, v: true }, `remove ${workspace.name}`),
@@ -156,6 +178,7 @@ export class WorkspaceService {
   async exec(reference: string, command: string[], output: { stdout: Writable; stderr: Writable }, signal?: AbortSignal): Promise<number> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
+    const session = this.audit.session('exec', auditWorkspace(workspace), { command });
     try {
       const exec = await createExec(connection, workspace.containerId, {
         Cmd: command,
@@ -177,8 +200,10 @@ export class WorkspaceService {
         stream.once('error', reject);
       });
       const result = await inspectExec(connection, exec);
+      session.end({ exitCode: result.ExitCode ?? -1 });
       return result.ExitCode ?? -1;
     } catch (err) {
+      session.end({ error: err });
       throw err instanceof InputError ? err : toEngineError(err, connection.host);
     }
   }

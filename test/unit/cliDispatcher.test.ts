@@ -7,9 +7,9 @@ import { CommandEngines } from '../../src/cli/scope';
 import { usageText } from '../../src/cli/usage';
 
 // The help text as aicli-ws printed it before the dispatcher wrote it from the table, plus create's
-// --mount (the project mount of review mode) and its two description lines. It is what users see:
-// a change to the table that changes it is meant to change this copy too (only the first test
-// compares against it).
+// --mount (the project mount of review mode) and its two description lines, the audit and stats
+// verbs, and alerts --summary. It is what users see: a change to the table that changes it is
+// meant to change this copy too (only the first test compares against it).
 const helpText = `Usage: aicli-ws <command> [options]
 
 Commands:
@@ -41,10 +41,25 @@ Commands:
                                       the PATHs, or --all (never protected paths nor conflicts);
                                       --include-protected / --overwrite: also those, when named; exit 3 if any are left
   discard NAME [PATH...]              Give a review workspace the folder’s copy back: of the PATHs, or of every change
-  alerts [--json] [--wait SECONDS] [--processes]
+  alerts [--json] [--wait SECONDS] [--processes] [--summary]
                                       Security and resource alerts of the managed workspaces: audit,
                                       SECONDS (default 3) of live stats, and with --processes the
-                                      process/listener checks (an exec in each running workspace)
+                                      process/listener checks (an exec in each running workspace);
+                                      --summary: counts by severity and type now and, from the audit
+                                      trail, for the last 24 h, per workspace (the Security view)
+  stats NAME [--range 1h|24h|7d] [--json]
+                                      The latest sample of a workspace and its metrics history (1 s for an hour,
+                                      min/avg/max per minute for 7 days), recorded while VS Code monitors it; kept in
+                                      $AICLI_STATE_DIR/metrics (default: ~/.local/state/aicli-workspaces/metrics)
+  audit [NAME] [--since 1h|30m|2d|ISO] [--type T]... [--json]
+                                      The audit trail, oldest first: creates, lifecycle, execs, terminal
+                                      sessions, agent tool calls, alerts raised and cleared, breach
+                                      responses, refused egress, apply/discard; NAME: one workspace
+                                      (name or id); --type: a type or its group (exec, alert.raised);
+                                      --engine: that engine's only; --json: an array of the records.
+                                      Kept in $AICLI_STATE_DIR/audit (default: under $XDG_STATE_HOME or
+                                      ~/.local/state, aicli-workspaces/audit), shared with VS Code;
+                                      AICLI_AUDIT=0: aicli-ws records nothing
   mcp [--level L] [--image I] [--cpus C] [--memory M] [--pids P]
       [--egress MODE] [--allow HOST]... [--mount MODE] [--label K=V]...
       [--folder-root DIR]... [--allow-apply] [--output-cap BYTES] [--max-timeout SECONDS]

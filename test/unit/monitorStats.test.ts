@@ -31,6 +31,7 @@ describe('stats formulas on samples recorded from this engine (cgroup v1)', () =
     assert.equal(snapshot.pidsPercent, 16);
     assert.equal(snapshot.networkRxBytes, 1042);
     assert.equal(snapshot.networkTxBytes, 0);
+    assert.equal(snapshot.networkRxPackets, 11);
     assert.equal(snapshot.readAt, Date.parse('2026-11-25T12:43:41.715035952Z'));
   });
 
@@ -87,6 +88,8 @@ describe('stats formulas on a hand-written cgroup v2 sample', () => {
     assert.equal(snapshot.pidsPercent, 37);
     assert.equal(snapshot.networkRxBytes, 2000);
     assert.equal(snapshot.networkTxBytes, 1000);
+    assert.equal(snapshot.networkRxPackets, 16);
+    assert.equal(snapshot.networkTxPackets, 11);
     assert.equal(snapshot.blockReadBytes, 4100000);
     assert.equal(snapshot.blockWriteBytes, 1048576);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditWorkspace } from '../../audit/sink';
 import { InputError } from '../../engine/errors';
 import { boxExec, BoxExecResult } from '../boxExec';
 import { boxPath } from '../boxPaths';
@@ -41,13 +42,19 @@ export const workspaceExec = defineTool({
     }
     const cwd = boxPath(args.cwd ?? '.');
     const workspace = await runningWorkspace(host, args.workspace);
+    // An exec like any other in the trail (the tool call's own record comes after it).
+    const session = host.scope.audit.session('exec', auditWorkspace(workspace), { command: args.command, cwd });
     const result = await boxExec(await host.scope.connection(), workspace, {
       command: args.command,
       cwd,
       timeoutMs: timeoutSeconds * 1000,
       capBytes: policy.outputCapBytes,
       signal: call.signal,
+    }).catch((err: unknown) => {
+      session.end({ error: err });
+      throw err;
     });
+    session.end(result.timedOut ? { error: `timed out after ${timeoutSeconds} s, killed in the box` } : { exitCode: result.exitCode });
     return {
       text: resultText(result, policy.outputCapBytes, timeoutSeconds),
       data: { ...result, exitCode: result.exitCode ?? null, truncated: result.droppedStdout + result.droppedStderr > 0 },

@@ -1,6 +1,7 @@
 import { Command } from '../command';
 import { alerts } from './alerts';
 import { allow } from './allow';
+import { audit } from './audit';
 import { build } from './build';
 import { cleanup } from './cleanup';
 import { create } from './create';
@@ -14,6 +15,7 @@ import { list } from './list';
 import { mcp } from './mcp';
 import { pull } from './pull';
 import { rm } from './rm';
+import { stats } from './stats';
 import { apply, diff, discard } from './review';
 import { unfreeze } from './unfreeze';
 
@@ -32,6 +34,8 @@ export const commands: Command[] = [
   apply,
   discard,
   alerts,
+  stats,
+  audit,
   mcp,
   build,
   engines,

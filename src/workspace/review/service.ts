@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { AuditSink, auditWorkspace } from '../../audit/sink';
 import { EngineConnection } from '../../engine/connection';
 import { getArchive, pathExists, putArchive } from '../../engine/containers';
 import { InputError } from '../../engine/errors';
@@ -50,6 +51,8 @@ export class WorkspaceChanges {
   constructor(
     private readonly connection: () => Promise<EngineConnection>,
     private readonly protectedPaths: () => readonly string[],
+    /** Where apply and discard are recorded (review.apply, review.discard). */
+    private readonly audit: AuditSink = AuditSink.none,
   ) {}
 
   async snapshot(workspace: Workspace): Promise<ReviewSnapshot> {
@@ -106,7 +109,11 @@ export class WorkspaceChanges {
   }
 
   /** Applies the named changes (all non-protected, non-conflicting ones when none are named); returns what was applied. */
-  async apply(workspace: Workspace, paths: string[] | 'all', options: ApplyOptions = {}): Promise<Change[]> {
+  apply(workspace: Workspace, paths: string[] | 'all', options: ApplyOptions = {}): Promise<Change[]> {
+    return this.recorded('review.apply', workspace, paths, () => this.applyUnrecorded(workspace, paths, options), { ...options });
+  }
+
+  private async applyUnrecorded(workspace: Workspace, paths: string[] | 'all', options: ApplyOptions): Promise<Change[]> {
     const { changes, state } = await this.snapshot(workspace);
     const chosen = paths === 'all' ? changes.filter((change) => !change.protected && !change.conflict) : this.pick(workspace, changes, paths);
     for (const change of chosen) {
@@ -132,7 +139,23 @@ export class WorkspaceChanges {
   }
 
   /** Gives the box's view the folder's copy of the named changes (all when none are named). */
-  async discard(workspace: Workspace, paths: string[] | 'all'): Promise<Change[]> {
+  discard(workspace: Workspace, paths: string[] | 'all'): Promise<Change[]> {
+    return this.recorded('review.discard', workspace, paths, () => this.discardUnrecorded(workspace, paths));
+  }
+
+  /** What was asked for and what was done (the paths settled), or why not. */
+  private recorded(
+    type: 'review.apply' | 'review.discard',
+    workspace: Workspace,
+    paths: string[] | 'all',
+    run: () => Promise<Change[]>,
+    values: Record<string, unknown> = {},
+  ): Promise<Change[]> {
+    const settled = (done: Change[]) => ({ paths: done.map((change) => change.path), count: done.length });
+    return this.audit.action(type, auditWorkspace(workspace), { requested: paths, ...values }, run, settled);
+  }
+
+  private async discardUnrecorded(workspace: Workspace, paths: string[] | 'all'): Promise<Change[]> {
     const { changes, state } = await this.snapshot(workspace);
     const chosen = paths === 'all' ? changes : this.pick(workspace, changes, paths);
     // As root with only the file capabilities, seeing the view and the folder (read-only).

@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { EngineConnection } from '../../src/engine/connection';
+import { Engine } from '../../src/engine/engine';
+import { MetricsHistory, SecondSeries } from '../../src/monitor/history/history';
+import { metricsHistoryDir } from '../../src/monitor/history/location';
+import { StatsReport } from '../../src/monitor/history/report';
+import { MetricsStore } from '../../src/monitor/history/store';
+import { SecurityMonitor } from '../../src/monitor/monitor';
+import { MonitorScope } from '../../src/monitor/scope';
+import { defaultMonitorSettings } from '../../src/monitor/settings';
+import { WorkspaceService } from '../../src/workspace/service';
+import { connect, connectedEngine } from '../support/engine';
+import { makeProjectFolder } from '../support/folders';
+import { cliPath } from '../support/paths';
+import { sweepRun } from '../support/sweep';
+import { poll, sleep } from '../support/waits';
+import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
+
+const run = promisify(execFile);
+const mib = 2 ** 20;
+/** Only this file's containers are monitored. */
+const suiteLabel = { 'aicli.test.suite': `history-${testRunId}` };
+
+/**
+ * The block device the engine keeps its data on (the box's writes land there), from a local
+ * engine's DockerRootDir: /sys/dev/block/MAJ:MIN, or the disk a partition belongs to.
+ */
+async function engineDataDevice(connection: EngineConnection): Promise<string> {
+  const info = (await connection.docker.info()) as { DockerRootDir: string };
+  const dev = statSync(info.DockerRootDir).dev;
+  const [major, minor] = [Math.floor(dev / 256) & 0xfff, (dev & 0xff) | ((Math.floor(dev / 4096) & 0xfff00) >>> 0)];
+  const sys = realpathSync(`/sys/dev/block/${major}:${minor}`);
+  const isPartition = (() => {
+    try {
+      return readFileSync(join(sys, 'partition'), 'utf8').trim() !== '';
+    } catch {
+      return false;
+    }
+  })();
+  return `/dev/${basename(isPartition ? dirname(sys) : sys)}`;
+}
+
+const maxOf = (column: (number | null)[]): number => Math.max(0, ...column.filter((value): value is number => value !== null));
+
+describe('metrics history on the real engine', function () {
+  this.timeout(180_000);
+  let connection: EngineConnection;
+  let engine: Engine;
+  let monitor: SecurityMonitor;
+  let history: MetricsHistory;
+  let service: WorkspaceService;
+  const stateDir = mkdtempSync(join(tmpdir(), 'aicli-state-'));
+  const dir = metricsHistoryDir({ AICLI_STATE_DIR: stateDir });
+  const folders: string[] = [];
+  const cliEnv = { ...process.env, AICLI_STATE_DIR: stateDir };
+  const cliStats = async (name: string): Promise<StatsReport> =>
+    JSON.parse((await run('node', [cliPath, 'stats', name, '--json'], { env: cliEnv })).stdout) as StatsReport;
+
+  before(async () => {
+    connection = await connect();
+    engine = await connectedEngine();
+    service = testWorkspaceService({ labels: { ...testLabel, ...suiteLabel } });
+    monitor = new SecurityMonitor(engine, { settings: () => ({ ...defaultMonitorSettings, processChecks: false }), scope: new MonitorScope(suiteLabel) });
+    history = new MetricsHistory({ dir, retryMs: 0 });
+    history.attach(monitor.stats);
+    await monitor.ready();
+  });
+  after(async () => {
+    history?.dispose();
+    monitor?.dispose();
+    engine?.dispose();
+    if (connection) await sweepRun(connection.docker, testRunId);
+    [...folders, stateDir].forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  });
+
+  it('a CPU burner, a memory hog and a 50 MB write are in the history within 2 s, for a fresh reader and for aicli-ws stats', async () => {
+    const folder = makeProjectFolder();
+    folders.push(folder);
+    const { workspace } = await service.create({ folder, name: `history-${process.pid}`, resources: { memory: '512m', cpus: '1' } });
+    // On cgroup v1 without BFQ the kernel accounts block I/O only on devices with a throttle rule (see stats.ts): one far above any disk.
+    const device = await engineDataDevice(connection);
+    const unlimited = [{ Path: device, Rate: 100 * 2 ** 30 }];
+    await connection.docker.getContainer(workspace.containerId).update({ BlkioDeviceWriteBps: unlimited, BlkioDeviceReadBps: unlimited });
+    await poll('the workspace recorded', 10_000, () => history.recording.includes(workspace.id) || undefined);
+
+    // busybox tail keeps the one endless line in memory until its input ends, 60 s later; the
+    // exec returns once the box's cgroup holds the 200 MiB (v2 file, else v1's).
+    const hog = [
+      '((head -c 200m /dev/zero; sleep 60) | tail >/dev/null) >/dev/null 2>&1 &',
+      'f=/sys/fs/cgroup/memory.current; [ -f $f ] || f=/sys/fs/cgroup/memory/memory.usage_in_bytes',
+      'while [ $(cat $f) -lt 209715200 ]; do sleep 0.05; done',
+    ];
+    assert.equal((await execIn(service, workspace.name, ['sh', '-c', hog.join('\n')])).code, 0);
+    await execIn(service, workspace.name, ['sh', '-c', '(while :; do :; done) >/dev/null 2>&1 &']);
+    const written = await execIn(service, workspace.name, ['dd', 'if=/dev/zero', 'of=/workspace/f', 'bs=1M', 'count=50', 'conv=fsync']);
+    assert.equal(written.code, 0, written.stderr);
+    const conditionMs = Date.now();
+
+    const reader = new MetricsStore({ dir });
+    let last = {};
+    const inHistory = poll('CPU, memory and the write in the history', 2000, () => {
+      const series = reader.series(workspace.id, '1h') as SecondSeries;
+      const latest = reader.latest(workspace.id);
+      const values = { cpu: maxOf(series.values.cpuPercent), memory: maxOf(series.values.memoryBytes), written: latest?.blockWriteBytes ?? 0 };
+      last = { ...values, samples: series.times.length };
+      return values.cpu > 20 && values.memory > 190 * mib && values.written >= 50 * mib ? values : undefined;
+    });
+    const seen = await inHistory.catch((err: Error) => {
+      throw new Error(`${err.message}; last seen ${JSON.stringify(last)}`);
+    });
+    console.log(
+      `      in the history ${Date.now() - conditionMs} ms after the write: CPU ${seen.cpu.toFixed(0)} %, memory ${(seen.memory / mib).toFixed(0)} MiB, written ${(seen.written / mib).toFixed(1)} MiB`,
+    );
+
+    // As after a reload: a new MetricsHistory on the same folder reads the same, the rate of the write included.
+    const reloaded = new MetricsHistory({ dir, enabled: false });
+    const series = reloaded.series(workspace.id, '1h') as SecondSeries;
+    assert.ok(maxOf(series.values.blockWriteBytesPerSecond) > 10 * mib, 'the write shows as a rate');
+    assert.ok(maxOf(series.values.memoryBytes) > 190 * mib);
+    assert.ok(maxOf(series.values.memoryLimitBytes) === 512 * mib);
+    const day = reloaded.series(workspace.id, '24h');
+    assert.ok(day.resolution === 'minute' && maxOf(day.max.cpuPercent) > 20, 'the current minute is downsampled already');
+    reloaded.dispose();
+
+    const report = await cliStats(workspace.name);
+    assert.equal(report.workspace.id, workspace.id);
+    assert.equal(report.latest?.source, 'history');
+    assert.ok((report.latest?.blockWriteBytes ?? 0) >= 50 * mib);
+    assert.ok(report.series.resolution === 'second' && maxOf(report.series.values.cpuPercent) > 20);
+    assert.ok((report.summary.memoryBytes?.max ?? 0) > 190 * mib);
+
+    // Not recorded any more (VS Code closed): the latest sample comes from the engine, the history stays.
+    history.setEnabled(false);
+    await sleep(3200);
+    const fromEngine = await cliStats(workspace.name);
+    assert.equal(fromEngine.latest?.source, 'engine');
+    assert.ok((fromEngine.latest?.cpuPercent ?? 0) > 20, `CPU from the engine: ${fromEngine.latest?.cpuPercent}`);
+    assert.ok(fromEngine.series.times.length > 0);
+    history.setEnabled(true);
+
+    // Removed: the history is marked and still found by name.
+    await service.remove(workspace.name);
+    await poll('the history marked removed', 10_000, () => reader.find(workspace.id)?.removedAt);
+    const removed = await cliStats(workspace.name);
+    assert.equal(removed.workspace.state, 'removed');
+    assert.ok(removed.series.times.length > 0);
+    const human = (await run('node', [cliPath, 'stats', workspace.name], { env: cliEnv })).stdout;
+    assert.match(human, /block write\s+\d/);
+    console.log(human.replace(/^/gm, '      '));
+  });
+});
