@@ -25,7 +25,9 @@ export type PolicyItem =
   | 'restarts'
   | 'oom'
   | 'protectedPaths'
-  | 'egress';
+  | 'egress'
+  | 'networkRate'
+  | 'diskRate';
 
 /** What a rule reports; the store adds the key and the times. */
 export interface AlertInput {

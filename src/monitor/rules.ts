@@ -1,6 +1,7 @@
 import { formatBytes } from '../engine/bytes';
 import { AlertInput, alertKey, AlertSeverity, AlertStore, PolicyItem } from './alerts';
 import { AuditFinding } from './audit';
+import { RateRules } from './rateRules';
 import { MonitoredWorkspace } from './scope';
 import { MonitorSettings } from './settings';
 import { StatsSnapshot } from './stats';
@@ -66,12 +67,15 @@ const initialSampleState = (): SampleState => ({
  */
 export class MonitorRules {
   private readonly samples = new Map<string, SampleState>();
+  private readonly rates: RateRules;
 
   constructor(
     private readonly alerts: AlertStore,
     private readonly raise: (input: AlertInput) => void,
     private readonly settings: () => MonitorSettings,
-  ) {}
+  ) {
+    this.rates = new RateRules(alerts, raise, settings);
+  }
 
   /** Steps the thresholds on one sample; true when the process count changed (time for a process check). */
   onSample(workspace: MonitoredWorkspace, snapshot: StatsSnapshot): boolean {
@@ -95,6 +99,7 @@ export class MonitorRules {
         }
       }
     }
+    this.rates.onSample(workspace, snapshot);
     return pidsChanged(state, snapshot.pids);
   }
 
@@ -114,6 +119,7 @@ export class MonitorRules {
   /** The thresholds and the process count start over (the stats stream ended, or the container stopped). */
   resetThresholds(containerId: string): void {
     this.samples.delete(containerId);
+    this.rates.forget(containerId);
   }
 
   /** A new run of the container: its first process count is the new baseline. */
@@ -124,6 +130,7 @@ export class MonitorRules {
 
   forget(containerId: string): void {
     this.samples.delete(containerId);
+    this.rates.forget(containerId);
   }
 }
 

@@ -25,6 +25,10 @@ export interface MonitorSettings {
   /** aicli.workspace.protectedPaths: those a workspace could not mount read-only are watched (protectedPaths.ts). */
   protectedPaths: string[];
   sustain: Omit<ThresholdRule, 'threshold'>;
+  /** Network traffic (received + sent) in megabits a second that raises network_anomaly; 0: off. */
+  networkMbps: number;
+  /** Block I/O (read + write) in megabytes a second that raises resource_violation; 0: off. */
+  diskMbps: number;
 }
 
 export const defaultMonitorSettings: MonitorSettings = {
@@ -37,4 +41,6 @@ export const defaultMonitorSettings: MonitorSettings = {
   processChecks: true,
   protectedPaths: [...defaultProtectedPaths],
   sustain: defaultSustain,
+  networkMbps: 0,
+  diskMbps: 0,
 };

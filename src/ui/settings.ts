@@ -92,6 +92,8 @@ export function readMonitorSettings(): MonitorSettings {
     ...defaultMonitorSettings,
     cpuPercent: config.get<number>('monitor.cpuPercent', defaultMonitorSettings.cpuPercent),
     memoryPercent: config.get<number>('monitor.memoryPercent', defaultMonitorSettings.memoryPercent),
+    networkMbps: config.get<number>('monitor.networkMbps', defaultMonitorSettings.networkMbps),
+    diskMbps: config.get<number>('monitor.diskMbps', defaultMonitorSettings.diskMbps),
     pidsPercent: config.get<number>('monitor.pidsPercent', defaultMonitorSettings.pidsPercent),
     onBreach: (['notify', 'pause', 'stop'].includes(onBreach) ? onBreach : 'notify') as BreachResponse,
     blockedPorts: config.get<number[]>('network.blockedPorts', defaultMonitorSettings.blockedPorts),
@@ -99,6 +101,11 @@ export function readMonitorSettings(): MonitorSettings {
     processChecks: config.get<boolean>('monitor.processChecks', true),
     protectedPaths: config.get<string[]>('workspace.protectedPaths', defaultMonitorSettings.protectedPaths),
   };
+}
+
+/** aicli.audit.enabled (user-only: a folder the box can write never turns the trail off). */
+export function readAuditEnabled(): boolean {
+  return aicliSettings('aicli.audit').get<boolean>('enabled', true) !== false;
 }
 
 export function readTickerSettings(): { enabled: boolean; mode: 'auto' | 'aggregate' } {

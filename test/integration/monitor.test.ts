@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { connect as connectSocket, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { EngineConnection, EngineLog } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
@@ -134,6 +135,43 @@ describe('security monitor on the real engine', function () {
       watch.dispose();
       console.log(`      CPU % of quota per sample: ${seen.join(', ')}`);
     }
+  });
+
+  it('traffic over aicli.monitor.networkMbps for a few seconds → network_anomaly on the networkRate line, cleared when it stops', async () => {
+    settings = { ...defaultMonitorSettings, networkMbps: 5 };
+    const port = 20000 + (process.pid % 10000);
+    const folder = makeProjectFolder();
+    folders.push(folder);
+    const { workspace } = await service.create({ folder, name: `net-${process.pid}`, publish: [`127.0.0.1:${port}:8080`] });
+    await execIn(service, workspace.name, ['sh', '-c', '(while :; do sleep 600 | nc -l -p 8080 >/dev/null; done) >/dev/null 2>&1 &']);
+    // Loopback to our own published port only: the box receives, its eth0 counters count it.
+    const socket = await waitFor<Socket>('the published port', 10_000, (resolve) => {
+      const attempt = (): void => {
+        const candidate = connectSocket(port, '127.0.0.1', () => resolve(candidate));
+        candidate.once('error', () => setTimeout(attempt, 200));
+      };
+      attempt();
+      return { dispose() {} };
+    });
+    const chunk = Buffer.alloc(256 * 1024);
+    const sending = setInterval(() => socket.write(chunk), 50); // ~40 Mbit/s
+    const received: number[] = [];
+    const watch = monitor.stats.onSample((stats: WorkspaceStats) => {
+      if (stats.workspace.containerId === workspace.containerId) received.push(Math.round(stats.snapshot.networkRxBytes / 1e6));
+    });
+    try {
+      const conditionMs = Date.now();
+      const alert = await alertFor(workspace.containerId, 'network.rate');
+      assert.deepEqual([alert.type, alert.severity, alert.policyItem], ['network_anomaly', 'warning', 'networkRate']);
+      assert.match(alert.message, /Network traffic is at [\d.]+ Mbit\/s \(received \+ sent; threshold 5 Mbit\/s/);
+      record('traffic over 5 Mbit/s', alert, conditionMs);
+    } finally {
+      clearInterval(sending);
+      socket.destroy();
+      watch.dispose();
+      console.log(`      MB received by the box, per sample: ${received.join(', ')}`);
+    }
+    await clearedFor(workspace.containerId, 'network.rate');
   });
 
   it('a fork bomb at its pids limit → resource_violation (error) on the pids line', async () => {

@@ -31,6 +31,8 @@ export const policyLines: PolicyItem[] = [
   'oom',
   'protectedPaths',
   'egress',
+  'networkRate',
+  'diskRate',
 ];
 const headerLines = 2;
 const policyReadTimeoutMs = 3000;
@@ -94,7 +96,15 @@ function values(info: ContainerInspectInfo, engineSockets: string[]): Record<Pol
     oom: info.State.OOMKilled ? 'OOM-killed' : 'no OOM kill recorded',
     protectedPaths: readOnlyProjectPaths(info).join(', ') || 'none read-only',
     egress: egressLine(info.Config.Labels?.[labels.egress]),
+    networkRate: rateLine('networkMbps', 'Mbit/s received + sent'),
+    diskRate: rateLine('diskMbps', 'MB/s read + written'),
   };
+}
+
+/** The monitor's rate thresholds (settings, not the workspace's own): where they stand. */
+function rateLine(setting: 'networkMbps' | 'diskMbps', unit: string): string {
+  const threshold = vscode.workspace.getConfiguration('aicli.monitor').get<number>(setting, 0);
+  return threshold > 0 ? `alert above ${threshold} ${unit} (aicli.monitor.${setting})` : `no alert (aicli.monitor.${setting} is 0: off)`;
 }
 
 /** A read-only document per workspace: what its policy is and what the engine says now. */
