@@ -39,7 +39,8 @@ const describe = (rule: RateRule, value: number, threshold: number): Pick<AlertI
         type: 'resource_violation',
         severity: 'warning',
         policyItem: 'diskRate',
-        message: `Disk I/O is at ${value.toFixed(1)} MB/s (read + write; threshold ${threshold} MB/s, aicli.monitor.diskMbps).`,
+        // Decimal megabytes, the unit the setting is in (not formatBytes' binary MiB).
+        message: `Disk I/O is at ${value.toFixed(1)} megabytes a second (read + write; threshold ${threshold}, aicli.monitor.diskMbps).`,
       };
 
 /**

@@ -80,6 +80,6 @@ describe('network and disk rate thresholds (aicli.monitor.networkMbps / diskMbps
     const alert = alerts.get(alertKey('c1', 'disk.rate'));
     assert.equal(alert?.type, 'resource_violation');
     assert.equal(alert?.policyItem, 'diskRate');
-    assert.match(alert?.message ?? '', /Disk I\/O is at 100\.0 MB\/s/);
+    assert.match(alert?.message ?? '', /Disk I\/O is at 100\.0 megabytes a second \(read \+ write; threshold 50, aicli\.monitor\.diskMbps\)/);
   });
 });
