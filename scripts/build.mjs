@@ -1,12 +1,14 @@
 // Bundles the extension (vscode stays external: the host provides it) and the CLI. The CLI
 // starts once per command, so what it compiles at start counts: ssh2 (more than half of its
 // bundle) goes into dist/cli-ssh.js beside it, loaded on the first ssh:// connection only, and
-// the MCP server (SDK, zod) into dist/cli-mcp.js, loaded by `aicli-ws mcp` only.
+// the MCP server (SDK, zod) into dist/cli-mcp.js, loaded by `aicli-ws mcp` only. The graphs
+// webview is a browser bundle of its own, dist/metrics-webview.js and .css.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
+const uplotVersion = JSON.parse(await readFile(resolve(import.meta.dirname, '..', 'node_modules', 'uplot', 'package.json'), 'utf8')).version;
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -86,4 +88,18 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: ['src/mcp/main.ts'], outfile: 'dist/cli-mcp.js', plugins: [...(common.plugins ?? []), quietModem, sshOutside] }),
   build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/cli-ssh.js' }),
+  // The graphs webview (uPlot and its sheet included): loaded from dist/ by the panel, never from a CDN.
+  // uPlot's copyright header is not a legal comment esbuild keeps, so its notice goes in as a banner.
+  build({
+    banner: { js: `/*! uPlot ${uplotVersion} (c) Leon Sorokin, MIT License, https://github.com/leeoniya/uPlot */` },
+    entryPoints: ['src/ui/metrics/webview/main.ts'],
+    outfile: 'dist/metrics-webview.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  }),
 ]);

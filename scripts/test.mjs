@@ -75,6 +75,11 @@ function build() {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit', cwd: root });
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'scripts')], { stdio: 'inherit', cwd: root });
+  // The graphs webview runs in a browser (DOM types): its own project, checked here.
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'src', 'ui', 'metrics', 'webview')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   lint();
 }
 

@@ -29,6 +29,7 @@ import {
   readTickerSettings,
   readWorkspacePolicy,
   aicliSettings,
+  readMetricsHistoryEnabled,
 } from './ui/settings';
 import { notifyBreaches } from './ui/monitor/breachNotifier';
 import { PolicyDocumentProvider, policyScheme, policyUri } from './ui/monitor/policyDocument';
@@ -41,7 +42,16 @@ import { registerChangesView } from './ui/changes/register';
 import type { ChangesTreeProvider } from './ui/changes/view';
 import { makeUiScope, UiEngineScopes } from './ui/scopes';
 import { registerAgentSupport } from './ui/agent/register';
-import { EngineScopes } from './workspace/scope';
+import { registerMetricsCommands } from './ui/metrics/commands';
+import { MetricsSupport } from './ui/metrics/metricsSupport';
+import { EngineScope, EngineScopes } from './workspace/scope';
+import type { AuditSink } from './audit/sink';
+import type { AuditTrail } from './audit/trail';
+import { extensionAuditTrail } from './ui/audit/extensionTrail';
+import { registerAuditSupport } from './ui/audit/register';
+import type { SecurityTreeProvider } from './ui/security/securityView';
+import { registerLifetimes } from './ui/lifetimes/register';
+import type { WorkspaceLifetimes } from './workspace/lifetimes/lifetimes';
 
 /** What activate() returns: the extension-host tests reach the live objects through it. */
 export interface AicliApi {
@@ -51,10 +61,17 @@ export interface AicliApi {
   /** The Changes view of the review workspaces. */
   changes: ChangesTreeProvider;
   images: ImagesTreeProvider;
+  /** The audit trail this window writes (and reads for the Security view and the audit documents). */
+  audit: AuditTrail;
+  security: SecurityTreeProvider;
   logChannels: LogChannels;
   ticker: StatusTicker;
+  /** The metrics history (every engine's samples) and the open graph panels. */
+  metrics: MetricsSupport;
   /** User-only keys the open folders set (said in the log and the create summary). */
   folderSettings: FolderSettingsReporter;
+  /** An engine's lifetimes (aicli.lifetime.*), when on and this window is their keeper. */
+  lifetimesOf: (scope: EngineScope) => WorkspaceLifetimes | undefined;
   /** performance.now() stamps in the extension host, for bench/activation. */
   timings: { bundleEvaluationStartedAt: number; activateStartedAt: number; activateEndedAt: number };
 }
@@ -66,6 +83,8 @@ function makeScopes(
   log: Log,
   ticker: StatusTicker,
   treeVisible: () => boolean,
+  audit: AuditSink,
+  metrics: MetricsSupport,
 ): { engines: EngineSet; scopes: UiEngineScopes; subscriptions: vscode.Disposable[] } {
   const { channel, engineLog } = log;
   const engines = new EngineSet(
@@ -83,8 +102,9 @@ function makeScopes(
       policy: readWorkspacePolicy,
       monitorSettings: monitorSettings.get,
       log: engineLog,
-      partsFor: (scope) => [...notifyBreaches(scope.monitor, channel), ticker.watch(scope.monitor)],
+      partsFor: (scope) => [...notifyBreaches(scope.monitor, channel), ticker.watch(scope.monitor), metrics.watch(scope.monitor)],
       indexActive: treeVisible,
+      audit,
     }),
   );
   return { engines, scopes, subscriptions: [monitorSettings.subscription, scopes, engines] };
@@ -124,7 +144,10 @@ function registerWorkspaceCommands(context: CommandContext, policies: PolicyDocu
     registerCommand(log, 'aicli.openRootTerminal', 'Open root terminal', (_run: CommandRun, clicked?: TreeNode) =>
       openTerminal(terminals, clicked, { root: true }),
     ),
-    registerCommand(log, 'aicli.runCommand', 'Run command', (_run: CommandRun, clicked?: TreeNode) => runCommandInWorkspace(context, runChannel, clicked)),
+    // A command line after the row: scripts and tests run it without the input box.
+    registerCommand(log, 'aicli.runCommand', 'Run command', (_run: CommandRun, clicked?: TreeNode, commandLine?: string) =>
+      runCommandInWorkspace(context, runChannel, clicked, commandLine),
+    ),
     vscode.window.registerTerminalProfileProvider('aicli.workspaceTerminal', new WorkspaceTerminalProfileProvider(terminals)),
     policies,
     vscode.workspace.registerTextDocumentContentProvider(policyScheme, policies),
@@ -157,11 +180,16 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const folderSettings = new FolderSettingsReporter(channel);
   const tickerSettings = cachedSettings(['aicli.statusBar'], readTickerSettings);
   const openFolders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  const ticker = new StatusTicker(tickerSettings.get, openFolders, (containerId) =>
-    scopes.ofContainer(containerId)?.index.workspaces.find((workspace) => workspace.containerId === containerId),
+  const metrics = new MetricsSupport({ extensionUri: context.extensionUri, log, historyEnabled: readMetricsHistoryEnabled });
+  const ticker = new StatusTicker(
+    tickerSettings.get,
+    openFolders,
+    (containerId) => scopes.ofContainer(containerId)?.index.workspaces.find((workspace) => workspace.containerId === containerId),
+    (workspaceId) => metrics.trends.line(workspaceId),
   );
   let treeVisible = false;
-  const { engines, scopes, subscriptions } = makeScopes(log, ticker, () => treeVisible);
+  const audit = extensionAuditTrail(channel);
+  const { engines, scopes, subscriptions } = makeScopes(log, ticker, () => treeVisible, audit.trail.sink(), metrics);
   const views = registerViews(scopes, (visible) => {
     treeVisible = visible;
     scopes.all.forEach((scope) => scope.index.setActive(visible));
@@ -172,6 +200,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   const logChannels = new LogChannels((workspace) => scopes.of(workspace).engine, readLogSettings);
   const buildChannel = vscode.window.createOutputChannel('AICLI Build');
   const policies = new PolicyDocumentProvider((containerId) => scopes.holding(containerId).engine);
+  const auditSupport = registerAuditSupport(commandContext, audit);
+  const lifetimes = registerLifetimes(commandContext);
 
   context.subscriptions.push(
     tickerSettings.subscription,
@@ -193,7 +223,11 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ...registerMaintenanceCommands(commandContext, buildChannel),
     buildChannel,
     registerCommand(channel, 'aicli.ticker.pick', 'Show workspace stats', () => pickFromTicker(ticker)),
-    ...registerAgentSupport({ scopes, log: channel, folderSettings, extensionPath: context.extensionPath }),
+    ...registerMetricsCommands(commandContext, metrics),
+    metrics,
+    ...registerAgentSupport({ scopes, log: channel, folderSettings, extensionPath: context.extensionPath, audit: audit.trail.sink() }),
+    ...auditSupport.subscriptions,
+    ...lifetimes.subscriptions,
     onSettingsChange(engines, scopes, views.tree),
     defaultEngine.onNotice((notice) => {
       if (notice.kind === 'reconnected') infoProvider.refresh();
@@ -209,7 +243,8 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
   }
   const changes = registerChangesView(commandContext, views.tree, context.subscriptions);
   const timings = { bundleEvaluationStartedAt, activateStartedAt, activateEndedAt: performance.now() };
-  return { scopes, tree: views.tree, changes, images: views.images, logChannels, ticker, folderSettings, timings };
+  const api = { scopes, tree: views.tree, changes, images: views.images, audit: audit.trail, security: auditSupport.security, logChannels, ticker, metrics };
+  return { ...api, folderSettings, lifetimesOf: lifetimes.lifetimesOf, timings };
 }
 
 export function deactivate(): void {}

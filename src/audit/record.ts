@@ -5,7 +5,8 @@
  * - user: a person, through the extension (its UI acts only on a click or a key),
  * - cli: aicli-ws from a shell or a script (a person and CI look the same to it),
  * - agent: a tool call of an agent (MCP, VS Code's language-model tools) and all it caused,
- * - monitor: the monitor's findings and its breach responses.
+ * - monitor: the monitor's findings and its breach responses, and what the lifetimes do
+ *   unasked (an idle or too old workspace stopped, a periodic cleanup).
  */
 export type AuditActor = 'user' | 'cli' | 'agent' | 'monitor';
 
@@ -46,7 +47,10 @@ const words = (...parts: unknown[]): string =>
 const command = (record: AuditRecord): string => (Array.isArray(record.command) ? record.command.map(text).join(' ') : text(record.command));
 const failed = (record: AuditRecord): string =>
   record.outcome && record.outcome !== 'ok' ? `${record.outcome}${record.error ? `: ${record.error}` : ''}` : '';
-const lifecycle = { values: 'outcome, error; state (after)', what: (r: AuditRecord) => failed(r) || text(r.state) };
+const lifecycle = {
+  values: 'outcome, error; state (after); reason, limitMs, idleForMs, ageMs (a stop of the lifetimes: lifetime.idleStop, lifetime.maxAge)',
+  what: (r: AuditRecord) => words(failed(r) || text(r.state), r.reason === undefined ? '' : `(${text(r.reason)})`),
+};
 const alertValues = 'rule, alertType, severity, policyItem, message, conditionAt, detectedAt, accepted';
 
 /**
@@ -70,9 +74,12 @@ export const auditTypes = {
     values: 'session, command, startedAt, durationMs, exitCode, outcome, error',
     what: (r: AuditRecord) => words(`exit ${text(r.exitCode) || '?'}`, failed(r), `(${text(r.durationMs)} ms)`, command(r)),
   },
-  'terminal.start': { values: 'session, command (the shell)', what: (r: AuditRecord) => command(r) },
+  'terminal.start': {
+    values: 'session, command (the shell), user (in the box, when not its own)',
+    what: (r: AuditRecord) => words(command(r), r.user === undefined ? '' : `as ${text(r.user)}`),
+  },
   'terminal.end': {
-    values: 'session, command, startedAt, durationMs, exitCode, outcome, error',
+    values: 'session, command, user, startedAt, durationMs, exitCode, outcome, error',
     what: (r: AuditRecord) => words(`exit ${text(r.exitCode) || '?'}`, failed(r), `(${text(r.durationMs)} ms)`),
   },
   'tool.call': {
@@ -94,6 +101,20 @@ export const auditTypes = {
   },
   'review.apply': { values: 'requested, paths, count, outcome, error', what: (r: AuditRecord) => failed(r) || `${text(r.count)} path(s)` },
   'review.discard': { values: 'requested, paths, count, outcome, error', what: (r: AuditRecord) => failed(r) || `${text(r.count)} path(s)` },
+  'lifetime.kept': {
+    values: 'rule (idleStop, maxAge), limitMs, idleForMs, ageMs: Keep Running clicked on the notice before a stop',
+    what: (r: AuditRecord) => words('kept running despite', r.rule),
+  },
+  'cleanup.apply': {
+    values: 'trigger (command, startup, interval), planned, removed, gone, failed, outcome (cancelled: the run was skipped)',
+    what: (r: AuditRecord) =>
+      failed(r) ||
+      words(
+        text(r.trigger),
+        `removed ${Array.isArray(r.removed) ? r.removed.length : 0}`,
+        Array.isArray(r.failed) && r.failed.length ? `failed ${r.failed.length}` : '',
+      ),
+  },
   'audit.suppressed': {
     values: 'counts (by type), windowMs: records of a flooding workspace left out',
     what: (r: AuditRecord) => `left out ${text(r.counts)} in ${Math.round(Number(r.windowMs) / 1000)} s`,

@@ -1,5 +1,6 @@
 import { AlertSeverity, alertSeverities, AlertSummary, AlertType, alertTypes, formatSummary } from '../monitor/alerts';
 import { table } from '../monitor/reportTable';
+import { localTime } from './table';
 import { AuditRecord, AuditType, AuditWorkspace } from './record';
 import type { AuditTrail } from './trail';
 
@@ -159,7 +160,7 @@ const workspaceName = (entry: WorkspaceSecurity): string => (entry.engine === 'd
 export function formatSecuritySummary(summary: SecuritySummary, host: string): string {
   const lines = [
     `Now on ${host}: ${plural(summary.now.total, 'alert')}${summary.now.total ? ` (${formatAlertCounts(summary.now)})` : ''}`,
-    `Last 24 h (audit trail, since ${summary.since}): ${formatRecentCounts(summary.recent)}${summary.recent.alerts.total ? ` (${formatAlertCounts(summary.recent.alerts)})` : ''}`,
+    `Last 24 h (audit trail, since ${localTime(summary.since)}): ${formatRecentCounts(summary.recent)}${summary.recent.alerts.total ? ` (${formatAlertCounts(summary.recent.alerts)})` : ''}`,
   ];
   if (summary.workspaces.length === 0) return lines.join('\n');
   const rows = summary.workspaces.map((entry) => [

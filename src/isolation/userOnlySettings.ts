@@ -1,10 +1,10 @@
 /**
  * Which aicli.* settings only User settings may set. The workspace can write the project
  * folder, so its .vscode/settings.json (or a .code-workspace file) must never pick the engine
- * or an image, weaken isolation, or change limits, ports, egress, terminals, the monitor or
- * cleanup for the next workspace. package.json declares these keys with `"scope":
- * "application"` and lists them in restrictedConfigurations; a unit test holds both copies
- * to this table.
+ * or an image, weaken isolation, or change limits, ports, egress, terminals, the monitor,
+ * cleanup or the audit trail for the next workspace. package.json declares these keys with
+ * `"scope": "application"` and lists them in restrictedConfigurations; a unit test holds both
+ * copies to this table.
  *
  * A rule ending in "." covers every key under it, so a new setting there is user-only
  * unless someone moves it out on purpose.
@@ -24,6 +24,10 @@ export const userOnlySettingRules: readonly string[] = [
   'aicli.terminal.',
   'aicli.monitor.',
   'aicli.cleanup.',
+  // The box must not keep itself running (nor stop its neighbours).
+  'aicli.lifetime.',
+  // The box must not switch off the record of what it did.
+  'aicli.audit.',
 ];
 
 /** Settings that only change what this window shows: a folder may still set them. */

@@ -65,6 +65,14 @@ export const processReportScript = [
   'true',
 ].join('\n');
 
+/** The check's exec, as it is run and as the engine's exec_start event names it (Cmd joined by spaces). */
+export const processCheckCommand = ['sh', '-c', processReportScript];
+
+/** Whether an exec's command line is the monitor's own check (not a session of anyone's: see workspace/lifetimes). */
+export function isProcessCheckCommand(commandLine: string): boolean {
+  return commandLine === processCheckCommand.join(' ');
+}
+
 const tcpListen = '0A';
 
 function ipv4(hex: string): string {
@@ -166,7 +174,7 @@ export async function runProcessChecks(
   containerId: string,
   policy: ProcessCheckPolicy,
 ): Promise<{ snapshot: ProcessSnapshot; findings: AuditFinding[] }> {
-  const result = await captureExec(connection, containerId, { cmd: ['sh', '-c', processReportScript] });
+  const result = await captureExec(connection, containerId, { cmd: processCheckCommand });
   const snapshot = parseProcessReport(result.stdout);
   return { snapshot, findings: processFindings(snapshot, policy) };
 }

@@ -1,3 +1,4 @@
+import { AuditSink } from '../audit/sink';
 import { EngineLog } from '../engine/connection';
 import { NamedEngine } from '../engine/engines';
 import { MonitorSettings } from '../monitor/settings';
@@ -18,10 +19,17 @@ export interface UiScopeSettings {
   partsFor: (scope: EngineScope) => { dispose(): void }[];
   /** Whether the scope's index reads its engine now (someone can see the tree). */
   indexActive: () => boolean;
+  /** The extension's audit trail: the scope's service, monitor and review service record through it. */
+  audit: AuditSink;
 }
 
 export function makeUiScope(named: NamedEngine, settings: UiScopeSettings): UiEngineScope {
-  const scope = new EngineScope(named.name, named.engine, { policy: settings.policy, monitorSettings: settings.monitorSettings, log: settings.log });
+  const scope = new EngineScope(named.name, named.engine, {
+    policy: settings.policy,
+    monitorSettings: settings.monitorSettings,
+    log: settings.log,
+    audit: settings.audit,
+  });
   scope.index.setActive(settings.indexActive());
   const diagnostics = new AlertDiagnostics(scope.monitor);
   scope.attach(diagnostics, ...settings.partsFor(scope));

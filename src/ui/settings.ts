@@ -8,6 +8,7 @@ import { defaultBlockedPorts } from '../isolation/ports';
 import { defaultResources } from '../isolation/resources';
 import { WorkspacePolicy } from '../workspace/request';
 import { BreachResponse, defaultMonitorSettings, MonitorSettings } from '../monitor/settings';
+import { LifetimeSettings, parseLifetime } from '../workspace/lifetimes/rules';
 
 export interface SettingsSection {
   get<T>(key: string, fallback: T): T;
@@ -106,6 +107,29 @@ export function readMonitorSettings(): MonitorSettings {
 /** aicli.audit.enabled (user-only: a folder the box can write never turns the trail off). */
 export function readAuditEnabled(): boolean {
   return aicliSettings('aicli.audit').get<boolean>('enabled', true) !== false;
+}
+
+/** aicli.monitor.history (user-only, as all of aicli.monitor.*). */
+export function readMetricsHistoryEnabled(): boolean {
+  return aicliSettings('aicli.monitor').get<boolean>('history', true) !== false;
+}
+
+/**
+ * aicli.lifetime.idleStop / maxAge and aicli.cleanup.interval (user-only: the box must not keep
+ * itself running). A value that is no duration turns its rule off and is said in `problems`.
+ */
+export function readLifetimeSettings(): { lifetimes: LifetimeSettings; cleanupIntervalMs: number | undefined; problems: string[] } {
+  const problems: string[] = [];
+  const read = (section: string, key: string): number | undefined => {
+    try {
+      return parseLifetime(aicliSettings(section).get<string>(key, 'off'), `${section}.${key}`);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const lifetimes = { idleStopMs: read('aicli.lifetime', 'idleStop'), maxAgeMs: read('aicli.lifetime', 'maxAge') };
+  return { lifetimes, cleanupIntervalMs: read('aicli.cleanup', 'interval'), problems };
 }
 
 export function readTickerSettings(): { enabled: boolean; mode: 'auto' | 'aggregate' } {

@@ -3,7 +3,8 @@ import { aicliSettings } from './settings';
 import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import { EngineConnection } from '../engine/connection';
-import { EngineError, InputError } from '../engine/errors';
+import { AuditSession, auditWorkspace } from '../audit/sink';
+import { CancelledError, EngineError, InputError } from '../engine/errors';
 import { describeSessionEnd, InteractiveExecSession, openInteractiveExec, resolveShell, SessionEndReason } from '../engine/interactiveExec';
 import { Workspace } from '../workspace/model';
 import { CommandContext } from './commands/context';
@@ -58,6 +59,8 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closeEmitter.event;
   private readonly decoder = new StringDecoder('utf8');
   private session: InteractiveExecSession | undefined;
+  /** The terminal.start record's session: its end is recorded with the exit code or what ended it. */
+  private recorded: AuditSession | undefined;
   private pendingInput: string[] = [];
   private size = { rows: 24, cols: 80 };
   private closedByUser = false;
@@ -98,10 +101,13 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
   private async start(): Promise<void> {
     const settings = (this.context.settings ?? readTerminalSettings)();
     try {
-      const engine = this.context.scopes.of(this.workspace).engine;
+      const scope = this.context.scopes.of(this.workspace);
+      const engine = scope.engine;
       const connection = await engine.connection();
       const shell = await this.shellFor(connection, settings);
       if (this.closedByUser) return;
+      // Recorded before the exec starts: a session that never gets going still leaves its start and why.
+      this.recorded = scope.audit.session('terminal', auditWorkspace(this.workspace), { command: shell, ...(settings.user ? { user: settings.user } : {}) });
       const session = openInteractiveExec(connection, this.workspace.containerId, {
         cmd: shell.split(/\s+/),
         user: settings.user || undefined,
@@ -112,12 +118,24 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
       });
       this.session = session;
       session.onData((chunk) => this.writeEmitter.fire(this.decoder.write(chunk)));
-      session.onExit((code, reason) => this.onSessionEnd(code, reason));
+      session.onExit((code, reason) => {
+        this.recordEnd(code, reason);
+        this.onSessionEnd(code, reason);
+      });
       for (const input of this.pendingInput.splice(0)) session.write(input);
       this.context.log.info(`terminal ${this.workspace.name}: ${shell}${settings.user ? ` as ${settings.user}` : ''}`);
     } catch (err) {
+      this.recorded?.end({ error: err });
       this.onSessionEnd(undefined, { kind: 'startFailed', message: messageOf(err) });
     }
+  }
+
+  /** The exit code; closing the terminal ends the shell as a cancel does; a stop, a removal or a lost engine as an error. */
+  private recordEnd(code: number | undefined, reason?: SessionEndReason): void {
+    const exitCode = code === undefined ? {} : { exitCode: code };
+    if (!reason) this.recorded?.end(exitCode);
+    else if (reason.kind === 'closed') this.recorded?.end({ ...exitCode, error: new CancelledError(reason.message) });
+    else this.recorded?.end({ ...exitCode, error: describeSessionEnd(code, reason).replace(/^\[|\]$/g, '') });
   }
 
   private async shellFor(connection: EngineConnection, settings: TerminalSettings): Promise<string> {

@@ -34,6 +34,9 @@ export interface CleanupOptions {
 
 export const defaultOrphanGraceMs = 10 * 60_000;
 
+/** What started a cleanup (said in its audit record): the command, aicli.cleanup.onStartup, aicli.cleanup.interval, the CLI. */
+export type CleanupTrigger = 'command' | 'startup' | 'interval' | 'cli';
+
 export interface CleanupWorkspace {
   id: string;
   name: string;
@@ -247,20 +250,24 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
 /** Removes exactly what the plan lists; something already gone counts as done, not as a failure. */
 export async function applyCleanup(connection: EngineConnection, plan: CleanupPlan): Promise<CleanupResult> {
   const result: CleanupResult = { removed: [], gone: [], failed: [] };
-  const attempt = async (item: string, remove: (what: string) => Promise<unknown>): Promise<void> => {
+  /** Whether the item is gone now (removed, or already gone). */
+  const attempt = async (item: string, remove: (what: string) => Promise<unknown>): Promise<boolean> => {
     try {
       await remove(`cleanup ${item}`);
       result.removed.push(item);
+      return true;
     } catch (err) {
       const mapped = err instanceof EngineError ? err : toEngineError(err, connection.host);
       if (mapped.kind === 'notFound') result.gone.push(item);
       else result.failed.push({ item, message: mapped.message });
+      return mapped.kind === 'notFound';
     }
   };
   for (const ws of plan.workspaces) {
     // Only the container and its anonymous volumes: the project folder is a bind mount. No
-    // force: a workspace restarted since the plan was made is refused (409), not killed.
-    await attempt(`container ${ws.containerName}`, (what) => removeContainer(connection, ws.containerId, { v: true }, what));
+    // force: a workspace restarted since the plan was made is refused (409), not killed, and
+    // then keeps its gateway, networks and storage (it is using them).
+    if (!(await attempt(`container ${ws.containerName}`, (what) => removeContainer(connection, ws.containerId, { v: true }, what)))) continue;
     // The gateway runs on while its workspace is stopped; it holds both networks.
     if (ws.gateway) {
       const gateway = ws.gateway;

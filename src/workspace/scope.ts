@@ -7,7 +7,7 @@ import { EngineError } from '../engine/errors';
 import { SecurityMonitor } from '../monitor/monitor';
 import { MonitorScope } from '../monitor/scope';
 import { MonitorSettings } from '../monitor/settings';
-import { applyCleanup, CleanupOptions, CleanupPlan, CleanupResult, planCleanup } from './cleanup';
+import { applyCleanup, CleanupOptions, CleanupPlan, CleanupResult, CleanupTrigger, planCleanup } from './cleanup';
 import { allowEgress } from './gateway';
 import { GatewayPlan } from '../isolation/gatewayConfig';
 import { listImages, LocalImage, removeImage } from './images';
@@ -116,7 +116,15 @@ export class EngineScope implements Disposable {
 
   readonly cleanup = {
     plan: async (options: CleanupOptions): Promise<CleanupPlan> => planCleanup(await this.connection(), options),
-    apply: async (plan: CleanupPlan): Promise<CleanupResult> => applyCleanup(await this.connection(), plan),
+    /** Recorded (cleanup.apply) with what it removed; `trigger` says what started it. */
+    apply: (plan: CleanupPlan, trigger: CleanupTrigger = 'command'): Promise<CleanupResult> =>
+      this.audit.action(
+        'cleanup.apply',
+        undefined,
+        { trigger },
+        async () => applyCleanup(await this.connection(), plan),
+        ({ removed, gone, failed }) => ({ removed, gone, failed }),
+      ),
   };
 
   /** Lets a workspace of this engine reach more hosts (kept in its gateway on the engine). */

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { AuditSink, auditWorkspace } from '../audit/sink';
+import { AuditSink, AuditValues, auditWorkspace } from '../audit/sink';
 import { EngineConnection } from '../engine/connection';
 import * as containers from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
@@ -126,7 +126,11 @@ export class WorkspaceService {
     return containers.inspectContainer(connection, workspace.containerId, 'inspect');
   }
 
-  async lifecycle(reference: string, action: Lifecycle): Promise<Workspace> {
+  /**
+   * `because`: why, when no one clicked it (the lifetimes' stops: reason, limitMs, idleForMs …),
+   * recorded with the action.
+   */
+  async lifecycle(reference: string, action: Lifecycle, because: AuditValues = {}): Promise<Workspace> {
     const workspace = await this.find(reference);
     const connection = await this.connection();
     // Writes (untimed): stop and restart wait out the container's grace period on the engine side.
@@ -146,7 +150,7 @@ export class WorkspaceService {
       await this.guard(workspace.containerId, run[action]);
       return this.find(workspace.containerId);
     };
-    return this.audit.action(`workspace.${action}`, auditWorkspace(workspace), {}, change, (after) => ({ state: after.state }));
+    return this.audit.action(`workspace.${action}`, auditWorkspace(workspace), because, change, (after) => ({ state: after.state }));
   }
 
   /** Container (with its anonymous volumes), gateway and networks. The bind-mounted folder is never touched. */

@@ -17,7 +17,12 @@ function summaryOf(report: AlertsReport, engine: string | undefined): SecuritySu
   } catch (err) {
     throw new InputError('audit', `Cannot read the audit trail in ${trail.directory}: ${errorText(err)}`);
   }
-  const current = report.alerts.map((alert) => ({ engine, workspace: { name: alert.workspace, id: alert.workspaceId }, severity: alert.severity, type: alert.type }));
+  const current = report.alerts.map((alert) => ({
+    engine,
+    workspace: { name: alert.workspace, id: alert.workspaceId },
+    severity: alert.severity,
+    type: alert.type,
+  }));
   return securitySummary(current, records, { sinceMs: nowMs - securityWindowMs, nowMs });
 }
 

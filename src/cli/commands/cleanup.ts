@@ -29,7 +29,7 @@ export const cleanup: Command = {
       else console.log(isEmptyPlan(plan) ? 'Nothing to clean up.' : ['Would remove:', ...describeCleanupPlan(plan).map((line) => `  ${line}`)].join('\n'));
       return 0;
     }
-    const result = await engine.cleanup.apply(plan);
+    const result = await engine.cleanup.apply(plan, 'cli');
     if (json) console.log(JSON.stringify({ dryRun, plan, result }, null, 2));
     else {
       result.removed.forEach((item) => console.log(`Removed ${item}`));

@@ -22,6 +22,7 @@ export const commandIds = {
     'aicli.copyWorkspaceId',
     'aicli.openPortInBrowser',
     'aicli.allowEgressHost',
+    'aicli.showMetrics',
   ],
   engine: ['aicli.showEngineInfo', 'aicli.retryConnection', 'aicli.refresh', 'aicli.showLog', 'aicli.openSettings', 'aicli.ticker.pick', 'aicli.cleanup'],
   monitor: [
@@ -41,6 +42,7 @@ export const commandIds = {
     'aicli.changes.openDiff',
   ],
   agent: ['aicli.copyMcpConfig'],
+  audit: ['aicli.exportAuditTrail', 'aicli.showAuditTrail', 'aicli.security.refresh'],
   images: ['aicli.buildImage', 'aicli.pullImage', 'aicli.refreshImages', 'aicli.createWorkspaceFromImage', 'aicli.removeImage'],
 } as const;
 

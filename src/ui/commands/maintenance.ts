@@ -11,8 +11,8 @@ function maxAgeMs(): number {
   return parseDuration(aicliSettings('aicli.cleanup').get<string>('maxAge', '7d'));
 }
 
-/** One plan per engine that answers (an engine that is down has nothing to clean now). */
-async function planEveryEngine(context: CommandContext, run: CommandRun): Promise<{ scope: EngineScope; plan: CleanupPlan }[]> {
+/** One plan per engine that answers (an engine that is down has nothing to clean now); the empty ones left out. */
+export async function planEveryEngine(context: CommandContext, run: CommandRun): Promise<{ scope: EngineScope; plan: CleanupPlan }[]> {
   const several = context.scopes.all.length > 1;
   const plans = await Promise.all(
     context.scopes.all.map(async (scope) => {
@@ -53,7 +53,7 @@ export async function runCleanup(context: CommandContext, confirm: boolean, run 
       if (picked !== 'Remove') return;
     }
     const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Cleaning up managed resources' }, () =>
-      Promise.all(plans.map(({ scope, plan }) => scope.cleanup.apply(plan))),
+      Promise.all(plans.map(({ scope, plan }) => scope.cleanup.apply(plan, confirm ? 'command' : 'startup'))),
     );
     const result = { removed: results.flatMap((r) => r.removed), gone: results.flatMap((r) => r.gone), failed: results.flatMap((r) => r.failed) };
     context.log.info(`cleanup: removed ${result.removed.length}, already gone ${result.gone.length}, failed ${result.failed.length}`);

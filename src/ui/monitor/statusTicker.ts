@@ -28,6 +28,8 @@ export class StatusTicker implements vscode.Disposable {
     private readonly openFolders: () => string[],
     /** The live index's view of a container, for its folder and for the actions. */
     readonly lookup: (containerId: string) => Workspace | undefined,
+    /** A workspace's CPU over the last minutes as a tooltip line (a sparkline from the metrics history). */
+    private readonly cpuTrend: (workspaceId: string) => string | undefined = () => undefined,
   ) {
     this.item.name = 'AICLI Workspaces stats';
     this.item.command = 'aicli.ticker.pick';
@@ -137,6 +139,11 @@ export class StatusTicker implements vscode.Disposable {
         `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${formatBytes(snapshot.memoryUsedBytes, snapshot.memoryLimitBytes ?? 0)} | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${formatBytes(snapshot.networkRxBytes, snapshot.networkTxBytes)} |\n`,
       );
     }
+    const trends = shown.flatMap(({ workspace }) => {
+      const line = this.cpuTrend(workspace.id);
+      return line ? [`${workspace.name} ${line}`] : [];
+    });
+    if (trends.length) markdown.appendMarkdown(`\n${trends.join('  \n')}\n`);
     const total = [...this.monitors].reduce((sum, monitor) => sum + monitor.alerts.summary().total, 0);
     if (total) markdown.appendMarkdown(`\n${total} alert(s): see the Problems panel.`);
     return markdown;
@@ -157,6 +164,7 @@ export async function pickFromTicker(ticker: StatusTicker): Promise<void> {
   const actions = [
     { label: '$(terminal) Open Terminal', run: () => vscode.commands.executeCommand('aicli.openTerminal', node) },
     { label: '$(output) Show Logs', run: () => vscode.commands.executeCommand('aicli.showLogs', node) },
+    { label: '$(graph) Show Metrics', run: () => vscode.commands.executeCommand('aicli.showMetrics', node) },
     { label: '$(shield) Open Policy and Alerts', run: () => vscode.window.showTextDocument(policyUri(picked.stats.workspace)) },
     { label: '$(debug-pause) Pause', run: () => vscode.commands.executeCommand('aicli.monitor.pause', picked.stats.workspace.containerId) },
     { label: '$(debug-stop) Stop', run: () => vscode.commands.executeCommand('aicli.monitor.stop', picked.stats.workspace.containerId) },
