@@ -137,7 +137,7 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
     const missing = await mcp.call('workspace_read_file', { workspace: name });
     assert.match(missing.text, /Input validation error/);
     const tooLong = await mcp.call('workspace_exec', { workspace: name, command: 'true', timeout_seconds: 31 });
-    assert.match(tooLong.text, /timeout_seconds 31 is over this server's maximum of 30; ask for 30 or less/);
+    assert.match(tooLong.text, /timeout_seconds 31 is over the maximum of 30; ask for 30 or less/);
     const alive = await mcp.call('workspace_exec', { workspace: name, command: 'id -u' });
     assert.equal(alive.data.stdout, '1000\n');
   });

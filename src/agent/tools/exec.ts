@@ -27,7 +27,11 @@ export const workspaceExec = defineTool({
     workspace: workspaceArgument,
     command: z.string().min(1).describe('Shell command line, run with sh -c.'),
     cwd: z.string().optional().describe('Working folder, relative to /workspace or absolute under it (default /workspace).'),
-    timeout_seconds: z.number().positive().optional().describe("Seconds before the command is killed (default and maximum: the server's)."),
+    timeout_seconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Seconds before the command is killed (default 60; at most the limit the person set, 600 unless they changed it).'),
   }),
   readOnly: false,
   destructive: false,
@@ -37,7 +41,7 @@ export const workspaceExec = defineTool({
     if (timeoutSeconds > policy.maxTimeoutSeconds) {
       throw new InputError(
         'timeout_seconds',
-        `timeout_seconds ${timeoutSeconds} is over this server's maximum of ${policy.maxTimeoutSeconds}; ask for ${policy.maxTimeoutSeconds} or less.`,
+        `timeout_seconds ${timeoutSeconds} is over the maximum of ${policy.maxTimeoutSeconds}; ask for ${policy.maxTimeoutSeconds} or less.`,
       );
     }
     const cwd = boxPath(args.cwd ?? '.');

@@ -12,7 +12,8 @@ export const writeCap = 8 * 1024 * 1024;
 export const workspaceReadFile = defineTool({
   name: 'workspace_read_file',
   title: 'Read a file in a workspace',
-  description: "Reads a text file inside /workspace of the box (as the box's user; the first bytes up to the server's cap, with a marker when cut).",
+  description:
+    "Reads a text file inside /workspace of the box (as the box's user; up to the output cap, 64 KiB unless the person changed it, with a marker when cut).",
   input: z.strictObject({ workspace: workspaceArgument, path: pathArgument }),
   readOnly: true,
   destructive: false,
