@@ -1,5 +1,5 @@
 import { Disposable } from '../engine/emitter';
-import type { Alert, AlertChange } from '../monitor/alerts';
+import { Alert, AlertChange, alertJson } from '../monitor/alerts';
 import type { BreachResponseRecord } from '../monitor/breachResponse';
 import type { Refusal } from '../monitor/egressRefusals';
 import type { MonitoredWorkspace } from '../monitor/scope';
@@ -28,19 +28,10 @@ interface Window {
   timer?: NodeJS.Timeout;
 }
 
-const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
-
+/** The alert's own values (its workspace is the record's; its type is `alertType`, the record has one). */
 function alertValues(alert: Alert): Record<string, unknown> {
-  return {
-    rule: alert.rule,
-    alertType: alert.type,
-    severity: alert.severity,
-    policyItem: alert.policyItem,
-    message: alert.message,
-    conditionAt: iso(alert.conditionAt),
-    detectedAt: iso(alert.detectedAt),
-    ...(alert.accepted ? { accepted: true } : {}),
-  };
+  const { workspace: _name, workspaceId: _id, containerId: _container, type, ...values } = alertJson(alert);
+  return { ...values, alertType: type };
 }
 
 /**

@@ -147,3 +147,36 @@ export function formatSummary(summary: AlertSummary): string {
     .map((severity) => `${summary.bySeverity[severity]} ${severity}`)
     .join(', ');
 }
+
+/** An alert as plain JSON: `aicli-ws alerts --json`, the agents' workspace_alerts, the audit trail's values. */
+export interface AlertJson {
+  workspace: string;
+  workspaceId: string;
+  containerId: string;
+  rule: string;
+  type: Alert['type'];
+  severity: Alert['severity'];
+  policyItem: Alert['policyItem'];
+  message: string;
+  conditionAt: string;
+  detectedAt: string;
+  accepted?: boolean;
+}
+
+const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
+
+export function alertJson(alert: Alert): AlertJson {
+  return {
+    workspace: alert.workspace.name,
+    workspaceId: alert.workspace.id,
+    containerId: alert.workspace.containerId,
+    rule: alert.rule,
+    type: alert.type,
+    severity: alert.severity,
+    policyItem: alert.policyItem,
+    message: alert.message,
+    conditionAt: iso(alert.conditionAt),
+    detectedAt: iso(alert.detectedAt),
+    ...(alert.accepted ? { accepted: true } : {}),
+  };
+}

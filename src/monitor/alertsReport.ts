@@ -1,45 +1,15 @@
 import { Engine } from '../engine/engine';
-import { Alert, AlertSummary, formatSummary } from './alerts';
+import { alertJson, AlertJson, AlertSummary, formatSummary } from './alerts';
+
+export { alertJson, type AlertJson } from './alerts';
 import { SecurityMonitor } from './monitor';
 import { table } from './reportTable';
 import { defaultMonitorSettings, MonitorSettings } from './settings';
-
-export interface AlertJson {
-  workspace: string;
-  workspaceId: string;
-  containerId: string;
-  rule: string;
-  type: Alert['type'];
-  severity: Alert['severity'];
-  policyItem: Alert['policyItem'];
-  message: string;
-  conditionAt: string;
-  detectedAt: string;
-  accepted?: boolean;
-}
 
 export interface AlertsReport {
   host: string;
   summary: AlertSummary;
   alerts: AlertJson[];
-}
-
-const iso = (ms: number): string => new Date(Math.round(ms)).toISOString();
-
-export function alertJson(alert: Alert): AlertJson {
-  return {
-    workspace: alert.workspace.name,
-    workspaceId: alert.workspace.id,
-    containerId: alert.workspace.containerId,
-    rule: alert.rule,
-    type: alert.type,
-    severity: alert.severity,
-    policyItem: alert.policyItem,
-    message: alert.message,
-    conditionAt: iso(alert.conditionAt),
-    detectedAt: iso(alert.detectedAt),
-    ...(alert.accepted ? { accepted: true } : {}),
-  };
 }
 
 /**
