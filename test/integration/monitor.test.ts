@@ -143,18 +143,24 @@ describe('security monitor on the real engine', function () {
     const folder = makeProjectFolder();
     folders.push(folder);
     const { workspace } = await service.create({ folder, name: `net-${process.pid}`, publish: [`127.0.0.1:${port}:8080`] });
+    // nc keeps reading while its stdin is open (sleep), and listens again after each connection.
     await execIn(service, workspace.name, ['sh', '-c', '(while :; do sleep 600 | nc -l -p 8080 >/dev/null; done) >/dev/null 2>&1 &']);
+    // The engine's proxy accepts on the host port even before the box listens: wait for the listener.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if ((await execIn(service, workspace.name, ['sh', '-c', 'netstat -ltn | grep -q ":8080 "'])).code === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     // Loopback to our own published port only: the box receives, its eth0 counters count it.
-    const socket = await waitFor<Socket>('the published port', 10_000, (resolve) => {
-      const attempt = (): void => {
-        const candidate = connectSocket(port, '127.0.0.1', () => resolve(candidate));
-        candidate.once('error', () => setTimeout(attempt, 200));
-      };
-      attempt();
-      return { dispose() {} };
-    });
+    // A connection the box dropped is opened again, so a slow start cannot end the traffic.
+    let socket: Socket | undefined;
+    const open = (): void => {
+      const next = connectSocket(port, '127.0.0.1');
+      next.once('error', () => undefined);
+      next.once('close', () => (socket === next ? (socket = undefined) : undefined));
+      socket = next;
+    };
     const chunk = Buffer.alloc(256 * 1024);
-    const sending = setInterval(() => socket.write(chunk), 50); // ~40 Mbit/s
+    const sending = setInterval(() => (socket ? socket.write(chunk) : open()), 50); // ~40 Mbit/s
     const received: number[] = [];
     const watch = monitor.stats.onSample((stats: WorkspaceStats) => {
       if (stats.workspace.containerId === workspace.containerId) received.push(Math.round(stats.snapshot.networkRxBytes / 1e6));
@@ -167,7 +173,7 @@ describe('security monitor on the real engine', function () {
       record('traffic over 5 Mbit/s', alert, conditionMs);
     } finally {
       clearInterval(sending);
-      socket.destroy();
+      socket?.destroy();
       watch.dispose();
       console.log(`      MB received by the box, per sample: ${received.join(', ')}`);
     }
