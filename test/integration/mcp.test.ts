@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { toolJsonSchema } from '../../src/agent/tool';
 import { allAgentTools } from '../../src/agent/tools';
@@ -144,6 +146,28 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     assert.match(mcp.stderr(), record);
     const containers = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${cancelled}`] }) });
     assert.deepEqual(containers, []);
+  });
+
+  it('with --allow-apply an agent applies a change to the folder as its owner, never a protected path', async () => {
+    const applying = await startMcp(['--folder-root', tmpdir(), '--allow-apply']);
+    try {
+      await mcp.call('workspace_write_file', { workspace: name, path: 'applied.txt', content: 'from the agent\n' });
+      await mcp.call('workspace_write_file', { workspace: name, path: '.vscode/settings.json', content: '{"x": 1}\n' });
+      const protectedOne = await applying.call('workspace_apply', { workspace: name, paths: ['.vscode/settings.json'] });
+      assert.equal(protectedOne.isError, true);
+      assert.match(protectedOne.text, /\.vscode\/settings\.json is a protected path/);
+      assert.equal(existsSync(join(folder, '.vscode')), false);
+      const applied = await applying.call('workspace_apply', { workspace: name, paths: ['applied.txt'] });
+      assert.equal(applied.isError, false, applied.text);
+      assert.equal(readFileSync(join(folder, 'applied.txt'), 'utf8'), 'from the agent\n');
+      assert.equal(statSync(join(folder, 'applied.txt')).uid, folderUser.uid);
+      // Without the flag the tool is not there at all, and a call to it is refused by the SDK.
+      const absent = await mcp.call('workspace_apply', { workspace: name });
+      assert.equal(absent.isError, true);
+      assert.match(absent.text, /Tool workspace_apply not found/);
+    } finally {
+      await applying.close();
+    }
   });
 
   it('shows the changes and their diff; refuses to remove while changes are unapplied, removes after a person discards them', async () => {
