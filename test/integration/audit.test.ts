@@ -3,11 +3,9 @@
 // write one trail in AICLI_STATE_DIR, and `aicli-ws audit --json` reads it back. Traffic only
 // to our fake-internet namespace (refused at the box's gateway).
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { auditDirectory } from '../../src/audit/location';
 import { AuditRecord } from '../../src/audit/record';
 import { AuditTrail } from '../../src/audit/trail';
@@ -22,23 +20,12 @@ import { createFakeInternet, FakeInternet } from '../support/fakeInternet';
 import { makeFolder, removeFolder } from '../support/folders';
 import { cliLabelArgs } from '../support/labels';
 import { startMcp } from '../support/mcpClient';
-import { cliPath } from '../support/paths';
+import { aicli } from '../support/cli';
 import { sweepRun } from '../support/sweep';
 import { waitFor } from '../support/waits';
 import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
 
-const run = promisify(execFile);
 const suiteLabel = { 'aicli.test.suite': `audit-${testRunId}` };
-
-async function aicli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 async function auditJson(...args: string[]): Promise<AuditRecord[]> {
   const result = await aicli('audit', ...args, '--json');

@@ -1,31 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { connect } from '../support/engine';
 import { makeProjectFolder } from '../support/folders';
 import { cliLabelArgs } from '../support/labels';
-import { cliPath } from '../support/paths';
+import { aicli } from '../support/cli';
 import { sweepRun } from '../support/sweep';
 import { countTestResources, testLabel, testRunId } from './support';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function aicli(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('aicli-ws workspace commands (real engine)', function () {
   this.timeout(60_000);

@@ -7,21 +7,11 @@ import { EngineConnection } from '../../src/engine/connection';
 import { connect } from '../support/engine';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
 import { cliLabelArgs } from '../support/labels';
-import { cliPath } from '../support/paths';
+import { aicli } from '../support/cli';
 import { sweepRun } from '../support/sweep';
 import { testLabel, testRunId } from './support';
 
 const run = promisify(execFile);
-
-async function aicli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('aicli-ws diff / apply / discard of a review workspace (uid-1000 folder, real engine)', function () {
   this.timeout(120_000);

@@ -11,8 +11,9 @@ import { connect } from '../support/engine';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
 import { cliLabelArgs, runFilters } from '../support/labels';
 import { McpSession, startMcp } from '../support/mcpClient';
-import { cliPath } from '../support/paths';
+import { aicli } from '../support/cli';
 import { countRun, sweepRun } from '../support/sweep';
+import { poll } from '../support/waits';
 import { testLabel, testRunId } from './support';
 
 const run = promisify(execFile);
@@ -124,15 +125,18 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     controller.abort();
     await assert.rejects(call);
     // The server kills on the cancellation notification; give its helper exec a moment.
-    let stdout = '';
-    for (let attempt = 0; attempt < 20; attempt++) {
-      stdout = (await mcp.call('workspace_exec', { workspace: name, command: 'ps -o args' })).data.stdout as string;
-      if (!/sleep 304/.test(stdout)) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const stdout = await poll(
+      'sleep 304 gone from the box',
+      5000,
+      async () => {
+        const processes = (await mcp.call('workspace_exec', { workspace: name, command: 'ps -o args' })).data.stdout as string;
+        return /sleep 304/.test(processes) ? undefined : processes;
+      },
+      250,
+    );
     assert.doesNotMatch(stdout, /sleep 304/);
     const record = new RegExp(`agent tool workspace_exec ${name}: cancelled \\(\\d+ ms\\) The command was cancelled`);
-    for (let attempt = 0; attempt < 20 && !record.test(mcp.stderr()); attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
+    await poll('the record of the cancelled exec', 5000, () => record.test(mcp.stderr()), 250);
     assert.match(mcp.stderr(), record);
   });
 
@@ -142,7 +146,7 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     const call = mcp.call('workspace_create', { folder, name: cancelled }, { signal: controller.signal, onprogress: () => controller.abort() });
     await assert.rejects(call);
     const record = new RegExp(`agent tool workspace_create ${cancelled}: cancelled \\(\\d+ ms\\) Cancelled: workspace ${cancelled} was removed again`);
-    for (let attempt = 0; attempt < 40 && !record.test(mcp.stderr()); attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
+    await poll('the record of the cancelled create', 10_000, () => record.test(mcp.stderr()), 250);
     assert.match(mcp.stderr(), record);
     const containers = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`aicli.workspace.name=${cancelled}`] }) });
     assert.deepEqual(containers, []);
@@ -180,8 +184,8 @@ describe('aicli-ws mcp: an agent through the SDK client (uid-1000 folder, real e
     const refused = await mcp.call('workspace_remove', { workspace: name });
     assert.equal(refused.isError, true);
     assert.match(refused.text, /unapplied change.*an agent cannot remove it/);
-    const discarded = await run(process.execPath, [cliPath, 'discard', name]).catch((err: { stdout: string; stderr: string }) => err);
-    assert.ok(!('code' in discarded) || discarded.code === 0, JSON.stringify(discarded));
+    const discarded = await aicli('discard', name);
+    assert.equal(discarded.code, 0, discarded.stderr);
 
     const removed = await mcp.call('workspace_remove', { workspace: name });
     assert.equal(removed.isError, false, removed.text);

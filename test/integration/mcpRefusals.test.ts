@@ -1,17 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { connect } from '../support/engine';
 import { makeFolder, removeFolder } from '../support/folders';
 import { cliLabelArgs } from '../support/labels';
 import { McpSession, startMcp } from '../support/mcpClient';
-import { cliPath } from '../support/paths';
+import { aicli } from '../support/cli';
 import { sweepRun } from '../support/sweep';
 import { testLabel, testRunId } from './support';
-
-const run = promisify(execFile);
 
 describe('aicli-ws mcp refuses what an agent may not do, with a message it can act on (real engine)', function () {
   this.timeout(180_000);
@@ -78,7 +74,8 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
     const basic = `${name}-basic`;
     const other = makeFolder('aicli-mcp-basic-', { owner: 'user' });
     try {
-      await run(process.execPath, [cliPath, 'create', '--folder', other, '--name', basic, '--level', 'basic', ...cliLabelArgs(testLabel)]);
+      const created = await aicli('create', '--folder', other, '--name', basic, '--level', 'basic', ...cliLabelArgs(testLabel));
+      assert.equal(created.code, 0, created.stderr);
       const refused = await mcp.call('workspace_exec', { workspace: basic, command: 'id' });
       assert.equal(refused.isError, true);
       assert.match(
@@ -88,7 +85,7 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
       assert.doesNotMatch((await mcp.call('workspace_list', {})).text, new RegExp(basic));
       assert.match((await mcp.call('workspace_list', {})).text, new RegExp(`^${name}  running  level strict`, 'm'));
     } finally {
-      await run(process.execPath, [cliPath, 'rm', basic, '--force']).catch(() => undefined);
+      await aicli('rm', basic, '--force');
       removeFolder(other);
     }
   });
@@ -151,8 +148,8 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
   });
 
   it('a bad policy flag stops the server before it serves', async () => {
-    const failed = await run(process.execPath, [cliPath, 'mcp', '--level', 'lax']).catch((err: { code: number; stderr: string }) => err);
-    assert.ok('code' in failed && failed.code === 2, JSON.stringify(failed));
+    const failed = await aicli('mcp', '--level', 'lax');
+    assert.equal(failed.code, 2, failed.stderr);
     assert.match(failed.stderr, /Isolation level "lax" is not one of basic, standard, strict/);
   });
 });

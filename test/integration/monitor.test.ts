@@ -16,7 +16,7 @@ import { baseImage, connect, connectedEngine } from '../support/engine';
 import { makeProjectFolder } from '../support/folders';
 import { cliPath } from '../support/paths';
 import { sweepRun } from '../support/sweep';
-import { waitFor } from '../support/waits';
+import { poll, waitFor } from '../support/waits';
 import { execIn, testLabel, testRunId, testWorkspaceService } from './support';
 
 const run = promisify(execFile);
@@ -146,10 +146,12 @@ describe('security monitor on the real engine', function () {
     // nc keeps reading while its stdin is open (sleep), and listens again after each connection.
     await execIn(service, workspace.name, ['sh', '-c', '(while :; do sleep 600 | nc -l -p 8080 >/dev/null; done) >/dev/null 2>&1 &']);
     // The engine's proxy accepts on the host port even before the box listens: wait for the listener.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if ((await execIn(service, workspace.name, ['sh', '-c', 'netstat -ltn | grep -q ":8080 "'])).code === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await poll(
+      'the box listening on 8080',
+      10_000,
+      async () => (await execIn(service, workspace.name, ['sh', '-c', 'netstat -ltn | grep -q ":8080 "'])).code === 0,
+      200,
+    );
     // Loopback to our own published port only: the box receives, its eth0 counters count it.
     // A connection the box dropped is opened again, so a slow start cannot end the traffic.
     let socket: Socket | undefined;
