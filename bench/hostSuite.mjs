@@ -17,7 +17,8 @@ export async function runBenchSuite(suite, { env = {}, timeoutMs = 300_000 } = {
     const result = await runExtensionHostTests({
       workspaceFolder: folder,
       testsEntry: join(root, 'bench', suite),
-      env: { ...env, AICLI_BENCH_OUT: out },
+      // The run's audit trail and metrics history stay in its scratch folder, not the user's state.
+      env: { AICLI_STATE_DIR: join(scratch, 'state'), ...env, AICLI_BENCH_OUT: out },
       timeoutMs,
     });
     if (result.failed) throw new Error(result.failures.map((f) => f.error).join('\n'));

@@ -11,7 +11,7 @@ exports.run = async function run() {
     const api = await vscode.extensions.getExtension('aicli.aicli-workspaces').activate();
     // The whole log is the history here: the channel shows aicli.logs.tail lines first.
     await vscode.workspace.getConfiguration('aicli.logs').update('tail', lineCount + 10, vscode.ConfigurationTarget.Global);
-    const connection = await api.engine.connection();
+    const connection = await api.scopes.byName(undefined).engine.connection();
     const id = `logbench${process.pid}`;
     const container = await connection.docker.createContainer({
       Image: 'aicli/base:latest',

@@ -72,7 +72,7 @@ async function latencies(api, folders) {
     const uri = policyUri(workspace);
     const line = policyLineOf(metric);
     const alerted = (diagnostics) => diagnostics.some((d) => d.code === 'resource_violation' && d.range.start.line === line);
-    const exec = (command) => api.service.exec(workspace.containerId, command, { stdout: sink(), stderr: sink() });
+    const exec = (command) => api.scopes.byName(undefined).service.exec(workspace.containerId, command, { stdout: sink(), stderr: sink() });
     results[metric] = [];
     await sleep(2000); // the stats stream and the start-up process check settle
     for (let trial = 0; trial < trials; trial++) {
@@ -91,18 +91,129 @@ async function latencies(api, folders) {
       if (ended !== 0) throw new Error(`${metric}: ending the condition exited ${ended}`);
       await cleared;
     }
-    await api.service.remove(workspace.containerId);
+    await api.scopes.byName(undefined).service.remove(workspace.containerId);
   }
   return results;
 }
 
-function cpuOver(seconds) {
+/** CPU time (ms) of each of this process's threads by name, from /proc/self/task (Linux). */
+function threadTimes() {
+  const { readdirSync, readFileSync } = require('node:fs');
+  const times = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '#');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      times[name] = (times[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return times;
+}
+
+/** With AICLI_BENCH_PROFILE=FILE, a V8 CPU profile of the extension host over the first monitored measurement (for finding what costs). */
+async function profiled(measure, suffix) {
+  const file = process.env.AICLI_BENCH_PROFILE && `${process.env.AICLI_BENCH_PROFILE}.${suffix}.cpuprofile`;
+  if (!file) return measure();
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) => new Promise((done, fail) => session.post(method, params, (err, result) => (err ? fail(err) : done(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  const result = await measure();
+  const { profile } = await post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+  return result;
+}
+
+/** The share of one core this process used over the next seconds; with `split`, also per thread and user/system (ms). */
+function cpuOver(seconds, split) {
   const cpu = process.cpuUsage();
+  const threads = threadTimes();
   const started = performance.now();
   return sleep(seconds * 1000).then(() => {
     const used = process.cpuUsage(cpu);
-    return (used.user + used.system) / 1000 / (performance.now() - started);
+    const share = (used.user + used.system) / 1000 / (performance.now() - started);
+    if (split) {
+      const after = threadTimes();
+      const byThread = Object.fromEntries(
+        Object.entries(after)
+          .map(([name, ms]) => [name, Math.round(ms - (threads[name] ?? 0))])
+          .filter(([, ms]) => ms > 0),
+      );
+      split.push({ share, userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), byThread });
+    }
+    return share;
   });
+}
+
+const setHistory = (on) => vscode.workspace.getConfiguration('aicli').update('monitor.history', on, vscode.ConfigurationTarget.Global);
+
+/** The monitored share with the metrics history on and off, alternated (on, off, on, off) against drift. */
+async function historyOnAndOff(history) {
+  const on = [];
+  const off = [];
+  const splits = { on: [], off: [] };
+  let recorded = 0;
+  for (const round of [0, 1]) {
+    await setHistory(true);
+    await sleep(2000); // the writers open again on the next samples
+    recorded = Math.max(recorded, history.recording.length);
+    on.push(await (round === 0 ? profiled(() => cpuOver(measureSeconds / 2, splits.on), 'on') : cpuOver(measureSeconds / 2, splits.on)));
+    await setHistory(false);
+    await sleep(2000);
+    off.push(await (round === 0 ? profiled(() => cpuOver(measureSeconds / 2, splits.off), 'off') : cpuOver(measureSeconds / 2, splits.off)));
+    if (round === 1) await setHistory(undefined);
+  }
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  return { withHistory: mean(on), withoutHistory: mean(off), recorded, splits };
+}
+
+/**
+ * The extension host's memory before and after its history took 20 workspaces × 1 h of
+ * samples, fed faster than real time through the recorder's own path (history.record), in
+ * time order as the streams deliver them.
+ */
+async function historyMemory(history) {
+  const workspaces = Array.from({ length: workspaceCount }, (_, i) => ({ id: `monbench-synthetic-${i}-${process.pid}`, name: `synthetic-${i}` }));
+  const seconds = 3600;
+  const start = Date.now() - seconds * 1000;
+  await sleep(5000);
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  const fedAt = performance.now();
+  for (let second = 0; second < seconds; second++) {
+    for (const [index, workspace] of workspaces.entries()) {
+      const total = second * (index + 1);
+      history.record(workspace, {
+        at: start + second * 1000,
+        cpuPercent: (second + index) % 100,
+        memoryBytes: 2 ** 20 * ((second % 500) + 10),
+        memoryLimitBytes: 512 * 2 ** 20,
+        pids: (second % 40) + 1,
+        netRxBytes: 1500 * total,
+        netTxBytes: 700 * total,
+        netRxPackets: total,
+        netTxPackets: total,
+        blockReadBytes: 4096 * total,
+        blockWriteBytes: 8192 * total,
+      });
+    }
+    if (second % 100 === 99) {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      await new Promise((done) => setImmediate(done)); // the host goes on serving while it is fed
+    }
+  }
+  const feedMs = performance.now() - fedAt;
+  await sleep(5000);
+  const after = process.memoryUsage();
+  const stored = workspaces.map((workspace) => history.series(workspace.id, '1h').times.length);
+  for (const workspace of workspaces) history.removed(workspace);
+  return { before, after, peakRss: Math.max(peakRss, after.rss), feedMs, samples: seconds * workspaces.length, storedSeconds: Math.min(...stored) };
 }
 
 exports.run = async function run() {
@@ -111,18 +222,33 @@ exports.run = async function run() {
   try {
     const api = await vscode.extensions.getExtension('aicli.aicli-workspaces').activate();
     await vscode.workspace.getConfiguration('aicli').update('workspace.labels', { 'aicli.bench': runLabel }, vscode.ConfigurationTarget.Global);
-    await api.engine.connection();
-    const latency = await latencies(api, folders);
+    await api.scopes.byName(undefined).engine.connection();
+    const latency = trials > 0 ? await latencies(api, folders) : {}; // 0 trials: the CPU and memory measurements only
     await sleep(10_000); // settle as long as before the monitored measurement below
-    const idleShare = await cpuOver(measureSeconds);
+    const idleSplit = [];
+    const idleShare = await cpuOver(measureSeconds, idleSplit);
     const created = [];
     for (let i = 0; i < workspaceCount; i++) created.push(await createWorkspace(`monbench-${i}-${process.pid}`, {}, folders));
-    const running = (await api.service.list()).filter((w) => w.state === 'running').length;
+    const running = (await api.scopes.byName(undefined).service.list()).filter((w) => w.state === 'running').length;
     await sleep(10_000); // start-up audits and process checks are done; what remains is steady state
-    const monitoredShare = await cpuOver(measureSeconds);
+    const { withHistory, withoutHistory, recorded, splits } = await historyOnAndOff(api.metrics.history);
     const ticker = api.ticker.text();
-    for (const workspace of created) await api.service.remove(workspace.containerId);
-    writeFileSync(process.env.AICLI_BENCH_OUT, JSON.stringify({ latency, idleShare, monitoredShare, running, ticker }));
+    for (const workspace of created) await api.scopes.byName(undefined).service.remove(workspace.containerId);
+    const memory = await historyMemory(api.metrics.history);
+    writeFileSync(
+      process.env.AICLI_BENCH_OUT,
+      JSON.stringify({
+        latency,
+        idleShare,
+        monitoredShare: withHistory,
+        withoutHistory,
+        recorded,
+        running,
+        ticker,
+        memory,
+        splits: { idle: idleSplit, ...splits },
+      }),
+    );
     writeFileSync(results, JSON.stringify({ passed: 1, failed: 0, failures: [] }));
   } catch (err) {
     writeFileSync(results, JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'monitor bench', error: String((err && err.stack) || err) }] }));

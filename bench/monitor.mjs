@@ -101,21 +101,38 @@ try {
   const raw = await rawBaseline();
   await sweep();
   const host = await inExtensionHost();
-  console.log(`\ncondition → diagnostic, ${trials} trials each (nearest-rank percentiles), goal p95 < 2 s:`);
   const all = [];
+  if (trials > 0) console.log(`\ncondition → diagnostic, ${trials} trials each (nearest-rank percentiles), goal p95 < 2 s:`);
   for (const [metric, values] of Object.entries(host.latency)) {
     all.push(...values);
     console.log(
       `  ${metric.padEnd(7)} p50 ${Math.round(percentile(values, 50))} ms, p95 ${Math.round(percentile(values, 95))} ms (min ${Math.round(Math.min(...values))}, max ${Math.round(Math.max(...values))})`,
     );
   }
-  console.log(`  all     p50 ${Math.round(percentile(all, 50))} ms, p95 ${Math.round(percentile(all, 95))} ms`);
+  if (trials > 0) console.log(`  all     p50 ${Math.round(percentile(all, 50))} ms, p95 ${Math.round(percentile(all, 95))} ms`);
   const added = host.monitoredShare - host.idleShare;
+  const addedByHistory = host.monitoredShare - host.withoutHistory;
   console.log(`\nextension-host CPU over ${seconds} s, goal < 2% of one core with ${workspaceCount} workspaces:`);
   console.log(`  idle (no workspaces)                         ${pct(host.idleShare)}`);
-  console.log(`  ${host.running} running workspaces monitored           ${pct(host.monitoredShare)} (ticker: "${host.ticker}")`);
+  console.log(`  ${host.running} running workspaces monitored, history on  ${pct(host.monitoredShare)} (${host.recorded} recorded; ticker: "${host.ticker}")`);
+  console.log(`  the same, history off                        ${pct(host.withoutHistory)} (history adds ${pct(addedByHistory)})`);
+  console.log(`  added by monitoring with history (on − idle) ${pct(added)}`);
   console.log(`  raw dockerode, ${workspaceCount} stats streams parsed     ${pct(raw.share)} (${raw.rate.toFixed(1)} samples/s)`);
   console.log(`  ratio (monitored − idle) / raw               ${(added / raw.share).toFixed(2)}x`);
+  // Where the time goes (ms over each measured window): user/system and the process's threads.
+  for (const [phase, windows] of Object.entries(host.splits ?? {}))
+    for (const w of windows)
+      console.log(`  ${phase.padEnd(4)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; threads ${JSON.stringify(w.byThread)}`);
+  const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const { memory } = host;
+  console.log(
+    `\nextension-host memory, ${memory.samples} samples fed (${workspaceCount} workspaces × 1 h) in ${Math.round(memory.feedMs)} ms, goal growth < 30 MB:`,
+  );
+  console.log(
+    `  rss      ${mib(memory.before.rss)} → ${mib(memory.after.rss)} (growth ${mib(memory.after.rss - memory.before.rss)}, peak ${mib(memory.peakRss)})`,
+  );
+  console.log(`  heapUsed ${mib(memory.before.heapUsed)} → ${mib(memory.after.heapUsed)} (growth ${mib(memory.after.heapUsed - memory.before.heapUsed)})`);
+  console.log(`  external ${mib(memory.before.external)} → ${mib(memory.after.external)}; seconds stored per workspace ≥ ${memory.storedSeconds}`);
 } finally {
   await sweep();
   await engineHandle.stop();

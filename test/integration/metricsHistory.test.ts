@@ -9,6 +9,7 @@ import { Engine } from '../../src/engine/engine';
 import { MetricsHistory, SecondSeries } from '../../src/monitor/history/history';
 import { metricsHistoryDir } from '../../src/monitor/history/location';
 import { StatsReport } from '../../src/monitor/history/report';
+import { readConnections } from '../../src/monitor/connections';
 import { MetricsStore } from '../../src/monitor/history/store';
 import { SecurityMonitor } from '../../src/monitor/monitor';
 import { MonitorScope } from '../../src/monitor/scope';
@@ -127,6 +128,18 @@ describe('metrics history on the real engine', function () {
     assert.ok(day.resolution === 'minute' && maxOf(day.max.cpuPercent) > 20, 'the current minute is downsampled already');
     reloaded.dispose();
 
+    // An extension reload: the window's history goes (its locks released) and a new one on the
+    // same folder takes the workspace over and goes on writing after what the first one wrote.
+    const before = series.times[series.times.length - 1] ?? 0;
+    history.dispose();
+    history = new MetricsHistory({ dir, retryMs: 0 });
+    history.attach(monitor.stats);
+    await poll('the new window records the workspace', 10_000, () => history.recording.includes(workspace.id) || undefined);
+    await poll('samples after the reload', 5000, () => (reader.latest(workspace.id)?.at ?? 0) > before + 1000 || undefined);
+    const across = reader.series(workspace.id, '1h') as SecondSeries;
+    assert.ok(across.times.filter((at) => at <= before).length >= series.times.length - 1, 'what the first window wrote is still there');
+    assert.ok(maxOf(across.values.cpuPercent.slice(-3)) > 20, 'the new window records the burner');
+
     const report = await cliStats(workspace.name);
     assert.equal(report.workspace.id, workspace.id);
     assert.equal(report.latest?.source, 'history');
@@ -152,5 +165,58 @@ describe('metrics history on the real engine', function () {
     const human = (await run('node', [cliPath, 'stats', workspace.name], { env: cliEnv })).stdout;
     assert.match(human, /block write\s+\d/);
     console.log(human.replace(/^/gm, '      '));
+  });
+
+  it('counts the connections in the box now, for aicli-ws stats, by one exec that is not a session', async () => {
+    const folder = makeProjectFolder();
+    folders.push(folder);
+    const { workspace } = await service.create({ folder, name: `conns-${process.pid}`, resources: { memory: '256m' } });
+    // The engine's DNS resolver (127.0.0.11 on a user-defined network) listens in the box itself: one TCP listener, one UDP socket.
+    const baseline = await readConnections(connection, workspace.containerId);
+    assert.equal(baseline.established, 0);
+    // Three loopback connections (six sockets: both ends) and one listener nobody connects to.
+    const script = [
+      // Each nc's stdin stays open (busybox nc ends its connection at end of input).
+      'for p in 9001 9002 9003; do (sleep 120 | nc -l -p $p >/dev/null 2>&1 &); done',
+      '(sleep 120 | nc -l -p 9100 >/dev/null 2>&1 &)',
+      'sleep 0.3',
+      'for p in 9001 9002 9003; do (sleep 120 | nc 127.0.0.1 $p >/dev/null 2>&1 &) ; done',
+      'sleep 0.3',
+    ];
+    assert.equal((await execIn(service, workspace.name, ['sh', '-c', script.join('\n')])).code, 0);
+    let seen = {};
+    const counts = await poll('six established sockets and one listener', 5000, async () => {
+      const counted = await readConnections(connection, workspace.containerId);
+      seen = counted;
+      return counted.established === 6 && counted.listening === baseline.listening + 1 ? counted : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; last counted ${JSON.stringify(seen)}`);
+    });
+    assert.equal(counts.transient, 0);
+
+    const report = await cliStats(workspace.name);
+    assert.equal(report.connections?.established, 6);
+    assert.equal(report.connections?.listening, baseline.listening + 1);
+    const human = (await run('node', [cliPath, 'stats', workspace.name], { env: cliEnv })).stdout;
+    assert.match(human, new RegExp(`^connections now: 6 established, ${baseline.listening + 1} listening, 0 opening or closing; ${baseline.udp} UDP$`, 'm'));
+
+    // Positive control: the connections end, the count follows.
+    await execIn(service, workspace.name, ['sh', '-c', 'killall nc sleep 2>/dev/null; true']);
+    await poll('no connection left', 5000, async () => ((await readConnections(connection, workspace.containerId)).established === 0 ? true : undefined));
+
+    // What one count costs (an exec in the box), for bench/RESULTS.md.
+    const timings: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      await readConnections(connection, workspace.containerId);
+      timings.push(performance.now() - started);
+    }
+    timings.sort((a, b) => a - b);
+    console.log(`      one connection count: median ${timings[5].toFixed(1)} ms (min ${timings[0].toFixed(1)}, max ${timings[9].toFixed(1)})`);
+
+    // A stopped workspace has no connections to count: the report says none rather than failing.
+    await service.lifecycle(workspace.name, 'stop');
+    assert.equal((await cliStats(workspace.name)).connections, null);
+    await service.remove(workspace.name);
   });
 });

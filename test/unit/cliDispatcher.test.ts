@@ -48,8 +48,9 @@ Commands:
                                       --summary: counts by severity and type now and, from the audit
                                       trail, for the last 24 h, per workspace (the Security view)
   stats NAME [--range 1h|24h|7d] [--json]
-                                      The latest sample of a workspace and its metrics history (1 s for an hour,
-                                      min/avg/max per minute for 7 days), recorded while VS Code monitors it; kept in
+                                      The latest sample of a workspace, its connections now (counted in the box) and
+                                      its metrics history (1 s for an hour, min/avg/max per minute for 7 days),
+                                      recorded while VS Code monitors it; kept in
                                       $AICLI_STATE_DIR/metrics (default: ~/.local/state/aicli-workspaces/metrics)
   audit [NAME] [--since 1h|30m|2d|ISO] [--type T]... [--json]
                                       The audit trail, oldest first: creates, lifecycle, execs, terminal

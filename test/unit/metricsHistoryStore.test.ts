@@ -217,7 +217,7 @@ describe('metrics history: state folder, samples and the CLI report', () => {
   it('the human report: latest values, then min/avg/max over the range; or says where the history would be', () => {
     const latest = latestJson(syntheticSample(now, { cpuPercent: 50, blockWriteBytes: 50 * 2 ** 20 }), 'engine');
     const workspace = { id: ws.id, name: ws.name, state: 'running' };
-    const empty = formatStatsReport(statsReport(workspace, '/state/metrics', latest, new MetricsStore({ dir: '/nonexistent' }).series(ws.id, '1h')));
+    const empty = formatStatsReport(statsReport(workspace, '/state/metrics', latest, null, new MetricsStore({ dir: '/nonexistent' }).series(ws.id, '1h')));
     assert.match(empty, /No history over the last hour in \/state\/metrics/);
     assert.match(empty, /block write\s+50 MiB/);
   });

@@ -37,7 +37,7 @@ describe('metrics graphs: the ticker sparkline', () => {
   describe('from the history', () => {
     const folder = temporaryMetricsDir();
 
-    it('reads a workspace series once per 10 s bucket, not once per tooltip', () => {
+    it('reads the history once per workspace, then follows the samples the window receives', () => {
       const history = new MetricsHistory({ dir: folder.dir });
       const ws = { id: 'f00dcafe01', name: 'trend' };
       try {
@@ -50,8 +50,14 @@ describe('metrics graphs: the ticker sparkline', () => {
         assert.equal(line, `\`${'▁'.repeat(15)}${'█'.repeat(15)}\` CPU, last 5 min (max 100 %)`);
         trends.line(ws.id, now + 9000);
         assert.equal(reads, 1);
-        assert.equal(trendEnd(now + 10_000), now + 10_000);
-        trends.line(ws.id, now + 10_000);
+        // Two buckets of idle samples as the stream delivers them: the line moves on without a read.
+        for (let second = 600; second < 620; second++) trends.sample(ws.id, simulatedStart + second * 1000, 0);
+        assert.equal(trendEnd(now + 20_000), now + 20_000);
+        assert.equal(trends.line(ws.id, now + 20_000), `\`${'▁'.repeat(13)}${'█'.repeat(15)}▁▁\` CPU, last 5 min (max 100 %)`);
+        assert.equal(reads, 1);
+        // Removed: forgotten, and read again if asked for (a workspace of that id recreated).
+        trends.forget(ws.id);
+        trends.line(ws.id, now + 20_000);
         assert.equal(reads, 2);
         assert.equal(trends.line('unknown00', now), undefined);
       } finally {

@@ -1,4 +1,5 @@
-import { InputError } from '../../engine/errors';
+import { EngineError, InputError } from '../../engine/errors';
+import { ConnectionCounts, readConnections } from '../../monitor/connections';
 import { historySample } from '../../monitor/history/recorder';
 import { isHistoryRange } from '../../monitor/history/query';
 import { formatStatsReport, LatestJson, latestJson, statsReport, StatsReport } from '../../monitor/history/report';
@@ -40,12 +41,24 @@ async function latestOf(scope: () => Promise<EngineScope>, target: Target, store
   return stored ? latestJson(stored, 'history') : null;
 }
 
+/** Counted in the running box by one exec; a box that cannot run it (pids limit, no sh) has none to show. */
+async function connectionsOf(scope: () => Promise<EngineScope>, target: Target): Promise<ConnectionCounts | null> {
+  if (!target.containerId) return null;
+  try {
+    return await readConnections(await (await scope()).connection(), target.containerId);
+  } catch (err) {
+    if (err instanceof EngineError) return null;
+    throw err;
+  }
+}
+
 export const stats: Command = {
   names: ['stats'],
   synopsis: ['NAME [--range 1h|24h|7d] [--json]'],
   description: [
-    'The latest sample of a workspace and its metrics history (1 s for an hour,',
-    'min/avg/max per minute for 7 days), recorded while VS Code monitors it; kept in',
+    'The latest sample of a workspace, its connections now (counted in the box) and',
+    'its metrics history (1 s for an hour, min/avg/max per minute for 7 days),',
+    'recorded while VS Code monitors it; kept in',
     '$AICLI_STATE_DIR/metrics (default: ~/.local/state/aicli-workspaces/metrics)',
   ],
   values: ['--range'],
@@ -56,7 +69,8 @@ export const stats: Command = {
     const store = new MetricsStore({ dir: metricsHistoryDir() });
     const target = await findTarget(scope, name, store);
     const latest = await latestOf(scope, target, store);
-    const report = statsReport(target.workspace, store.dir, latest, store.series(target.workspace.id, range));
+    const connections = await connectionsOf(scope, target);
+    const report = statsReport(target.workspace, store.dir, latest, connections, store.series(target.workspace.id, range));
     console.log(json ? JSON.stringify(report) : formatStatsReport(report));
     return 0;
   },

@@ -47,6 +47,7 @@ export class MetricsRecorder implements Disposable {
   private readonly log: EngineLog;
   private readonly retryMs: number;
   private enabledValue = true;
+  private readonly attached = new Set<Disposable>();
 
   constructor(
     private readonly store: MetricsStore,
@@ -80,7 +81,14 @@ export class MetricsRecorder implements Disposable {
       }),
       source.onDidRemove((workspace) => this.removed(workspace, Date.now())),
     ];
-    return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+    const attached = { dispose: () => subscriptions.splice(0).forEach((subscription) => subscription.dispose()) };
+    this.attached.add(attached);
+    return {
+      dispose: () => {
+        this.attached.delete(attached);
+        attached.dispose();
+      },
+    };
   }
 
   record(workspace: RecordedWorkspace, sample: HistorySample): void {
@@ -131,7 +139,11 @@ export class MetricsRecorder implements Disposable {
     }
   }
 
+  /** For good: detached from every source (a sample in flight opens no writer again), every lock released. */
   dispose(): void {
+    this.enabledValue = false;
+    this.attached.forEach((attached) => attached.dispose());
+    this.attached.clear();
     this.closeAll();
   }
 

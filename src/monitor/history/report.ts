@@ -1,4 +1,5 @@
 import { formatBytes } from '../../engine/bytes';
+import { ConnectionCounts, formatConnections } from '../connections';
 import { table } from '../reportTable';
 import { Counter, counters, gauges, HistorySample, SeriesMetric } from './format';
 import { HistoryRange, MetricsSeries, SeriesSummary, summarizeSeries } from './query';
@@ -11,6 +12,8 @@ export interface StatsReport {
   workspace: { id: string; name: string; state: string };
   historyDir: string;
   latest: LatestJson | null;
+  /** Counted in the box now (running workspaces only; null when it could not be counted). */
+  connections: ConnectionCounts | null;
   range: HistoryRange;
   summary: SeriesSummary;
   series: MetricsSeries;
@@ -24,8 +27,14 @@ export function latestJson(sample: HistorySample, source: LatestJson['source']):
   return latest;
 }
 
-export function statsReport(workspace: StatsReport['workspace'], historyDir: string, latest: LatestJson | null, series: MetricsSeries): StatsReport {
-  return { workspace, historyDir, latest, range: series.range, summary: summarizeSeries(series), series };
+export function statsReport(
+  workspace: StatsReport['workspace'],
+  historyDir: string,
+  latest: LatestJson | null,
+  connections: ConnectionCounts | null,
+  series: MetricsSeries,
+): StatsReport {
+  return { workspace, historyDir, latest, connections, range: series.range, summary: summarizeSeries(series), series };
 }
 
 type Format = (value: number) => string;
@@ -74,6 +83,7 @@ export function formatStatsReport(report: StatsReport): string {
   const head = `${workspace.name} (${workspace.id}), ${workspace.state}`;
   const when = latest ? `latest sample ${latest.at} (${latest.source === 'engine' ? 'from the engine' : 'from the history'})` : 'no sample';
   const lines = [`${head}; ${when}`];
+  if (report.connections) lines.push(`connections now: ${formatConnections(report.connections)}`);
   if (series.problem) lines.push(series.problem);
   const points = series.times.length;
   if (points === 0) {

@@ -1,4 +1,5 @@
 /** What the metrics panel and its webview say to each other (postMessage both ways). */
+import type { ConnectionCounts } from '../../monitor/connections';
 import type { HistoryRange } from '../../monitor/history/query';
 import type { ChartPayload, LiveRow } from './chartData';
 
@@ -12,7 +13,11 @@ export interface PanelStatus {
 }
 
 export type ToWebview =
-  { type: 'series'; payload: ChartPayload; status: PanelStatus } | { type: 'rows'; rows: LiveRow[] } | { type: 'status'; status: PanelStatus };
+  | { type: 'series'; payload: ChartPayload; status: PanelStatus }
+  | { type: 'rows'; rows: LiveRow[] }
+  | { type: 'status'; status: PanelStatus }
+  /** Counted in the box every few seconds while the panel shows and the workspace runs; the text says why not when it cannot be. */
+  | { type: 'connections'; counts?: ConnectionCounts; text: string };
 
 /** What the webview measured after drawing: the bench and the tests read it. */
 export interface RenderReport {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { HistorySample, minuteOf } from '../../monitor/history/format';
 import { HistoryRange, isHistoryRange } from '../../monitor/history/query';
 import type { MetricsHistory } from '../../monitor/history/history';
+import { ConnectionCounts, formatConnections } from '../../monitor/connections';
 import { liveRow, LiveRow, seriesPayload } from './chartData';
 import { FromWebview, PanelStatus, RenderReport, ToWebview } from './messages';
 import { metricsHtml } from './metricsHtml';
@@ -9,11 +10,17 @@ import { metricsHtml } from './metricsHtml';
 export const metricsViewType = 'aicli.metrics';
 /** Live rows go to the webview at most this often (samples come once a second per workspace). */
 const postIntervalMs = 1000;
+/** How often the connections are counted (one exec in the box) while the panel shows a running workspace. */
+const connectionsIntervalMs = 5000;
+
+/** Counts the connections in the running box; undefined when it does not run. */
+export type ConnectionCounter = () => Promise<ConnectionCounts | undefined>;
 
 export interface MetricsPanelDeps {
   history: Pick<MetricsHistory, 'series' | 'latest' | 'enabled'>;
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
+  connections?: ConnectionCounter;
 }
 
 /**
@@ -33,6 +40,8 @@ export class MetricsPanel implements vscode.Disposable {
   private lastPost = 0;
   private loaded = false;
   private live: boolean;
+  private connectionsTimer: NodeJS.Timeout | undefined;
+  private counting = false;
   private readonly renderEmitter = new vscode.EventEmitter<RenderReport>();
   /** Each report of the webview after it drew (what the tests and the bench read). */
   readonly onDidRender = this.renderEmitter.event;
@@ -69,6 +78,7 @@ export class MetricsPanel implements vscode.Disposable {
       // Closed by the user or by dispose(): either way the panel's parts go and the registry forgets it.
       this.panel.onDidDispose(() => {
         clearTimeout(this.timer);
+        clearTimeout(this.connectionsTimer);
         this.subscriptions.splice(0).forEach((subscription) => subscription.dispose());
         onDispose();
       }),
@@ -105,6 +115,7 @@ export class MetricsPanel implements vscode.Disposable {
     if (live === this.live) return;
     this.live = live;
     if (this.loaded) void this.post({ type: 'status', status: this.status() });
+    if (live) this.countConnections();
   }
 
   dispose(): void {
@@ -139,6 +150,29 @@ export class MetricsPanel implements vscode.Disposable {
     this.loaded = true;
     if (series.problem) this.deps.log.warn(`metrics of ${this.workspace.name}: ${series.problem}`);
     void this.post({ type: 'series', payload: seriesPayload(series), status: this.status() });
+    this.countConnections();
+  }
+
+  /** One count now and the next in a few seconds, while the panel shows a running workspace; one chain at a time. */
+  private countConnections(): void {
+    const counter = this.deps.connections;
+    if (!counter || this.counting || this.connectionsTimer) return;
+    if (!this.loaded || !this.panel.visible || !this.live) return;
+    this.counting = true;
+    counter()
+      .then(
+        (counts) => ({ counts, text: counts ? `connections ${formatConnections(counts)}` : 'connections: not running' }),
+        (err: Error) => ({ counts: undefined, text: `connections: cannot count them (${err.message})` }),
+      )
+      .then((message) => {
+        this.counting = false;
+        if (!this.loaded) return;
+        void this.post({ type: 'connections', ...message });
+        this.connectionsTimer = setTimeout(() => {
+          this.connectionsTimer = undefined;
+          this.countConnections();
+        }, connectionsIntervalMs);
+      });
   }
 
   private schedule(): void {

@@ -5,7 +5,7 @@ import { historySample } from '../../monitor/history/recorder';
 import type { SecurityMonitor } from '../../monitor/monitor';
 import type { Workspace } from '../../workspace/model';
 import { CpuTrends } from './cpuTrends';
-import { MetricsPanel } from './metricsPanel';
+import { ConnectionCounter, MetricsPanel } from './metricsPanel';
 
 export interface MetricsSupportOptions {
   extensionUri: vscode.Uri;
@@ -47,8 +47,10 @@ export class MetricsSupport implements vscode.Disposable {
     const subscriptions = [
       stats.onSample((sample) => {
         this.streaming.add(sample.workspace.id);
+        this.trends.sample(sample.workspace.id, sample.snapshot.readAt, sample.snapshot.cpuPercent);
         this.panels.get(sample.workspace.id)?.sample(historySample(sample.snapshot));
       }),
+      stats.onDidRemove((workspace) => this.trends.forget(workspace.id)),
       stats.onDidChange((change) => {
         const live = change.kind !== 'unsubscribed';
         if (live) this.streaming.add(change.workspace.id);
@@ -60,13 +62,13 @@ export class MetricsSupport implements vscode.Disposable {
   }
 
   /** The graphs of a workspace: the open panel brought to the front, or a new one. */
-  open(workspace: Pick<Workspace, 'id' | 'name'>): MetricsPanel {
+  open(workspace: Pick<Workspace, 'id' | 'name'>, connections?: ConnectionCounter): MetricsPanel {
     const open = this.panels.get(workspace.id);
     if (open) {
       open.reveal();
       return open;
     }
-    const deps = { history: this.history, extensionUri: this.options.extensionUri, log: this.options.log.channel };
+    const deps = { history: this.history, extensionUri: this.options.extensionUri, log: this.options.log.channel, connections };
     const panel = new MetricsPanel(workspace, deps, this.streaming.has(workspace.id), () => this.panels.delete(workspace.id));
     this.panels.set(workspace.id, panel);
     return panel;

@@ -1,4 +1,5 @@
 import { DockerEvent } from '../../engine/events';
+import { isConnectionCountCommand } from '../../monitor/connections';
 import { isProcessCheckCommand } from '../../monitor/processChecks';
 
 /**
@@ -29,8 +30,8 @@ export function healthCheckCommand(test: string[] | undefined, shell: string[] =
   return undefined;
 }
 
-/** An exec that is not a session: the monitor's process check, or this container's health check. */
+/** An exec that is not a session: the monitor's process check, a connection count, or this container's health check. */
 export function isOwnExec(commandLine: string, healthCheck: string | undefined): boolean {
   const line = commandLine.trimEnd();
-  return isProcessCheckCommand(line) || (healthCheck !== undefined && line === healthCheck);
+  return isProcessCheckCommand(line) || isConnectionCountCommand(line) || (healthCheck !== undefined && line === healthCheck);
 }

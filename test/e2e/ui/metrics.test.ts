@@ -89,6 +89,9 @@ describe('Metrics graphs (code-server + Chromium)', function () {
     assert.ok(!cpuBefore.equals(cpuAfter), 'the CPU chart was drawn again with the new points');
     assert.strictEqual(after.cspViolations, '0');
     assert.match(await frame.locator('header .status').innerText(), /last hour, 1 s · \d+ points · live/);
+    // The connections, counted in the box while the panel shows (the first count comes with the series).
+    await until('the connection count', 10_000, async () => ((await bodyData(frame)).connections !== undefined ? true : undefined));
+    assert.match(await frame.locator('header .status').innerText(), /· live · connections \d+ established, \d+ listening, \d+ opening or closing; \d+ UDP/);
     console.log(`      webview: ${after.points} points, last draw ${after.renderMs} ms`);
   });
 

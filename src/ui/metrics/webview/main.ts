@@ -17,6 +17,7 @@ let range: HistoryRange = saved?.range && isHistoryRange(saved.range) ? saved.ra
 let cspViolations = 0;
 let status: PanelStatus | undefined;
 let payload: ChartPayload | undefined;
+let connections = '';
 
 const container = document.querySelector('main.charts') as HTMLElement;
 const statusLine = document.querySelector('header .status') as HTMLElement;
@@ -34,6 +35,7 @@ function showRange(): void {
 function showStatus(): void {
   const parts = [rangeWords[range], `${charts.points} ${charts.points === 1 ? 'point' : 'points'}`];
   if (status) parts.push(status.live ? 'live' : 'not running');
+  if (status?.live && connections) parts.push(connections);
   if (status && !status.recording) parts.push('history off (aicli.monitor.history): only what arrived since this opened');
   if (payload?.problem) parts.push(payload.problem);
   else if (charts.points === 0) parts.push('no history yet: it is recorded while the workspace runs');
@@ -62,6 +64,10 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     void charts.append(message.rows)?.then((ms) => report('rows', ms));
   } else if (message.type === 'status') {
     status = message.status;
+    showStatus();
+  } else if (message.type === 'connections') {
+    connections = message.text;
+    document.body.dataset.connections = message.counts ? String(message.counts.established) : '';
     showStatus();
   }
 });
