@@ -4,8 +4,9 @@ import { ms, pathWithSbin, runCapture, tail } from './util.mjs';
 
 /** @typedef {import('./util.mjs').Say} Say */
 
-// dnsmasq-base, nftables, tcpdump: the egress gateway image is built from them (src/workspace/gatewayImage.ts).
-export const APT_PACKAGES = ['docker.io', 'iptables', 'busybox-static', 'dnsmasq-base', 'nftables', 'tcpdump'];
+// dnsmasq-base, nftables, tcpdump: the egress gateway image is built from them (src/workspace/gatewayImage.ts);
+// runsc: gVisor, the runtime of the sandboxed level (the private engine registers it).
+export const APT_PACKAGES = ['docker.io', 'iptables', 'busybox-static', 'dnsmasq-base', 'nftables', 'tcpdump', 'runsc'];
 
 /**
  * apt-get install -y APT_PACKAGES (apt-get update first only on failure).

@@ -1,6 +1,8 @@
 // @ts-check
 // Finding a running engine, or starting our private dockerd where this machine allows it
 // (Linux, root, dockerd installed or apt-get to install it).
+import fs from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_HOST, pingEngine } from './api.mjs';
 import { aptInstall } from './apt.mjs';
 import { findDockerd, startDaemon, stopAllOnDataRoot, stopDaemon } from './daemon.mjs';
@@ -70,6 +72,28 @@ function notOurs(host) {
 }
 
 /**
+ * The private engine's own daemon.json (never the system's /etc/docker/daemon.json): gVisor's
+ * runsc as a runtime when it is installed, on the ptrace platform (no KVM needed: works in VMs
+ * and containers) and with --oci-seccomp, so a workspace's seccomp profile applies inside the
+ * sandbox too (src/isolation/runtime.ts has the same lines for users' engines).
+ * --network=host: Debian's runsc (2022-12) takes every network namespace for the root one on
+ * kernels that show /proc/sys/net/core/rmem_default in each namespace (6.x; it refuses to start
+ * "with network enabled in root network namespace"). The box keeps the network namespace the
+ * engine made for it (its bridge, routes and our egress gateway); gVisor then serves its
+ * sockets from the host kernel's stack in that namespace instead of its own netstack.
+ * @param {EnginePaths} paths
+ * @returns {string[]}
+ */
+function daemonConfigArgs(paths) {
+  const runsc = which('runsc');
+  const runtimeArgs = ['--platform=ptrace', '--oci-seccomp', '--network=host'];
+  const config = runsc ? { runtimes: { runsc: { path: runsc, runtimeArgs } } } : {};
+  const file = path.join(paths.dir, 'daemon.json');
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return ['--config-file', file];
+}
+
+/**
  * Installs dockerd and iptables if one is missing. Returns the system engine that the
  * package may have started (some images let it), which we then use; else null.
  * @param {EnginePaths} paths
@@ -110,7 +134,7 @@ async function startLocked(paths, say) {
   }
   const installed = await installIfMissing(paths, say);
   if (installed) return installed;
-  const { pid } = await startDaemon(paths, { say });
+  const { pid } = await startDaemon(paths, { say, extraArgs: daemonConfigArgs(paths) });
   /** @type {Promise<void> | null} */
   let stopping = null;
   return {

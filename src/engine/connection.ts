@@ -118,6 +118,9 @@ export interface EngineInfo {
   MemoryLimit?: boolean;
   PidsLimit?: boolean;
   SecurityOptions?: string[];
+  /** The OCI runtimes it can run containers with, by name (runc, runsc…), and its default. */
+  Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] }>;
+  DefaultRuntime?: string;
 }
 
 export interface EngineVersion {

@@ -156,7 +156,22 @@ export function toEngineError(err: unknown, host: string): EngineError {
   if (e.statusCode === 409) {
     return new EngineError('conflict', text, 'Wait for the current operation to finish, or choose another name.', [], err);
   }
+  if (/cannot run with network enabled in root network namespace/.test(text)) return gvisorNetworkError(host, text, err);
   return new EngineError('engine', `The Docker engine at ${host} reported an error: ${text}`, 'See the AICLI Workspaces log for details.', [showLog], err);
+}
+
+/**
+ * gVisor releases before mid-2024 (Debian 12's runsc among them) take every network namespace
+ * for the root one on kernels that show net.core.rmem_default per namespace (6.x) and start no box.
+ */
+function gvisorNetworkError(host: string, text: string, cause: unknown): EngineError {
+  return new EngineError(
+    'engine',
+    `gVisor (runsc) on the engine at ${host} cannot set up the box's network: this runsc takes the box's network namespace for the host's on this kernel (${text}).`,
+    'Install a newer gVisor, or add "--network=host" to the runsc runtimeArgs in the engine\'s daemon.json and restart it (the box keeps its own network namespace; gVisor then serves its sockets from the host kernel\'s network stack).',
+    [showLog],
+    cause,
+  );
 }
 
 export function apiTooOldError(host: string, detail: string, cause?: unknown): EngineError {

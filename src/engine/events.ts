@@ -42,3 +42,29 @@ export async function openEvents(connection: EngineConnection, options: EventStr
   const query = { ...(options.since ? { since: options.since } : {}), ...(filters ? { filters } : {}) } as unknown as Docker.GetEventsOptions;
   return (await connection.untimed.getEvents(query)) as unknown as Readable;
 }
+
+/** A container's end, watched while something runs in it (see watchContainerEnd). */
+export interface ContainerEndWatch {
+  /** Resolves with the action ('die' or 'destroy') when the container ends; never rejects. */
+  ended: Promise<string>;
+  dispose(): void;
+}
+
+/**
+ * Opens an events stream of one container until disposed. For an exec in a gVisor box: when
+ * the sandbox dies (its processes went over a limit), the engine never ends that exec's
+ * stream, so the exec would wait forever; its caller races this instead. A lost stream
+ * resolves nothing (the exec's own stream reports a lost engine).
+ */
+export async function watchContainerEnd(connection: EngineConnection, containerId: string): Promise<ContainerEndWatch> {
+  const stream = await openEvents(connection, { containers: [containerId] });
+  const parser = new EventLineParser();
+  let resolveEnded: (action: string) => void = () => {};
+  const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
+  stream.on('data', (chunk: Buffer) => {
+    const end = parser.push(chunk).find((event) => event.Actor.ID === containerId && (event.Action === 'die' || event.Action === 'destroy'));
+    if (end) resolveEnded(end.Action);
+  });
+  stream.on('error', () => {});
+  return { ended, dispose: () => stream.destroy() };
+}

@@ -1,5 +1,6 @@
 import { formatBytes } from './bytes';
 import { EngineConnection, EngineInfo } from './connection';
+import { engineRuntimes, gvisorDaemonSnippet, gvisorRuntime } from '../isolation/runtime';
 
 /** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
 export interface EngineReport {
@@ -17,6 +18,9 @@ export interface EngineReport {
   cpus: number;
   memoryBytes: number;
   security: { seccomp: boolean; apparmor: boolean; selinux: boolean; userns: boolean; rootless: boolean };
+  /** The OCI runtimes it offers (runc, runsc…) and the one a container gets when none is named. */
+  runtimes: string[];
+  defaultRuntime: string;
   /** Plain sentences about what is missing and what that means for isolation. */
   notes: string[];
 }
@@ -37,6 +41,12 @@ export async function collectEngineReport(connection: EngineConnection): Promise
     notes.push('Neither AppArmor nor SELinux is available on this engine: workspaces rely on capabilities, seccomp and namespaces only.');
   }
   if (!security.userns) notes.push('User-namespace remapping is off: root in a workspace is root on the host kernel (capabilities are still dropped).');
+  const runtimes = engineRuntimes(info);
+  if (!runtimes.includes(gvisorRuntime)) {
+    notes.push(
+      `gVisor (runsc) is not one of its runtimes: the sandboxed level cannot be used here (to add it: apt-get install runsc, then ${gvisorDaemonSnippet} in daemon.json).`,
+    );
+  }
   return {
     host: connection.host,
     hostSource: connection.target.source,
@@ -52,6 +62,8 @@ export async function collectEngineReport(connection: EngineConnection): Promise
     cpus: info.NCPU ?? 0,
     memoryBytes: info.MemTotal ?? 0,
     security,
+    runtimes,
+    defaultRuntime: info.DefaultRuntime ?? 'runc',
     notes,
   };
 }
@@ -72,6 +84,7 @@ export function formatEngineReport(report: EngineReport): string[] {
     ['SELinux', yesNo(report.security.selinux)],
     ['Userns', yesNo(report.security.userns)],
     ['Rootless', yesNo(report.security.rootless)],
+    ['Runtimes', `${report.runtimes.join(', ') || 'none listed'} (default ${report.defaultRuntime})`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`), ...report.notes.map((note) => `Note: ${note}`)];

@@ -11,7 +11,7 @@ export type EgressSetting = 'auto' | EgressMode;
 export const egressSettings: EgressSetting[] = ['auto', 'none', 'allowlist', 'open'];
 
 /** `auto`: the looser the level, the more it may reach. */
-export const egressForLevel: Record<IsolationLevel, EgressMode> = { basic: 'open', standard: 'allowlist', strict: 'none' };
+export const egressForLevel: Record<IsolationLevel, EgressMode> = { basic: 'open', standard: 'allowlist', strict: 'none', sandboxed: 'none' };
 
 export function egressModeFor(level: IsolationLevel, setting: string | undefined): EgressMode {
   const chosen = (setting ?? 'auto').trim() || 'auto';

@@ -2,9 +2,12 @@ import type { HostConfig, MountSettings, PortMap } from '../engine/types';
 import { PortMapping } from './ports';
 import { ResourceLimits } from './resources';
 import { seccompProfileFor } from './seccomp';
+import { gvisorLimits, gvisorRuntime } from './runtime';
+import { formatBytes } from '../engine/bytes';
 
-export type IsolationLevel = 'basic' | 'standard' | 'strict';
-export const isolationLevels: IsolationLevel[] = ['basic', 'standard', 'strict'];
+export type IsolationLevel = 'basic' | 'standard' | 'strict' | 'sandboxed';
+/** Weakest first (the agents' policy ranks by this order). */
+export const isolationLevels: IsolationLevel[] = ['basic', 'standard', 'strict', 'sandboxed'];
 
 /** What the engine offers, from `/info` (see engine/report.ts). */
 export interface EngineFeatures {
@@ -20,6 +23,8 @@ export interface LevelProfile {
   readOnlyRoot: boolean;
   /** Numeric so it works in any image, with or without that user in /etc/passwd. */
   user?: string;
+  /** On gVisor's application kernel (runtime.ts), not the host's. */
+  gvisor: boolean;
 }
 
 /** The table in the README is this object; tests check the engine applies each row. */
@@ -28,19 +33,33 @@ export const levelProfiles: Record<IsolationLevel, LevelProfile> = {
     capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'],
     seccomp: 'engine default',
     readOnlyRoot: false,
+    gvisor: false,
   },
   standard: {
     capabilities: ['CHOWN', 'SETGID', 'SETUID'],
     seccomp: 'policies/seccomp.json',
     readOnlyRoot: false,
+    gvisor: false,
   },
   strict: {
     capabilities: [],
     seccomp: 'policies/seccomp.json, strict',
     readOnlyRoot: true,
     user: '1000:1000',
+    gvisor: false,
+  },
+  // strict, on gVisor: the same profile inside the sandbox (runsc --oci-seccomp), and gVisor's own filter outside it.
+  sandboxed: {
+    capabilities: [],
+    seccomp: 'policies/seccomp.json, strict',
+    readOnlyRoot: true,
+    user: '1000:1000',
+    gvisor: true,
   },
 };
+
+/** strict and sandboxed: no root processes, the strict syscall filter. */
+export const isStrictLevel = (level: IsolationLevel): boolean => level === 'strict' || level === 'sandboxed';
 
 export const strictTmpfs = { '/tmp': 'rw,nosuid,nodev,size=256m', '/run': 'rw,nosuid,nodev,noexec,size=16m' };
 const cpuPeriod = 100_000;
@@ -62,6 +81,8 @@ export interface IsolationInput {
   projectVolume?: string;
   /** Read-only binds below /workspace that keep protected paths out of reach (see projectMount.ts). */
   protectedMounts?: MountSettings[];
+  /** The OCI runtime (runtime.ts: runtimeFor); undefined, the engine's default. */
+  runtime?: string;
 }
 
 export interface IsolationPlan {
@@ -76,7 +97,7 @@ function securityOptions(level: IsolationLevel, features: EngineFeatures, notes:
   const options = ['no-new-privileges=true'];
   const profile = levelProfiles[level];
   if (profile.seccomp !== 'engine default') {
-    if (features.seccomp) options.push(`seccomp=${seccompProfileFor(level === 'strict' ? 'strict' : 'standard')}`);
+    if (features.seccomp) options.push(`seccomp=${seccompProfileFor(isStrictLevel(level) ? 'strict' : 'standard')}`);
     else notes.push('The engine has no seccomp support: the workspace runs without a syscall filter.');
   }
   if (features.apparmor) options.push('apparmor=docker-default');
@@ -96,6 +117,14 @@ export function isolationPlan(input: IsolationInput): IsolationPlan {
     ...(input.projectVolume ? [] : (input.protectedMounts ?? [])),
   ];
   if (input.engineSocket) mounts.push({ Type: 'bind', Source: input.engineSocket, Target: '/var/run/docker.sock', ReadOnly: false });
+  // On gVisor the engine's limits also hold gVisor's own processes and memory (runtime.ts).
+  const limits = input.runtime === gvisorRuntime ? gvisorLimits(input.resources.pidsLimit, input.resources.memoryBytes) : input.resources;
+  if (input.runtime === gvisorRuntime) {
+    notes.push(
+      `On gVisor the engine's limits include gVisor's own kernel: ${limits.pidsLimit} pids for ${input.resources.pidsLimit} processes in the box, ${formatBytes(limits.memoryBytes)} of memory for ${formatBytes(input.resources.memoryBytes)}; going over the memory limit stops the whole box, not one process.`,
+      "On gVisor the seccomp profile filters the box's own processes; terminals and commands run into it (exec sessions) meet gVisor's kernel alone, which serves their system calls itself.",
+    );
+  }
   const portBindings: PortMap = {};
   const exposedPorts: Record<string, object> = {};
   for (const port of input.ports) {
@@ -119,11 +148,14 @@ export function isolationPlan(input: IsolationInput): IsolationPlan {
     CpuPeriod: cpuPeriod,
     CpuQuota: Math.round(input.resources.cpus * cpuPeriod),
     CpuShares: 1024,
-    Memory: input.resources.memoryBytes,
-    MemorySwap: input.resources.memoryBytes,
-    PidsLimit: input.resources.pidsLimit,
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes,
+    PidsLimit: limits.pidsLimit,
     BlkioWeight: input.resources.blkioWeight,
     OomKillDisable: false,
+    ...(input.runtime ? { Runtime: input.runtime } : {}),
+    // gVisor refuses a fork past RLIMIT_NPROC cleanly, where the engine's pids limit stops the whole box (runtime.ts).
+    ...(input.runtime === gvisorRuntime ? { Ulimits: [{ Name: 'nproc', Soft: input.resources.pidsLimit, Hard: input.resources.pidsLimit }] } : {}),
   };
   return {
     hostConfig,

@@ -1,6 +1,6 @@
 import { captureExec } from '../engine/captureExec';
 import { EngineConnection } from '../engine/connection';
-import { IsolationLevel } from '../isolation/levels';
+import { IsolationLevel, isStrictLevel } from '../isolation/levels';
 import { AuditFinding } from './audit';
 
 /**
@@ -141,7 +141,7 @@ export function parseProcessReport(text: string): ProcessSnapshot {
 /** Root processes matter at strict (everything else runs as root by design); listeners everywhere. */
 export function processFindings(snapshot: ProcessSnapshot, policy: ProcessCheckPolicy): AuditFinding[] {
   const findings: AuditFinding[] = [];
-  if (policy.level === 'strict') {
+  if (isStrictLevel(policy.level)) {
     const root = snapshot.processes.filter((process) => process.uid === 0 || process.euid === 0);
     if (root.length > 0) {
       const names = root.slice(0, 5).map((process) => `${process.name} (${process.pid})`);

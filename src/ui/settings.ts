@@ -71,6 +71,7 @@ export function readWorkspacePolicy(): WorkspacePolicy {
     home: homedir(),
     protectedPaths: config.get<string[] | undefined>('workspace.protectedPaths', undefined),
     projectMount: config.get<string>('workspace.projectMount', 'auto'),
+    runtime: config.get<string>('isolation.runtime', 'auto'),
     labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }

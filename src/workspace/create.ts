@@ -17,6 +17,7 @@ import { defaultProtectedPaths, normalizeProtectedPaths } from '../isolation/pro
 import { createProjectMount, fillProjectMount, planProjectMount, ProjectMountPlan } from './mountPlan';
 import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
 import { parseResources } from '../isolation/resources';
+import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
 import { SubnetPool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
 import { egressModeFor, EgressMode, EgressAllowList, parseAllowedHosts } from '../isolation/egress';
@@ -84,6 +85,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const info = await connection.info();
   checkEngineCanIsolate(info, connection.host);
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
+  const runtime = runtimeFor(level, checkRuntimeSetting(request.runtime ?? policy.runtime), engineRuntimes(info), connection.host);
   const image = (request.image ?? policy.defaultImage).trim();
   if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
   const imageInfo = await inspectImage(connection, image).catch((err: unknown) => {
@@ -109,6 +111,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     engineSocket: socket ? (socketPathOf(connection)[0] ?? '/var/run/docker.sock') : undefined,
     projectVolume: mount.volume,
     protectedMounts: mount.protection?.mounts,
+    runtime,
   });
   const notes = [...plan.notes, ...mount.notes];
   const owner = workspaceUserFor(folder, level, plan.user);
@@ -130,6 +133,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
       [labels.folder]: folder,
       [labels.egress]: egressMode,
       [labels.mount]: mount.mode,
+      ...(runtime ? { [labels.runtime]: runtime } : {}),
     },
     policyLabels: { ...policy.labels },
     ports,

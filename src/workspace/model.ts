@@ -17,6 +17,8 @@ export const labels = {
   ports: 'aicli.workspace.ports',
   /** How the box sees the folder: review (its own copy-on-write view), copy or bind. */
   mount: 'aicli.workspace.mount',
+  /** The OCI runtime it was made with, when not the engine's default (runsc: gVisor). */
+  runtime: 'aicli.workspace.runtime',
 } as const;
 
 /** The workspace marked with the engine it runs on; the default engine's stay unmarked. */

@@ -17,6 +17,8 @@ export interface CreateWorkspaceRequest {
   allow?: string[];
   /** `auto`, `review`, `copy` or `bind` (see isolation/projectMount.ts); the policy's when absent. */
   mount?: string;
+  /** `auto`, `runc` or `runsc` (see isolation/runtime.ts); the policy's when absent. */
+  runtime?: string;
 }
 
 /** Defaults and policies from settings (aicli.*), applied to every create. */
@@ -33,6 +35,8 @@ export interface WorkspacePolicy {
   home: string;
   /** aicli.workspace.projectMount: `auto` is review on a local engine, copy on a remote one. */
   projectMount?: string;
+  /** aicli.isolation.runtime: `auto` runs `sandboxed` on gVisor and the other levels on the engine's default. */
+  runtime?: string;
   /** aicli.workspace.protectedPaths, relative to the folder; undefined: defaultProtectedPaths. */
   protectedPaths?: string[];
   /** Extra labels on everything a create makes (tests tag their runs with these). */

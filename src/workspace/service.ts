@@ -4,6 +4,7 @@ import { EngineConnection } from '../engine/connection';
 import * as containers from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
 import { CancelledError, EngineError, InputError, toEngineError } from '../engine/errors';
+import { watchContainerEnd } from '../engine/events';
 import { createExec, inspectExec, startExec } from '../engine/execs';
 import { removeNetwork } from '../engine/networks';
 import type { ContainerInspectInfo } from '../engine/types';
@@ -12,7 +13,8 @@ import { createWorkspaceResources, validateCreate } from './create';
 import { removeStorageParts } from './review/parts';
 import { egressNetworkNameFor, gatewayNameFor, startGateway } from './gateway';
 import { imageHasHealthCheck, waitUntilHealthy } from './health';
-import { networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
+import { labels, networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
+import { gvisorRuntime } from '../isolation/runtime';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface CreateResult {
@@ -183,6 +185,9 @@ export class WorkspaceService {
     const workspace = await this.find(reference);
     const connection = await this.connection();
     const session = this.audit.session('exec', auditWorkspace(workspace), { command });
+    // A gVisor box that dies leaves its execs' streams open (events.ts: watchContainerEnd).
+    const end =
+      workspace.labels[labels.runtime] === gvisorRuntime ? await watchContainerEnd(connection, workspace.containerId).catch(() => undefined) : undefined;
     try {
       const exec = await createExec(connection, workspace.containerId, {
         Cmd: command,
@@ -202,6 +207,16 @@ export class WorkspaceService {
         stream.once('end', resolve);
         stream.once('close', resolve);
         stream.once('error', reject);
+        void end?.ended.then((action) => {
+          stream.destroy();
+          reject(
+            new EngineError(
+              'engine',
+              `${workspace.name} stopped while the command ran (the engine reported "${action}"); on gVisor a box whose processes go over its memory or process limit stops as a whole.`,
+              'Start the workspace again; raise aicli.resources.memory or pidsLimit if the command needs more.',
+            ),
+          );
+        });
       });
       const result = await inspectExec(connection, exec);
       session.end({ exitCode: result.ExitCode ?? -1 });
@@ -209,6 +224,8 @@ export class WorkspaceService {
     } catch (err) {
       session.end({ error: err });
       throw err instanceof InputError ? err : toEngineError(err, connection.host);
+    } finally {
+      end?.dispose();
     }
   }
 }

@@ -72,7 +72,8 @@ describe('egress from inside the box (real engine)', function () {
     for (const address of addresses) assert.equal(await readFromHost(address, hostPort), 'host-service', address);
   });
 
-  for (const level of ['basic', 'standard', 'strict'] as IsolationLevel[]) {
+  // sandboxed: gVisor in the box's own network namespace (its sockets on the host kernel's stack there, see scripts/engine/private.mjs).
+  for (const level of ['basic', 'standard', 'strict', 'sandboxed'] as IsolationLevel[]) {
     it(`${level}: a host listener on 0.0.0.0 is refused on every host address, the box's gateway included`, async () => {
       const workspace = await create(`host-${level}`, level, { egress: 'open' });
       const { boxGateway, gatewayIp } = insideAddresses(await subnetOf(workspace));
@@ -102,10 +103,13 @@ describe('egress from inside the box (real engine)', function () {
     assert.equal(ipv6.stdout.trim(), '1');
   });
 
-  it('none refuses the fake internet; open lets it through (auto: strict → none, basic → open)', async () => {
+  it('none refuses the fake internet; open lets it through (auto: strict and sandboxed → none, basic → open)', async () => {
     const strict = await create('none', 'strict');
     assert.equal(strict.labels['aicli.workspace.egress'], 'none');
     assert.equal(await readFromBox(strict, internet.address, webPort), '');
+    const sandboxed = await create('none-gv', 'sandboxed');
+    assert.equal(sandboxed.labels['aicli.workspace.egress'], 'none');
+    assert.equal(await readFromBox(sandboxed, internet.address, webPort), '');
     const basic = await create('open', 'basic');
     assert.equal(basic.labels['aicli.workspace.egress'], 'open');
     assert.equal(await readFromBox(basic, internet.address, webPort), 'fake-internet');

@@ -76,6 +76,33 @@ describe('log following (real engine)', function () {
     assert.equal(await followed.ended, 'stopped following');
   });
 
+  it('a gVisor (runsc) box: numbered lines once each and in order, across a restart, stderr apart', async () => {
+    // gVisor keeps the root filesystem's changes in memory (lost at a restart): the marker lives in a volume.
+    const volume = `logs-gv-${process.pid}`;
+    await docker.createVolume({ Name: volume, Labels: testLabel });
+    const container = await run('if [ -f /state/second ]; then seq 5001 10000; echo to-err >&2; sleep 3600; else touch /state/second; seq 1 5000; exit 1; fi', {
+      HostConfig: {
+        Runtime: 'runsc',
+        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 },
+        Mounts: [{ Type: 'volume', Source: volume, Target: '/state' }],
+      },
+    });
+    const followed = follow(engine, container.id, 20_000);
+    await until('10 000 lines and the error across the restart', 60_000, () => followed.lines.length >= 10_001);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertNumbered(
+      followed.lines.filter((line) => line.stream === 'stdout'),
+      10_000,
+    );
+    assert.deepEqual(
+      followed.lines.filter((line) => line.stream === 'stderr').map((line) => line.text),
+      ['to-err'],
+    );
+    const info = await container.inspect();
+    assert.deepEqual([info.HostConfig.Runtime, info.RestartCount], ['runsc', 1]);
+    followed.follower.dispose();
+  });
+
   it('keeps following across a restart in the middle: nothing twice, nothing lost', async () => {
     // First run prints 1..50000 and fails; the restart policy starts it again and the second
     // run prints 50001..100000 (the marker survives in the container's filesystem).

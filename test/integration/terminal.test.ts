@@ -75,7 +75,7 @@ describe('interactive terminal sessions on the real engine', function () {
     folders.forEach((folder) => rmSync(folder, { recursive: true, force: true }));
   });
 
-  async function workspace(name: string, level: 'standard' | 'strict' = 'standard'): Promise<Workspace> {
+  async function workspace(name: string, level: 'standard' | 'strict' | 'sandboxed' = 'standard'): Promise<Workspace> {
     const folder = makeProjectFolder();
     folders.push(folder);
     const created = await service.create({ folder, name: `${name}-${process.pid}`, level });
@@ -166,6 +166,37 @@ describe('interactive terminal sessions on the real engine', function () {
     await out.waitFor(/\n1000\r\n/);
     await session.close();
     assert.doesNotMatch((await execIn(service, strict.name, ['ps'])).stdout, /sleep 4343/);
+  });
+
+  it('sandboxed workspace (gVisor): a TTY round trip, a resize, the exit code, and a stop mid-session ends it', async () => {
+    const sandboxed = await workspace('term-gvisor', 'sandboxed');
+    assert.equal(await resolveShell(connection, sandboxed.containerId, 'auto'), '/bin/sh');
+    const first = shell(sandboxed, { rows: 30, cols: 90 });
+    const out = recorder(first);
+    first.write('uname -r; id -u; stty size\r');
+    await out.waitFor(/\n4\.4\.0\r\n1000\r\n30 90\r\n/);
+    first.resize(40, 100);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    first.write('stty size\r');
+    await out.waitFor(/\n40 100\r\n/);
+    first.write('exit 5\r');
+    assert.deepEqual(await exitWithin(first, 10_000), { code: 5 });
+    const engine = new Engine(() => targetFor());
+    engine.start();
+    try {
+      await engine.connection();
+      const second = shell(sandboxed, { onEvent: engine.onEvent });
+      const running = recorder(second);
+      // busybox redraws the line it edits here (it asks for the cursor position): wait for output, not the echo.
+      second.write('echo started-$((40+2)); sleep 1000\r');
+      await running.waitFor(/\nstarted-42\r\n/);
+      const stopped = service.lifecycle(sandboxed.name, 'stop');
+      const exit = await exitWithin(second, 15_000);
+      await stopped;
+      assert.equal(exit.reason?.kind, 'workspaceStopped', JSON.stringify(exit));
+    } finally {
+      engine.dispose();
+    }
   });
 
   it('resolveShell returns /bin/sh for aicli/base, and a setting other than "auto" as is', async () => {

@@ -21,10 +21,13 @@ export interface FolderOptions {
 /** A fresh folder under the temp dir (mkdtemp makes it 0700: only its owner gets in). */
 export function makeFolder(prefix: string, options: FolderOptions = {}): string {
   const folder = mkdtempSync(join(tmpdir(), prefix));
-  if (options.owner === 'user' || (options.owner === 'user-if-root' && process.getuid?.() === 0)) {
-    chownSync(folder, folderUser.uid, folderUser.gid);
+  const ownedByUser = options.owner === 'user' || (options.owner === 'user-if-root' && process.getuid?.() === 0);
+  if (ownedByUser) chownSync(folder, folderUser.uid, folderUser.gid);
+  if (options.readme !== undefined) {
+    writeFileSync(join(folder, 'README.md'), options.readme);
+    // Its files are the owner's too, as on a real machine.
+    if (ownedByUser) chownSync(join(folder, 'README.md'), folderUser.uid, folderUser.gid);
   }
-  if (options.readme !== undefined) writeFileSync(join(folder, 'README.md'), options.readme);
   return folder;
 }
 

@@ -14,14 +14,17 @@ const helpText = `Usage: aicli-ws <command> [options]
 
 Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
-  create --folder DIR [--name N] [--level basic|standard|strict] [--image I]
+  create --folder DIR [--name N] [--level basic|standard|strict|sandboxed] [--image I]
          [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
          [--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...
-         [--mount auto|review|copy|bind] [--health-timeout SECONDS] [--json]
+         [--mount auto|review|copy|bind] [--runtime auto|runc|runsc]
+         [--health-timeout SECONDS] [--json]
                                       --egress: what the box may reach (auto: basic open, standard
                                       allowlist, strict none); --allow: what allowlist lets through
                                       --mount: how the box sees the folder (auto: review on a local
                                       engine, copy on a remote one; bind: the folder itself)
+                                      --runtime: runsc runs the box on gVisor (sandboxed: always; auto:
+                                      sandboxed on runsc, the others on the engine's default)
                                       --health-timeout: wait for the image's own health check
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)

@@ -37,7 +37,7 @@ function allowed(profile: { syscalls: { names: string[]; action: string }[] }): 
 
 describe('isolationPlan', () => {
   it('drops ALL capabilities and adds back exactly the level profile', () => {
-    assert.deepEqual(isolationLevels, ['basic', 'standard', 'strict']);
+    assert.deepEqual(isolationLevels, ['basic', 'standard', 'strict', 'sandboxed']);
     assert.deepEqual(levelProfiles.strict.capabilities, []);
     for (const level of isolationLevels) {
       const { hostConfig } = isolationPlan(input(level));
@@ -86,10 +86,10 @@ describe('isolationPlan', () => {
     assert.deepEqual(mac(noFeatures).notes, ['The engine has no seccomp support: the workspace runs without a syscall filter.', macNote]);
   });
 
-  it('makes the root filesystem read-only with tmpfs and runs as 1000:1000 only at strict', () => {
+  it('makes the root filesystem read-only with tmpfs and runs as 1000:1000 only at strict and sandboxed', () => {
     for (const level of isolationLevels) {
       const plan = isolationPlan(input(level));
-      const strict = level === 'strict';
+      const strict = level === 'strict' || level === 'sandboxed';
       assert.equal(plan.hostConfig.ReadonlyRootfs, strict, level);
       assert.deepEqual(plan.hostConfig.Tmpfs, strict ? strictTmpfs : undefined, level);
       assert.equal(plan.user, strict ? '1000:1000' : undefined, level);

@@ -102,8 +102,8 @@ describe('defaultWorkspaceName', () => {
 });
 
 describe('checkLevel', () => {
-  it('accepts the three levels', () => {
-    for (const level of ['basic', 'standard', 'strict']) assert.equal(checkLevel(level), level);
+  it('accepts the four levels', () => {
+    for (const level of ['basic', 'standard', 'strict', 'sandboxed']) assert.equal(checkLevel(level), level);
   });
 
   it('refuses anything else', () => {
@@ -111,7 +111,7 @@ describe('checkLevel', () => {
       assert.throws(() => checkLevel(level), {
         name: 'InputError',
         field: 'level',
-        message: `Isolation level "${level}" is not one of basic, standard, strict.`,
+        message: `Isolation level "${level}" is not one of basic, standard, strict, sandboxed.`,
       });
     }
   });

@@ -28,7 +28,7 @@ const input = z.strictObject(
       .describe("The project folder on the engine's host (absolute, or relative to where the server started); default: that folder."),
     name: z.string().min(1).optional().describe('Workspace name (letters, digits, . _ -); default: from the folder name.'),
     level: z
-      .enum(['basic', 'standard', 'strict'])
+      .enum(['basic', 'standard', 'strict', 'sandboxed'])
       .optional()
       .describe("Isolation level; only the server's level or a stricter one is accepted (default: the server's)."),
     image: z.string().min(1).optional().describe("An image already on the engine; default: the server's image."),

@@ -13,16 +13,19 @@ function healthOption(seconds: string | undefined): CreateOptions {
 export const create: Command = {
   names: ['create'],
   synopsis: [
-    '--folder DIR [--name N] [--level basic|standard|strict] [--image I]',
+    '--folder DIR [--name N] [--level basic|standard|strict|sandboxed] [--image I]',
     '[--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...',
     '[--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...',
-    '[--mount auto|review|copy|bind] [--health-timeout SECONDS] [--json]',
+    '[--mount auto|review|copy|bind] [--runtime auto|runc|runsc]',
+    '[--health-timeout SECONDS] [--json]',
   ],
   description: [
     '--egress: what the box may reach (auto: basic open, standard',
     'allowlist, strict none); --allow: what allowlist lets through',
     '--mount: how the box sees the folder (auto: review on a local',
     'engine, copy on a remote one; bind: the folder itself)',
+    '--runtime: runsc runs the box on gVisor (sandboxed: always; auto:',
+    "sandboxed on runsc, the others on the engine's default)",
     "--health-timeout: wait for the image's own health check",
   ],
   values: [
@@ -38,6 +41,7 @@ export const create: Command = {
     '--egress',
     '--allow',
     '--mount',
+    '--runtime',
     '--health-timeout',
   ],
   placement: true,
@@ -54,6 +58,7 @@ export const create: Command = {
       egress: single(args, '--egress'),
       allow: args.values.get('--allow') ?? [],
       mount: single(args, '--mount'),
+      runtime: single(args, '--runtime'),
     };
     const options = healthOption(single(args, '--health-timeout'));
     const { workspace, warnings, notes } = await (await scope()).service.create(request, () => {}, options);

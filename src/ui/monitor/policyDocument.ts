@@ -3,7 +3,8 @@ import { formatBytes } from '../../engine/bytes';
 import { inspectContainer } from '../../engine/containers';
 import { Engine } from '../../engine/engine';
 import type { ContainerInspectInfo } from '../../engine/types';
-import { levelProfiles } from '../../isolation/levels';
+import { isStrictLevel, levelProfiles } from '../../isolation/levels';
+import { gvisorRuntime } from '../../isolation/runtime';
 import { PolicyItem } from '../../monitor/alerts';
 import { engineSocketsOf } from '../../monitor/inspectFacts';
 import { MonitoredWorkspace } from '../../monitor/scope';
@@ -89,7 +90,7 @@ function values(info: ContainerInspectInfo, engineSockets: string[]): Record<Pol
     pids: host.PidsLimit ? `limit ${host.PidsLimit}` : 'no limit',
     capabilities: `drop ${(host.CapDrop ?? []).join(', ') || 'none'}; add ${(host.CapAdd ?? []).join(', ') || 'none'} (level ${level} allows ${levelProfiles[level]?.capabilities.join(', ') || 'none'})`,
     ports: ports.join(', ') || 'none published',
-    processes: level === 'strict' ? 'none as root' : 'any user',
+    processes: isStrictLevel(level) ? 'none as root' : 'any user',
     listeners: 'no listener on a blocked port',
     health: info.State.Health?.Status ?? 'no health check',
     restarts: `${info.RestartCount} restart(s), policy ${host.RestartPolicy?.Name ?? 'no'}`,
@@ -99,6 +100,12 @@ function values(info: ContainerInspectInfo, engineSockets: string[]): Record<Pol
     networkRate: rateLine('networkMbps', 'Mbit/s received + sent'),
     diskRate: rateLine('diskMbps', 'MB/s read + written'),
   };
+}
+
+/** Which kernel the box's system calls meet. */
+function runtimeLine(runtime: string | undefined): string {
+  if (runtime === gvisorRuntime) return "runsc: gVisor's application kernel (the host kernel is not reached directly)";
+  return `${runtime || 'runc'}: the host's kernel, shared with every container`;
 }
 
 /** The monitor's rate thresholds (settings, not the workspace's own): where they stand. */
@@ -131,7 +138,8 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
     const header = [`# AICLI policy of workspace ${name} (${info.Config.Labels?.['aicli.workspace.level'] ?? 'standard'}); alerts appear on these lines`, ''];
     // After the items, so the lines alerts point at stay where they are.
     const mount = `${'project mount'.padEnd(16)} ${projectMountLine(info.Config.Labels?.[labels.mount])}`;
-    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount].join('\n') + '\n';
+    const runtime = `${'runtime'.padEnd(16)} ${runtimeLine(info.HostConfig.Runtime)}`;
+    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime].join('\n') + '\n';
   }
 
   /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */
