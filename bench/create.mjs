@@ -25,6 +25,7 @@
 //
 //   node bench/create.mjs [--iterations 15] [--warmup 2] [--max-load 1.5] [--no-compile]
 //                         [--section all|service|cli] [--cli dist/cli.js]... [--docker docker]
+//                         [--level standard|sandboxed]  (sandboxed: both sides on gVisor, runsc)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     section: { type: 'string', default: 'all' },
     cli: { type: 'string', multiple: true, default: ['dist/cli.js'] },
     docker: { type: 'string', default: 'docker' },
+    level: { type: 'string', default: 'standard' },
   },
 });
 if (!['all', 'service', 'cli'].includes(args.section)) throw new Error(`--section takes all, service or cli, got ${args.section}`);
@@ -54,6 +56,9 @@ const N = Number(args.iterations);
 const MAX_LOAD = Number(args['max-load']);
 const WARMUP = Number(args.warmup);
 const IMAGE = 'aicli/base:latest';
+// --level sandboxed: both sides on gVisor (runsc), ours through the level, raw with the same plan.
+const LEVEL = args.level;
+const RUNTIME = LEVEL === 'sandboxed' ? 'runsc' : undefined;
 const BENCH_LABEL = 'aicli.bench';
 const runId = `${process.pid}-${Date.now().toString(36)}`;
 const SCRIPT_LABEL = 'aicli.bench.script';
@@ -216,6 +221,12 @@ const features = {
   selinux: /name=selinux/.test(securityOptions),
 };
 const resources = parseResources({}, info.NCPU);
+// The I/O caps go on the engine's data device, found (and cached) by the probe our create runs;
+// raw gets the same rules, the device found before its clock starts.
+const { engineIoDevice, ioCapsHostConfig } = require(out('workspace', 'ioDevice.js'));
+await require(out('workspace', 'gatewayImage.js')).ensureGatewayImage(connection);
+const dataDevice = await engineIoDevice(connection, { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' }, benchLabels);
+const ioRules = 'path' in dataDevice ? ioCapsHostConfig(resources.io, dataDevice.path) : {};
 const imageConfig = (await admin.getImage(IMAGE).inspect()).Config;
 const stopSignal = stopSignalFor(imageConfig);
 const healthcheck = imageConfig?.Healthcheck?.Test?.length
@@ -355,7 +366,7 @@ async function runOurs({ capture = false } = {}) {
   calls.current = log;
   ourStep = 'connection';
   const started = performance.now();
-  const { workspace } = await service.create({ folder, level: 'standard', image: IMAGE }, (step) => {
+  const { workspace } = await service.create({ folder, level: LEVEL, image: IMAGE }, (step) => {
     marks[step] = performance.now();
     ourStep = step;
   });
@@ -381,19 +392,21 @@ function rawRequest(iteration) {
   const name = defaultWorkspaceName(folder);
   const [x, y] = [rawSubnets[(2 * iteration) % rawSubnets.length], rawSubnets[(2 * iteration + 1) % rawSubnets.length]];
   const [inside, outside] = [`172.31.${x}.0/24`, `172.31.${y}.0/24`];
-  const mode = egressModeFor('standard', undefined);
+  const mode = egressModeFor(LEVEL, undefined);
   const labels = {
     ...benchLabels,
     [wsLabels.managed]: 'true',
     [wsLabels.id]: id,
     [wsLabels.name]: name,
-    [wsLabels.level]: 'standard',
+    [wsLabels.level]: LEVEL,
     [wsLabels.folder]: folder,
     [wsLabels.egress]: mode,
     [wsLabels.mount]: 'bind',
+    ...(RUNTIME ? { [wsLabels.runtime]: RUNTIME } : {}),
   };
   const plan = isolationPlan({
-    level: 'standard',
+    level: LEVEL,
+    runtime: RUNTIME,
     resources,
     features,
     folder,
@@ -402,7 +415,7 @@ function rawRequest(iteration) {
     engineSocket: undefined,
     protectedMounts: protectedMounts(folder, defaultProtectedPaths).mounts,
   });
-  plan.user = workspaceUserFor(folder, 'standard', plan.user).user;
+  plan.user = workspaceUserFor(folder, LEVEL, plan.user).user;
   const addresses = insideAddresses(inside);
   const gatewayPlan = {
     mode,
@@ -457,7 +470,7 @@ function rawBodies(r) {
       AttachStdin: false,
       ExposedPorts: r.plan.exposedPorts,
       Healthcheck: healthcheck,
-      HostConfig: { ...r.plan.hostConfig, PortBindings: {}, Dns: [r.addresses.gatewayIp], Sysctls: { ...noIpv6 } },
+      HostConfig: { ...r.plan.hostConfig, ...ioRules, PortBindings: {}, Dns: [r.addresses.gatewayIp], Sysctls: { ...noIpv6 } },
       NetworkingConfig: { EndpointsConfig: { [networkNameFor(r.id)]: { IPAMConfig: { IPv4Address: r.addresses.boxIp } } } },
     },
   };

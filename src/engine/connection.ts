@@ -107,6 +107,8 @@ export function dockerOptionsFor(target: EngineTarget, version: string | undefin
 
 /** The parts of GET /info the product reads. */
 export interface EngineInfo {
+  ID?: string;
+  DockerRootDir?: string;
   OperatingSystem?: string;
   KernelVersion?: string;
   Architecture?: string;

@@ -67,7 +67,7 @@ export const restartRetries = 3;
 
 export interface IsolationInput {
   level: IsolationLevel;
-  resources: ResourceLimits;
+  resources: Omit<ResourceLimits, 'io'>;
   features: EngineFeatures;
   folder: string;
   networkName: string;

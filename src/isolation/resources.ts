@@ -6,9 +6,29 @@ export interface ResourceLimits {
   memoryBytes: number;
   pidsLimit: number;
   blkioWeight: number;
+  io: IoCaps;
 }
 
-export const defaultResources = { cpus: '1.0', memory: '512m', pidsLimit: 100, blkioWeight: 500 };
+/** Bytes and operations per second on the engine's data device; 0 is no cap. */
+export interface IoCaps {
+  readBps: number;
+  writeBps: number;
+  readIops: number;
+  writeIops: number;
+}
+
+export const defaultResources = {
+  cpus: '1.0',
+  memory: '512m',
+  pidsLimit: 100,
+  blkioWeight: 500,
+  ioReadBps: '100m',
+  ioWriteBps: '100m',
+  ioReadIops: 1000,
+  ioWriteIops: 1000,
+};
+
+export const hasIoCaps = (caps: IoCaps): boolean => caps.readBps > 0 || caps.writeBps > 0 || caps.readIops > 0 || caps.writeIops > 0;
 
 const units: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -52,6 +72,21 @@ export interface ResourceInput {
   memory?: string | number;
   pidsLimit?: string | number;
   blkioWeight?: string | number;
+  ioReadBps?: string | number;
+  ioWriteBps?: string | number;
+  ioReadIops?: string | number;
+  ioWriteIops?: string | number;
+}
+
+/** A rate: 0 (no cap), or a size per second ("100m") / a whole number of operations. */
+function parseRate(raw: string | number, field: string, kind: 'bytes' | 'ops'): number {
+  if (String(raw).trim() === '0') return 0;
+  try {
+    return kind === 'bytes' ? parseSize(raw, field) : parsePositiveInteger(raw, field);
+  } catch {
+    const example = kind === 'bytes' ? 'a size per second like 100m, or 0 for no cap' : 'a whole number of operations per second, or 0 for no cap';
+    throw new InputError(field, `${field} "${raw}" is not ${example}.`);
+  }
 }
 
 export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
@@ -66,5 +101,11 @@ export function parseResources(input: ResourceInput, hostCpus?: number): Resourc
     memoryBytes,
     pidsLimit: parsePositiveInteger(input.pidsLimit ?? defaultResources.pidsLimit, 'pidsLimit'),
     blkioWeight,
+    io: {
+      readBps: parseRate(input.ioReadBps ?? defaultResources.ioReadBps, 'ioReadBps', 'bytes'),
+      writeBps: parseRate(input.ioWriteBps ?? defaultResources.ioWriteBps, 'ioWriteBps', 'bytes'),
+      readIops: parseRate(input.ioReadIops ?? defaultResources.ioReadIops, 'ioReadIops', 'ops'),
+      writeIops: parseRate(input.ioWriteIops ?? defaultResources.ioWriteIops, 'ioWriteIops', 'ops'),
+    },
   };
 }

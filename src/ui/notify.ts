@@ -9,6 +9,11 @@ const settingForField: Record<string, string> = {
   cpus: 'aicli.resources',
   pidsLimit: 'aicli.resources',
   blkioWeight: 'aicli.resources',
+  ioReadBps: 'aicli.resources.ioReadBps',
+  ioWriteBps: 'aicli.resources.ioWriteBps',
+  ioReadIops: 'aicli.resources.ioReadIops',
+  ioWriteIops: 'aicli.resources.ioWriteIops',
+  runtime: 'aicli.isolation.runtime',
   image: 'aicli.workspace.defaultImage',
   level: 'aicli.isolation.level',
 };

@@ -60,6 +60,10 @@ export function readWorkspacePolicy(): WorkspacePolicy {
       memory: config.get<string>('resources.memory', defaultResources.memory),
       pidsLimit: config.get<number>('resources.pidsLimit', defaultResources.pidsLimit),
       blkioWeight: config.get<number>('resources.blkioWeight', defaultResources.blkioWeight),
+      ioReadBps: config.get<string>('resources.ioReadBps', defaultResources.ioReadBps),
+      ioWriteBps: config.get<string>('resources.ioWriteBps', defaultResources.ioWriteBps),
+      ioReadIops: config.get<number>('resources.ioReadIops', defaultResources.ioReadIops),
+      ioWriteIops: config.get<number>('resources.ioWriteIops', defaultResources.ioWriteIops),
     },
     ports: {
       blockedPorts: config.get<number[]>('network.blockedPorts', defaultBlockedPorts),

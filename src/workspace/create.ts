@@ -15,15 +15,14 @@ import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts'
 import { workspaceUserFor } from '../isolation/folderOwner';
 import { defaultProtectedPaths, normalizeProtectedPaths } from '../isolation/projectMount';
 import { createProjectMount, fillProjectMount, planProjectMount, ProjectMountPlan } from './mountPlan';
-import { checkNoDuplicateHostPorts, parsePortMapping } from '../isolation/ports';
-import { parseResources } from '../isolation/resources';
+import { checkNoDuplicateHostPorts, parsePortMapping, PortMapping } from '../isolation/ports';
+import { hasIoCaps, IoCaps, parseResources } from '../isolation/resources';
+import { engineIoDevice, ioCapsFor } from './ioDevice';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
-import { SubnetPool } from '../isolation/subnets';
+import { SubnetPool, workspacePool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
 import { egressModeFor, EgressMode, EgressAllowList, parseAllowedHosts } from '../isolation/egress';
 import { GatewayPlan } from '../isolation/gatewayConfig';
-import { PortMapping } from '../isolation/ports';
-import { workspacePool } from '../isolation/subnets';
 import { createGateway, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } from './gateway';
 import { ensureGatewayImage } from './gatewayImage';
 import { engineHostAddresses } from './hostAddresses';
@@ -48,6 +47,9 @@ export interface ValidatedCreate {
   notes: string[];
   /** How the box sees the folder (review view, copy, bind). */
   mount: ProjectMountPlan;
+  /** The I/O caps asked for, put on the engine's data device once found; the engine's id and data root key its cache (ioDevice.ts). */
+  io: IoCaps;
+  engine: { id: string; dataRoot: string };
 }
 
 /** A tcp:// or ssh:// engine cannot see this machine's folders. */
@@ -141,6 +143,8 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     warnings: socket ? [socket.warning] : [],
     notes,
     mount,
+    io: resources.io,
+    engine: { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' },
   };
 }
 
@@ -234,10 +238,12 @@ export async function createWorkspaceResources(
     onStep('gateway');
     await ensureGatewayImage(connection);
     onStep('network');
+    const device = hasIoCaps(validated.io) ? engineIoDevice(connection, validated.engine, validated.policyLabels) : undefined; // probed while the networks are made
     const [inside, outside] = await Promise.all([
       createWorkspaceNetwork(connection, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
       createWorkspaceNetwork(connection, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
     ]);
+    const ioCaps = await ioCapsFor(validated.io, device, validated.notes);
     made.networks.push(inside.id, outside.id);
     await createProjectMount(connection, mountRequest, made);
     onStep('container');
@@ -273,7 +279,7 @@ export async function createWorkspaceResources(
         ? undefined
         : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
       // Ports are published on the gateway (the host has no route to the box); DNS is the gateway's.
-      HostConfig: { ...validated.plan.hostConfig, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
+      HostConfig: { ...validated.plan.hostConfig, ...ioCaps, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
       NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
     });
     made.containers.push(container);

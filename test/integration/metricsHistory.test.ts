@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineConnection } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
@@ -26,25 +26,6 @@ const run = promisify(execFile);
 const mib = 2 ** 20;
 /** Only this file's containers are monitored. */
 const suiteLabel = { 'aicli.test.suite': `history-${testRunId}` };
-
-/**
- * The block device the engine keeps its data on (the box's writes land there), from a local
- * engine's DockerRootDir: /sys/dev/block/MAJ:MIN, or the disk a partition belongs to.
- */
-async function engineDataDevice(connection: EngineConnection): Promise<string> {
-  const info = (await connection.docker.info()) as { DockerRootDir: string };
-  const dev = statSync(info.DockerRootDir).dev;
-  const [major, minor] = [Math.floor(dev / 256) & 0xfff, (dev & 0xff) | ((Math.floor(dev / 4096) & 0xfff00) >>> 0)];
-  const sys = realpathSync(`/sys/dev/block/${major}:${minor}`);
-  const isPartition = (() => {
-    try {
-      return readFileSync(join(sys, 'partition'), 'utf8').trim() !== '';
-    } catch {
-      return false;
-    }
-  })();
-  return `/dev/${basename(isPartition ? dirname(sys) : sys)}`;
-}
 
 const maxOf = (column: (number | null)[]): number => Math.max(0, ...column.filter((value): value is number => value !== null));
 
@@ -83,10 +64,6 @@ describe('metrics history on the real engine', function () {
     const folder = makeProjectFolder();
     folders.push(folder);
     const { workspace } = await service.create({ folder, name: `history-${process.pid}`, resources: { memory: '512m', cpus: '1' } });
-    // On cgroup v1 without BFQ the kernel accounts block I/O only on devices with a throttle rule (see stats.ts): one far above any disk.
-    const device = await engineDataDevice(connection);
-    const unlimited = [{ Path: device, Rate: 100 * 2 ** 30 }];
-    await connection.docker.getContainer(workspace.containerId).update({ BlkioDeviceWriteBps: unlimited, BlkioDeviceReadBps: unlimited });
     await poll('the workspace recorded', 10_000, () => history.recording.includes(workspace.id) || undefined);
 
     // busybox tail keeps the one endless line in memory until its input ends, 60 s later; the

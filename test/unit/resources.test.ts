@@ -89,9 +89,20 @@ describe('parsePositiveInteger', () => {
 });
 
 describe('parseResources', () => {
-  it('applies the defaults: 1 CPU, 512m, 100 pids, blkio 500', () => {
-    assert.deepEqual(defaultResources, { cpus: '1.0', memory: '512m', pidsLimit: 100, blkioWeight: 500 });
-    assert.deepEqual(parseResources({}), { cpus: 1, memoryBytes: 512 * MiB, pidsLimit: 100, blkioWeight: 500 });
+  const defaultIo = { readBps: 100 * MiB, writeBps: 100 * MiB, readIops: 1000, writeIops: 1000 };
+
+  it('applies the defaults: 1 CPU, 512m, 100 pids, blkio 500, I/O 100 MiB/s and 1000 IOPS each way', () => {
+    assert.deepEqual(defaultResources, {
+      cpus: '1.0',
+      memory: '512m',
+      pidsLimit: 100,
+      blkioWeight: 500,
+      ioReadBps: '100m',
+      ioWriteBps: '100m',
+      ioReadIops: 1000,
+      ioWriteIops: 1000,
+    });
+    assert.deepEqual(parseResources({}), { cpus: 1, memoryBytes: 512 * MiB, pidsLimit: 100, blkioWeight: 500, io: defaultIo });
   });
 
   it('uses the given values', () => {
@@ -100,6 +111,7 @@ describe('parseResources', () => {
       memoryBytes: 2 * GiB,
       pidsLimit: 256,
       blkioWeight: 1000,
+      io: defaultIo,
     });
   });
 

@@ -102,6 +102,25 @@ function values(info: ContainerInspectInfo, engineSockets: string[]): Record<Pol
   };
 }
 
+/** The engine's throttle rules on the box's data device, as inspect shows them. */
+function ioCapsLine(host: ContainerInspectInfo['HostConfig']): string {
+  const rules = host as {
+    BlkioDeviceReadBps?: Rule[] | null;
+    BlkioDeviceWriteBps?: Rule[] | null;
+    BlkioDeviceReadIOps?: Rule[] | null;
+    BlkioDeviceWriteIOps?: Rule[] | null;
+  };
+  const parts = [
+    ['read', rules.BlkioDeviceReadBps, (rate: number) => `${formatBytes(rate)}/s`],
+    ['write', rules.BlkioDeviceWriteBps, (rate: number) => `${formatBytes(rate)}/s`],
+    ['read', rules.BlkioDeviceReadIOps, (rate: number) => `${rate} IOPS`],
+    ['write', rules.BlkioDeviceWriteIOps, (rate: number) => `${rate} IOPS`],
+  ] as const;
+  const shown = parts.flatMap(([what, list, format]) => (list ?? []).map((rule) => `${what} ${format(rule.Rate)} on ${rule.Path}`));
+  return shown.join(', ') || 'none (not asked for, or not enforceable on this engine: the create said why)';
+}
+type Rule = { Path: string; Rate: number };
+
 /** Which kernel the box's system calls meet. */
 function runtimeLine(runtime: string | undefined): string {
   if (runtime === gvisorRuntime) return "runsc: gVisor's application kernel (the host kernel is not reached directly)";
@@ -139,7 +158,8 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
     // After the items, so the lines alerts point at stay where they are.
     const mount = `${'project mount'.padEnd(16)} ${projectMountLine(info.Config.Labels?.[labels.mount])}`;
     const runtime = `${'runtime'.padEnd(16)} ${runtimeLine(info.HostConfig.Runtime)}`;
-    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime].join('\n') + '\n';
+    const io = `${'io caps'.padEnd(16)} ${ioCapsLine(info.HostConfig)}`;
+    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime, io].join('\n') + '\n';
   }
 
   /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */
