@@ -123,9 +123,14 @@ async function profiled(measure, suffix) {
   const post = (method, params) => new Promise((done, fail) => session.post(method, params, (err, result) => (err ? fail(err) : done(result))));
   await post('Profiler.enable');
   await post('Profiler.start');
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   const result = await measure();
   const { profile } = await post('Profiler.stop');
+  const { profile: heap } = await post('HeapProfiler.stopSampling');
   writeFileSync(file, JSON.stringify(profile));
+  // Where the allocations come from (the garbage collector's work): a sampling heap profile of the same window.
+  writeFileSync(file.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(heap));
   session.disconnect();
   return result;
 }

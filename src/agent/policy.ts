@@ -49,7 +49,8 @@ export function agentLevel(policy: AgentPolicy, asked: string | undefined): Isol
   if (asked === undefined) return policy.level;
   const level = checkLevel(asked);
   if (rank(level) < rank(policy.level)) {
-    const allowed = isolationLevels.filter((candidate) => rank(candidate) >= rank(policy.level)).join(' or ');
+    const stricter = isolationLevels.filter((candidate) => rank(candidate) >= rank(policy.level));
+    const allowed = stricter.length > 1 ? `${stricter.slice(0, -1).join(', ')} or ${stricter[stricter.length - 1]}` : stricter.join('');
     throw new InputError(
       'level',
       `Level "${level}" is weaker than this server's policy ("${policy.level}"): an agent may ask for ${allowed} only. Leave level out to use "${policy.level}".`,

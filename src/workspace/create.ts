@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { isLocalEngine } from '../engine/target';
 import { EngineConnection, EngineInfo } from '../engine/connection';
 import { createContainer, listContainers, removeContainer, startContainer } from '../engine/containers';
 import { inspectImage } from '../engine/images';
-import { createNetwork, listNetworks, removeNetwork } from '../engine/networks';
+import { removeNetwork } from '../engine/networks';
 import type { ImageInspectInfo } from '../engine/types';
 import { removeVolume } from '../engine/volumes';
 import { engineShortcomings } from '../engine/placement';
@@ -18,6 +17,8 @@ import { createProjectMount, fillProjectMount, planProjectMount, ProjectMountPla
 import { checkNoDuplicateHostPorts, parsePortMapping, PortMapping } from '../isolation/ports';
 import { hasIoCaps, IoCaps, parseResources } from '../isolation/resources';
 import { engineIoDevice, ioCapsFor } from './ioDevice';
+import { settleAll } from './settle';
+import { CreatedNetwork, createWorkspaceNetwork } from './workspaceNetwork';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
 import { SubnetPool, workspacePool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
@@ -162,49 +163,6 @@ export function stopSignalFor(config: { StopSignal?: string; Cmd?: string[] | nu
   return shells.has(program.split('/').pop() ?? '') ? 'SIGHUP' : undefined;
 }
 
-function isPoolOverlap(err: unknown): boolean {
-  return /overlap|Pool.*in use|already exists/i.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message));
-}
-
-interface CreatedNetwork {
-  id: string;
-  subnet: string;
-  gateway: string;
-}
-
-/** Creates a network on a free subnet; an overlap means another client won a race, so retry. */
-async function createWorkspaceNetwork(
-  connection: EngineConnection,
-  name: string,
-  options: Record<string, string>,
-  networkLabels: Record<string, string>,
-  pool: SubnetPool,
-): Promise<CreatedNetwork> {
-  for (let attempt = 0; ; attempt++) {
-    const existing = await listNetworks(connection, { kind: 'any' });
-    const taken = existing.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')).filter(Boolean);
-    // Another process may be racing for the same subnets: after a clash, start somewhere random.
-    const lease = pool.allocate(taken, attempt === 0 ? 0 : randomInt(1024));
-    try {
-      const id = await createNetwork(connection, {
-        Name: name,
-        Driver: 'bridge',
-        Attachable: false,
-        Internal: false,
-        CheckDuplicate: true,
-        IPAM: { Driver: 'default', Config: [{ Subnet: lease.subnet, Gateway: lease.gateway }] },
-        Options: options,
-        Labels: networkLabels,
-      });
-      return { id, subnet: lease.subnet, gateway: lease.gateway };
-    } catch (err) {
-      if (attempt >= 7 || !isPoolOverlap(err)) throw err;
-    } finally {
-      lease.release();
-    }
-  }
-}
-
 /** What the gateway enforces for this workspace, once both networks exist. */
 function gatewayPlanFor(validated: ValidatedCreate, inside: CreatedNetwork, outside: CreatedNetwork): GatewayPlan {
   const addresses = insideAddresses(inside.subnet);
@@ -239,12 +197,14 @@ export async function createWorkspaceResources(
     await ensureGatewayImage(connection);
     onStep('network');
     const device = hasIoCaps(validated.io) ? engineIoDevice(connection, validated.engine, validated.policyLabels) : undefined; // probed while the networks are made
-    const [inside, outside] = await Promise.all([
-      createWorkspaceNetwork(connection, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
-      createWorkspaceNetwork(connection, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
-    ]);
+    const [inside, outside] = await settleAll(
+      [
+        createWorkspaceNetwork(connection, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
+        createWorkspaceNetwork(connection, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
+      ],
+      (network) => made.networks.push(network.id),
+    );
     const ioCaps = await ioCapsFor(validated.io, device, validated.notes);
-    made.networks.push(inside.id, outside.id);
     await createProjectMount(connection, mountRequest, made);
     onStep('container');
     const plan = gatewayPlanFor(validated, inside, outside);

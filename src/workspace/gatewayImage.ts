@@ -82,8 +82,10 @@ function writeContext(folder: string): void {
   );
 }
 
-function engineArchitecture(arch: string | undefined): string {
-  return arch === 'x86_64' ? 'x64' : arch === 'aarch64' ? 'arm64' : (arch ?? '');
+/** Node's name for an engine's architecture: dockerd says x86_64 / aarch64 (uname), Podman amd64 / arm64 (Go). */
+export function engineArchitecture(arch: string | undefined): string {
+  const names: Record<string, string> = { x86_64: 'x64', amd64: 'x64', aarch64: 'arm64', arm64: 'arm64' };
+  return names[arch ?? ''] ?? arch ?? '';
 }
 
 /**

@@ -46,7 +46,7 @@ describe('aicli-ws mcp refuses what an agent may not do, with a message it can a
   it('a weaker level than the server policy, and what only the person sets (ports, egress, mounts)', async () => {
     const weaker = await mcp.call('workspace_create', { folder, name: `${name}-b`, level: 'basic' });
     assert.equal(weaker.isError, true);
-    assert.match(weaker.text, /Level "basic" is weaker than this server's policy \("standard"\): an agent may ask for standard or strict only/);
+    assert.match(weaker.text, /Level "basic" is weaker than this server's policy \("standard"\): an agent may ask for standard, strict or sandboxed only/);
     for (const extra of [{ publish: ['0.0.0.0:8080:80'] }, { egress: 'open' }, { mount: 'bind' }, { engineSocket: true }]) {
       const refused = await mcp.call('workspace_create', { folder, name: `${name}-x`, ...extra });
       assert.equal(refused.isError, true, JSON.stringify(extra));

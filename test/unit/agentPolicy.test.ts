@@ -23,7 +23,7 @@ describe('agent policy: what an agent may ask for', () => {
     assert.equal(agentLevel(policy('basic'), 'standard'), 'standard');
     assert.throws(
       () => agentLevel(policy('standard'), 'basic'),
-      /weaker than this server's policy \("standard"\): an agent may ask for standard or strict or sandboxed only/,
+      /weaker than this server's policy \("standard"\): an agent may ask for standard, strict or sandboxed only/,
     );
     assert.throws(() => agentLevel(policy('strict'), 'standard'), /an agent may ask for strict or sandboxed only/);
     assert.throws(() => agentLevel(policy('basic'), 'lax'), /not one of basic, standard, strict, sandboxed/);

@@ -7,6 +7,13 @@ import { policyUri } from './policyDocument';
 
 export type TickerMode = 'auto' | 'aggregate';
 const minIntervalMs = 1000;
+/**
+ * The tooltip (a Markdown table) is rebuilt at most this often while only its numbers change:
+ * VS Code parses a MarkdownString in the extension host each time it is set, which with 20
+ * workspaces was a good part of the host's garbage (bench/monitor). A workspace coming or going,
+ * or an alert, rebuilds it at once.
+ */
+const tooltipIntervalMs = 10_000;
 const pct = (value: number | undefined): string => (value === undefined ? '–' : `${Math.round(value)}%`);
 
 /**
@@ -22,6 +29,8 @@ export class StatusTicker implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private visible = false;
   private warning = false;
+  private tooltipAt = 0;
+  private tooltipOf = '';
 
   constructor(
     private readonly settings: () => { enabled: boolean; mode: TickerMode },
@@ -120,7 +129,13 @@ export class StatusTicker implements vscode.Disposable {
       this.warning = warning;
       this.item.text = text;
       this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-      this.item.tooltip = this.tooltip(shown);
+      // Which workspaces, and whether any alert: what makes an older tooltip wrong, not merely old.
+      const tooltipOf = `${[...ids].join(',')}|${warning}|${this.alertCount()}`;
+      if (tooltipOf !== this.tooltipOf || Date.now() - this.tooltipAt >= tooltipIntervalMs) {
+        this.item.tooltip = this.tooltip(shown);
+        this.tooltipOf = tooltipOf;
+        this.tooltipAt = Date.now();
+      }
       this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/, '') };
     }
     if (!this.visible) this.item.show();
@@ -132,8 +147,14 @@ export class StatusTicker implements vscode.Disposable {
     this.visible = false;
   }
 
+  private alertCount(): number {
+    return [...this.monitors].reduce((sum, monitor) => sum + monitor.alerts.summary().total, 0);
+  }
+
   private tooltip(shown: WorkspaceStats[]): vscode.MarkdownString {
-    const markdown = new vscode.MarkdownString('**AICLI Workspaces**\n\n| workspace | CPU | memory | pids | net rx/tx |\n|---|---:|---:|---:|---:|\n');
+    const markdown = new vscode.MarkdownString(
+      `**AICLI Workspaces** (${new Date().toLocaleTimeString()})\n\n| workspace | CPU | memory | pids | net rx/tx |\n|---|---:|---:|---:|---:|\n`,
+    );
     for (const { workspace, snapshot } of shown) {
       markdown.appendMarkdown(
         `| ${workspace.name} | ${pct(snapshot.cpuPercent)} | ${formatBytes(snapshot.memoryUsedBytes, snapshot.memoryLimitBytes ?? 0)} | ${snapshot.pids}/${snapshot.pidsLimit ?? '–'} | ${formatBytes(snapshot.networkRxBytes, snapshot.networkTxBytes)} |\n`,
@@ -144,7 +165,7 @@ export class StatusTicker implements vscode.Disposable {
       return line ? [`${workspace.name} ${line}`] : [];
     });
     if (trends.length) markdown.appendMarkdown(`\n${trends.join('  \n')}\n`);
-    const total = [...this.monitors].reduce((sum, monitor) => sum + monitor.alerts.summary().total, 0);
+    const total = this.alertCount();
     if (total) markdown.appendMarkdown(`\n${total} alert(s): see the Problems panel.`);
     return markdown;
   }

@@ -54,7 +54,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
       scope.engine.onDidChangeState(() => this.changeEmitter.fire(undefined)),
       scope.index.onDidChange((change) => this.onIndexChange(change)),
       scope.engine.onEvent((event) => {
-        if (event.Type === 'container' && this.showOtherContainers() && event.Actor.Attributes?.[labels.managed] !== 'true') {
+        // The setting last: every exec of a health check is a container event of a workspace.
+        if (event.Type === 'container' && event.Actor.Attributes?.[labels.managed] !== 'true' && this.showOtherContainers()) {
           this.changeEmitter.fire(this.otherGroup);
         }
       }),
