@@ -113,6 +113,8 @@ export interface EngineInfo {
   KernelVersion?: string;
   Architecture?: string;
   Driver?: string;
+  /** The storage driver's own facts, e.g. [["Backing Filesystem", "extfs"], …]. */
+  DriverStatus?: [string, string][];
   CgroupVersion?: string;
   CgroupDriver?: string;
   NCPU?: number;

@@ -18,6 +18,8 @@ export interface EngineReport {
   cpus: number;
   memoryBytes: number;
   security: { seccomp: boolean; apparmor: boolean; selinux: boolean; userns: boolean; rootless: boolean };
+  /** Whether its storage driver can size a container (aicli.resources.disk), and how that was told. */
+  diskLimit: string;
   /** The OCI runtimes it offers (runc, runsc…) and the one a container gets when none is named. */
   runtimes: string[];
   defaultRuntime: string;
@@ -30,6 +32,20 @@ export function securityFeatures(info: EngineInfo): EngineReport['security'] {
   const options = (info.SecurityOptions ?? []).map((option) => /name=([^,]+)/.exec(option)?.[1] ?? option);
   const has = (name: string): boolean => options.includes(name);
   return { seccomp: has('seccomp'), apparmor: has('apparmor'), selinux: has('selinux'), userns: has('userns'), rootless: has('rootless') };
+}
+
+/**
+ * What the storage driver says about sizing a container. /info cannot tell xfs with and without
+ * pquota apart, so that one is "the first create finds out" (workspace/diskQuota.ts).
+ */
+export function diskLimitSupport(info: EngineInfo): string {
+  const backing = (info.DriverStatus ?? []).find(([key]) => key === 'Backing Filesystem')?.[1];
+  const driver = info.Driver ?? 'unknown';
+  if (driver === 'btrfs' || driver === 'zfs') return `enforced (${driver} sizes each container)`;
+  if (driver === 'overlay2' && backing === 'xfs') return 'enforced if the engine data is on xfs mounted with pquota (the first create finds out and says so)';
+  if (driver === 'overlay2')
+    return `not enforced (overlay2 on ${backing ?? 'this filesystem'} cannot size a container; it can on xfs with pquota, as btrfs and zfs can)`;
+  return `unknown for the ${driver} driver (the first create finds out and says so)`;
 }
 
 export async function collectEngineReport(connection: EngineConnection): Promise<EngineReport> {
@@ -64,6 +80,7 @@ export async function collectEngineReport(connection: EngineConnection): Promise
     security,
     runtimes,
     defaultRuntime: info.DefaultRuntime ?? 'runc',
+    diskLimit: diskLimitSupport(info),
     notes,
   };
 }
@@ -85,6 +102,7 @@ export function formatEngineReport(report: EngineReport): string[] {
     ['Userns', yesNo(report.security.userns)],
     ['Rootless', yesNo(report.security.rootless)],
     ['Runtimes', `${report.runtimes.join(', ') || 'none listed'} (default ${report.defaultRuntime})`],
+    ['Disk limit', report.diskLimit],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [...rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`), ...report.notes.map((note) => `Note: ${note}`)];

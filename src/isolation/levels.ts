@@ -67,7 +67,7 @@ export const restartRetries = 3;
 
 export interface IsolationInput {
   level: IsolationLevel;
-  resources: Omit<ResourceLimits, 'io'>;
+  resources: Omit<ResourceLimits, 'io' | 'diskBytes'>;
   features: EngineFeatures;
   folder: string;
   networkName: string;

@@ -7,6 +7,8 @@ export interface ResourceLimits {
   pidsLimit: number;
   blkioWeight: number;
   io: IoCaps;
+  /** The box's own filesystem (its writable layer), bytes; 0: no limit. */
+  diskBytes: number;
 }
 
 /** Bytes and operations per second on the engine's data device; 0 is no cap. */
@@ -26,6 +28,7 @@ export const defaultResources = {
   ioWriteBps: '100m',
   ioReadIops: 1000,
   ioWriteIops: 1000,
+  disk: '1g',
 };
 
 export const hasIoCaps = (caps: IoCaps): boolean => caps.readBps > 0 || caps.writeBps > 0 || caps.readIops > 0 || caps.writeIops > 0;
@@ -76,6 +79,7 @@ export interface ResourceInput {
   ioWriteBps?: string | number;
   ioReadIops?: string | number;
   ioWriteIops?: string | number;
+  disk?: string | number;
 }
 
 /** A rate: 0 (no cap), or a size per second ("100m") / a whole number of operations. */
@@ -84,7 +88,12 @@ function parseRate(raw: string | number, field: string, kind: 'bytes' | 'ops'): 
   try {
     return kind === 'bytes' ? parseSize(raw, field) : parsePositiveInteger(raw, field);
   } catch {
-    const example = kind === 'bytes' ? 'a size per second like 100m, or 0 for no cap' : 'a whole number of operations per second, or 0 for no cap';
+    const example =
+      field === 'disk'
+        ? 'a size like 1g, or 0 for no limit'
+        : kind === 'bytes'
+          ? 'a size per second like 100m, or 0 for no cap'
+          : 'a whole number of operations per second, or 0 for no cap';
     throw new InputError(field, `${field} "${raw}" is not ${example}.`);
   }
 }
@@ -107,5 +116,6 @@ export function parseResources(input: ResourceInput, hostCpus?: number): Resourc
       readIops: parseRate(input.ioReadIops ?? defaultResources.ioReadIops, 'ioReadIops', 'ops'),
       writeIops: parseRate(input.ioWriteIops ?? defaultResources.ioWriteIops, 'ioWriteIops', 'ops'),
     },
+    diskBytes: parseRate(input.disk ?? defaultResources.disk, 'disk', 'bytes'),
   };
 }

@@ -14,6 +14,7 @@ const settingForField: Record<string, string> = {
   ioReadIops: 'aicli.resources.ioReadIops',
   ioWriteIops: 'aicli.resources.ioWriteIops',
   runtime: 'aicli.isolation.runtime',
+  disk: 'aicli.resources.disk',
   image: 'aicli.workspace.defaultImage',
   level: 'aicli.isolation.level',
 };

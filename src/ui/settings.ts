@@ -64,6 +64,7 @@ export function readWorkspacePolicy(): WorkspacePolicy {
       ioWriteBps: config.get<string>('resources.ioWriteBps', defaultResources.ioWriteBps),
       ioReadIops: config.get<number>('resources.ioReadIops', defaultResources.ioReadIops),
       ioWriteIops: config.get<number>('resources.ioWriteIops', defaultResources.ioWriteIops),
+      disk: config.get<string>('resources.disk', defaultResources.disk),
     },
     ports: {
       blockedPorts: config.get<number[]>('network.blockedPorts', defaultBlockedPorts),

@@ -18,6 +18,7 @@ import { checkNoDuplicateHostPorts, parsePortMapping, PortMapping } from '../iso
 import { hasIoCaps, IoCaps, parseResources } from '../isolation/resources';
 import { engineIoDevice, ioCapsFor } from './ioDevice';
 import { settleAll } from './settle';
+import { createWithDiskLimit } from './diskQuota';
 import { CreatedNetwork, createWorkspaceNetwork } from './workspaceNetwork';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
 import { SubnetPool, workspacePool } from '../isolation/subnets';
@@ -51,6 +52,8 @@ export interface ValidatedCreate {
   /** The I/O caps asked for, put on the engine's data device once found; the engine's id and data root key its cache (ioDevice.ts). */
   io: IoCaps;
   engine: { id: string; dataRoot: string };
+  /** The box's writable layer, bytes (0: no limit); see diskQuota.ts. */
+  diskBytes: number;
 }
 
 /** A tcp:// or ssh:// engine cannot see this machine's folders. */
@@ -145,6 +148,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     notes,
     mount,
     io: resources.io,
+    diskBytes: resources.diskBytes,
     engine: { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' },
   };
 }
@@ -222,26 +226,28 @@ export async function createWorkspaceResources(
     // (no route but through the gateway) fails closed until it runs.
     gatewayStarted = startContainer(connection, gateway);
     gatewayStarted.catch(() => undefined);
-    const container = await createContainer(connection, {
-      StopSignal: stopSignalFor(validated.imageConfig),
-      name: containerNameFor(validated.id),
-      Image: validated.image,
-      Labels: { ...validated.labels, [labels.ports]: JSON.stringify(validated.ports) },
-      Env: [`WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
-      WorkingDir: '/workspace',
-      User: validated.plan.user,
-      Tty: true,
-      OpenStdin: true,
-      AttachStdin: false,
-      ExposedPorts: validated.plan.exposedPorts,
-      // The image's own health check wins; otherwise a cheap one that proves the mount is there.
-      Healthcheck: imageHasHealthCheck(validated.imageConfig)
-        ? undefined
-        : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
-      // Ports are published on the gateway (the host has no route to the box); DNS is the gateway's.
-      HostConfig: { ...validated.plan.hostConfig, ...ioCaps, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
-      NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
-    });
+    const container = await createWithDiskLimit(connection.host, validated.diskBytes, validated.notes, (storageOpt) =>
+      createContainer(connection, {
+        StopSignal: stopSignalFor(validated.imageConfig),
+        name: containerNameFor(validated.id),
+        Image: validated.image,
+        Labels: { ...validated.labels, [labels.ports]: JSON.stringify(validated.ports) },
+        Env: [`WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
+        WorkingDir: '/workspace',
+        User: validated.plan.user,
+        Tty: true,
+        OpenStdin: true,
+        AttachStdin: false,
+        ExposedPorts: validated.plan.exposedPorts,
+        // The image's own health check wins; otherwise a cheap one that proves the mount is there.
+        Healthcheck: imageHasHealthCheck(validated.imageConfig)
+          ? undefined
+          : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
+        // Ports are published on the gateway (the host has no route to the box); DNS is the gateway's.
+        HostConfig: { ...validated.plan.hostConfig, ...ioCaps, StorageOpt: storageOpt, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
+        NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
+      }),
+    );
     made.containers.push(container);
     await fillProjectMount(connection, mountRequest, container, () => onStep('copying'));
     onStep('starting');

@@ -70,6 +70,10 @@ describe('engine connection (real engine)', function () {
     const text = await run(process.execPath, [cliPath, 'doctor']);
     assert.match(text.stdout, /^Host\s+unix:\/\//m);
     assert.match(text.stdout, /^AppArmor\s+(yes|no)$/m);
+    // The test engine registers gVisor, and its overlay2 on ext4 cannot size a container.
+    assert.ok(report.runtimes.includes('runsc'), report.runtimes.join(', '));
+    assert.match(text.stdout, /^Runtimes\s+.*runc.*runsc.* \(default runc\)$/m);
+    assert.match(text.stdout, /^Disk limit\s+not enforced \(overlay2 on extfs cannot size a container/m);
   });
 });
 

@@ -101,8 +101,9 @@ describe('parseResources', () => {
       ioWriteBps: '100m',
       ioReadIops: 1000,
       ioWriteIops: 1000,
+      disk: '1g',
     });
-    assert.deepEqual(parseResources({}), { cpus: 1, memoryBytes: 512 * MiB, pidsLimit: 100, blkioWeight: 500, io: defaultIo });
+    assert.deepEqual(parseResources({}), { cpus: 1, memoryBytes: 512 * MiB, pidsLimit: 100, blkioWeight: 500, io: defaultIo, diskBytes: 1024 * MiB });
   });
 
   it('uses the given values', () => {
@@ -112,6 +113,7 @@ describe('parseResources', () => {
       pidsLimit: 256,
       blkioWeight: 1000,
       io: defaultIo,
+      diskBytes: 1024 * MiB,
     });
   });
 
