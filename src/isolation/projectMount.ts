@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { join, posix, win32 } from 'node:path';
 import type { MountSettings } from '../engine/types';
 import { InputError } from '../engine/errors';
+import { remappedMountRefusal } from './userns';
 
 /** aicli.workspace.protectedPaths: files the host runs or applies without asking. */
 export const defaultProtectedPaths: readonly string[] = ['.git/config', '.git/hooks', '.git/modules', '.vscode', '.devcontainer', '.envrc'];
@@ -118,15 +119,17 @@ export type ProjectMountMode = 'review' | 'copy' | 'bind';
 export const projectMountModes: readonly ProjectMountMode[] = ['review', 'copy', 'bind'];
 
 /** `auto` (or nothing) is review on a local engine and copy on a remote one, which cannot see the folder. */
-export function projectMountFor(requested: string | undefined, remote: boolean): ProjectMountMode {
+/** `shifted`: the engine remaps user namespaces (userns.ts), so only a copy can be written by the box. */
+export function projectMountFor(requested: string | undefined, remote: boolean, shifted = false, host = ''): ProjectMountMode {
   const given = (requested ?? 'auto').trim() || 'auto';
-  if (given === 'auto') return remote ? 'copy' : 'review';
+  if (given === 'auto') return remote || shifted ? 'copy' : 'review';
   if (!(projectMountModes as readonly string[]).includes(given)) {
     throw new InputError('projectMount', `The project mount "${given}" is not one of auto, review, copy, bind (aicli.workspace.projectMount, or --mount).`);
   }
   if (remote && given !== 'copy') {
     throw new InputError('projectMount', `A remote engine cannot see this machine's folders, so "${given}" cannot work there; use copy (or auto).`);
   }
+  if (shifted && given !== 'copy') throw remappedMountRefusal(given, host);
   return given as ProjectMountMode;
 }
 

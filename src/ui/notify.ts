@@ -15,6 +15,8 @@ const settingForField: Record<string, string> = {
   ioWriteIops: 'aicli.resources.ioWriteIops',
   runtime: 'aicli.isolation.runtime',
   disk: 'aicli.resources.disk',
+  requireUserNamespace: 'aicli.isolation.requireUserNamespace',
+  projectMount: 'aicli.workspace.projectMount',
   image: 'aicli.workspace.defaultImage',
   level: 'aicli.isolation.level',
 };

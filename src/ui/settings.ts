@@ -77,6 +77,7 @@ export function readWorkspacePolicy(): WorkspacePolicy {
     protectedPaths: config.get<string[] | undefined>('workspace.protectedPaths', undefined),
     projectMount: config.get<string>('workspace.projectMount', 'auto'),
     runtime: config.get<string>('isolation.runtime', 'auto'),
+    requireUserNamespace: config.get<boolean>('isolation.requireUserNamespace', false),
     labels: config.get<Record<string, string>>('workspace.labels', {}),
   };
 }

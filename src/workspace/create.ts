@@ -18,6 +18,7 @@ import { checkNoDuplicateHostPorts, parsePortMapping, PortMapping } from '../iso
 import { hasIoCaps, IoCaps, parseResources } from '../isolation/resources';
 import { engineIoDevice, ioCapsFor } from './ioDevice';
 import { settleAll } from './settle';
+import { checkUserNamespace, remapped } from '../isolation/userns';
 import { createWithDiskLimit } from './diskQuota';
 import { CreatedNetwork, createWorkspaceNetwork } from './workspaceNetwork';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
@@ -75,6 +76,19 @@ function socketPathOf(connection: EngineConnection): string[] {
   return connection.target.spec.scheme === 'unix' ? [connection.target.spec.socketPath] : [];
 }
 
+/** The image is on the engine and no workspace has the name yet. */
+async function checkImageAndName(connection: EngineConnection, image: string, name: string): Promise<ImageInspectInfo> {
+  if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
+  const imageInfo = await inspectImage(connection, image).catch((err: unknown) => {
+    const mapped = toEngineError(err, connection.host);
+    if (mapped.kind !== 'notFound') throw mapped;
+    throw new MissingImageError(image, connection.host);
+  });
+  const taken = await listContainers(connection, { labels: { [labels.name]: name } }, `list workspaces named ${name}`);
+  if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);
+  return imageInfo;
+}
+
 /** Every check that can fail, done before the first engine write. */
 export async function validateCreate(connection: EngineConnection, request: CreateWorkspaceRequest, policy: WorkspacePolicy): Promise<ValidatedCreate> {
   const level = checkLevel(request.level ?? policy.defaultLevel);
@@ -93,24 +107,27 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const runtime = runtimeFor(level, checkRuntimeSetting(request.runtime ?? policy.runtime), engineRuntimes(info), connection.host);
   const image = (request.image ?? policy.defaultImage).trim();
-  if (!image) throw new InputError('image', 'No image given: set aicli.workspace.defaultImage or choose an image.');
-  const imageInfo = await inspectImage(connection, image).catch((err: unknown) => {
-    const mapped = toEngineError(err, connection.host);
-    if (mapped.kind !== 'notFound') throw mapped;
-    throw new MissingImageError(image, connection.host);
-  });
-  const taken = await listContainers(connection, { labels: { [labels.name]: name } }, `list workspaces named ${name}`);
-  if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);
+  const imageInfo = await checkImageAndName(connection, image, name);
 
   const socket = checkEngineSocketMount({ home: policy.home, engineSockets: [], allowEngineSocket: policy.mountEngineSocket });
   const id = newWorkspaceId(folder);
   const protectedPaths = normalizeProtectedPaths(policy.protectedPaths ?? defaultProtectedPaths);
   // Only a bind shares the folder itself; a view or a copy has nothing of the folder's to protect.
-  const mount = planProjectMount(folder, id, request.mount ?? policy.projectMount, isRemoteEngine(connection), protectedPaths, connection.host);
+  const security = securityFeatures(info);
+  checkUserNamespace(level, policy.requireUserNamespace === true, security, connection.host);
+  const mount = planProjectMount(
+    folder,
+    id,
+    request.mount ?? policy.projectMount,
+    isRemoteEngine(connection),
+    protectedPaths,
+    connection.host,
+    remapped(security),
+  );
   const plan = isolationPlan({
     level,
     resources,
-    features: securityFeatures(info),
+    features: security,
     folder,
     networkName: networkNameFor(id),
     ports,

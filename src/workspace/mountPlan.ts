@@ -25,8 +25,9 @@ export function planProjectMount(
   remote: boolean,
   protectedPaths: string[],
   host: string,
+  shifted = false,
 ): ProjectMountPlan {
-  const mode = projectMountFor(requested, remote);
+  const mode = projectMountFor(requested, remote, shifted, host);
   if (mode === 'bind') {
     const protection = protectedMounts(folder, protectedPaths);
     return { mode, protection, notes: [...protection.notes] };

@@ -37,6 +37,8 @@ export interface WorkspacePolicy {
   projectMount?: string;
   /** aicli.isolation.runtime: `auto` runs `sandboxed` on gVisor and the other levels on the engine's default. */
   runtime?: string;
+  /** aicli.isolation.requireUserNamespace: strict and sandboxed only on a remapped or rootless engine. */
+  requireUserNamespace?: boolean;
   /** aicli.workspace.protectedPaths, relative to the folder; undefined: defaultProtectedPaths. */
   protectedPaths?: string[];
   /** Extra labels on everything a create makes (tests tag their runs with these). */
