@@ -76,25 +76,6 @@ describe('log following (real engine)', function () {
     assert.equal(await followed.ended, 'stopped following');
   });
 
-  // Across a restart of a gVisor box the follower has missed lines in some runs (not yet
-  // understood; said in the README): here one run of the box.
-  it('a gVisor (runsc) box: numbered lines once each and in order, stderr apart', async () => {
-    const container = await run('seq 1 10000; echo to-err >&2; sleep 3600', { HostConfig: { Runtime: 'runsc' } });
-    const followed = follow(engine, container.id, 20_000);
-    await until('10 000 lines and the error', 60_000, () => followed.lines.length >= 10_001);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assertNumbered(
-      followed.lines.filter((line) => line.stream === 'stdout'),
-      10_000,
-    );
-    assert.deepEqual(
-      followed.lines.filter((line) => line.stream === 'stderr').map((line) => line.text),
-      ['to-err'],
-    );
-    assert.equal((await container.inspect()).HostConfig.Runtime, 'runsc');
-    followed.follower.dispose();
-  });
-
   it('keeps following across a restart in the middle: nothing twice, nothing lost', async () => {
     // First run prints 1..50000 and fails; the restart policy starts it again and the second
     // run prints 50001..100000 (the marker survives in the container's filesystem).
