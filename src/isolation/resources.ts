@@ -82,19 +82,20 @@ export interface ResourceInput {
   disk?: string | number;
 }
 
-/** A rate: 0 (no cap), or a size per second ("100m") / a whole number of operations. */
-function parseRate(raw: string | number, field: string, kind: 'bytes' | 'ops'): number {
+/** What each kind of optional amount is, as its error says. */
+const optionalAmounts = {
+  size: { parse: parseSize, example: 'a size like 1g, or 0 for no limit' },
+  rate: { parse: parseSize, example: 'a size per second like 100m, or 0 for no cap' },
+  ops: { parse: parsePositiveInteger, example: 'a whole number of operations per second, or 0 for no cap' },
+};
+
+/** 0 (none), or an amount of its kind: a size (disk), a size per second, operations per second. */
+function parseOptionalAmount(raw: string | number, field: string, kind: keyof typeof optionalAmounts): number {
   if (String(raw).trim() === '0') return 0;
   try {
-    return kind === 'bytes' ? parseSize(raw, field) : parsePositiveInteger(raw, field);
+    return optionalAmounts[kind].parse(raw, field);
   } catch {
-    const example =
-      field === 'disk'
-        ? 'a size like 1g, or 0 for no limit'
-        : kind === 'bytes'
-          ? 'a size per second like 100m, or 0 for no cap'
-          : 'a whole number of operations per second, or 0 for no cap';
-    throw new InputError(field, `${field} "${raw}" is not ${example}.`);
+    throw new InputError(field, `${field} "${raw}" is not ${optionalAmounts[kind].example}.`);
   }
 }
 
@@ -111,11 +112,11 @@ export function parseResources(input: ResourceInput, hostCpus?: number): Resourc
     pidsLimit: parsePositiveInteger(input.pidsLimit ?? defaultResources.pidsLimit, 'pidsLimit'),
     blkioWeight,
     io: {
-      readBps: parseRate(input.ioReadBps ?? defaultResources.ioReadBps, 'ioReadBps', 'bytes'),
-      writeBps: parseRate(input.ioWriteBps ?? defaultResources.ioWriteBps, 'ioWriteBps', 'bytes'),
-      readIops: parseRate(input.ioReadIops ?? defaultResources.ioReadIops, 'ioReadIops', 'ops'),
-      writeIops: parseRate(input.ioWriteIops ?? defaultResources.ioWriteIops, 'ioWriteIops', 'ops'),
+      readBps: parseOptionalAmount(input.ioReadBps ?? defaultResources.ioReadBps, 'ioReadBps', 'rate'),
+      writeBps: parseOptionalAmount(input.ioWriteBps ?? defaultResources.ioWriteBps, 'ioWriteBps', 'rate'),
+      readIops: parseOptionalAmount(input.ioReadIops ?? defaultResources.ioReadIops, 'ioReadIops', 'ops'),
+      writeIops: parseOptionalAmount(input.ioWriteIops ?? defaultResources.ioWriteIops, 'ioWriteIops', 'ops'),
     },
-    diskBytes: parseRate(input.disk ?? defaultResources.disk, 'disk', 'bytes'),
+    diskBytes: parseOptionalAmount(input.disk ?? defaultResources.disk, 'disk', 'size'),
   };
 }

@@ -1,5 +1,6 @@
 import { captureExec } from '../engine/captureExec';
 import { EngineConnection } from '../engine/connection';
+import { procNetRow } from './processChecks';
 
 /**
  * The current network connections of a workspace, counted in the box: one short exec of its
@@ -47,14 +48,13 @@ export function countConnections(text: string, at: number): ConnectionCounts {
   const counts: ConnectionCounts = { established: 0, listening: 0, transient: 0, udp: 0, at };
   let family: (typeof families)[number] | undefined;
   for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[0] === 'net') {
-      family = families.find((name) => name === fields[1]);
+    const header = /^net\s+(\S+)/.exec(line.trim());
+    if (header) {
+      family = families.find((name) => name === header[1]);
       continue;
     }
-    if (!family || !/^\d+:$/.test(fields[0] ?? '')) continue;
-    const state = parseInt(fields[3] ?? '', 16);
-    if (!Number.isInteger(state)) continue;
+    const state = family ? procNetRow(line)?.state : undefined;
+    if (!family || state === undefined) continue;
     if (family.startsWith('udp')) counts.udp++;
     else if (state === tcpEstablished) counts.established++;
     else if (state === tcpListen) counts.listening++;

@@ -73,7 +73,15 @@ export function isProcessCheckCommand(commandLine: string): boolean {
   return commandLine === processCheckCommand.join(' ');
 }
 
-const tcpListen = '0A';
+const tcpListen = 0x0a;
+
+/** A socket row of /proc/net/{tcp,tcp6,udp,udp6} ("sl local_address rem_address st …"): its fields and state; undefined for the header or garbage. */
+export function procNetRow(line: string): { fields: string[]; state: number } | undefined {
+  const fields = line.trim().split(/\s+/);
+  if (!/^\d+:$/.test(fields[0] ?? '')) return undefined;
+  const state = parseInt(fields[3] ?? '', 16);
+  return Number.isInteger(state) ? { fields, state } : undefined;
+}
 
 function ipv4(hex: string): string {
   // /proc/net/tcp prints the address as a host-order (little-endian on x86) 32-bit word.
@@ -94,9 +102,9 @@ function ipv6(hex: string): string {
 export function parseProcNetTcp(text: string, family: 'tcp' | 'tcp6'): TcpListener[] {
   const listeners: TcpListener[] = [];
   for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (!/^\d+:$/.test(fields[0] ?? '') || fields[3] !== tcpListen) continue;
-    const [addressHex = '', portHex = ''] = (fields[1] ?? '').split(':');
+    const row = procNetRow(line);
+    if (row?.state !== tcpListen) continue;
+    const [addressHex = '', portHex = ''] = (row.fields[1] ?? '').split(':');
     const port = parseInt(portHex, 16);
     if (!Number.isInteger(port)) continue;
     listeners.push({ family, address: family === 'tcp' ? ipv4(addressHex) : ipv6(addressHex), port });

@@ -3,13 +3,12 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stateDirectory } from '../audit/location';
 import { EngineConnection } from '../engine/connection';
-import { containerOutput, createContainer, removeContainer, startContainer, waitContainer } from '../engine/containers';
-import { FrameDemuxer } from '../engine/demux';
 import type { HostConfig } from '../engine/types';
 import { IoDevice, ioDeviceScript, parseIoDevice } from '../isolation/ioDevice';
 import { IoCaps } from '../isolation/resources';
 import { gatewayImage } from './gatewayImage';
 import { labels } from './model';
+import { runShortLived } from './shortLived';
 
 /** Probes in flight or done, per engine, for this process. */
 const probed = new Map<string, Promise<IoDevice>>();
@@ -42,22 +41,18 @@ function writeCache(key: string, device: IoDevice): void {
  * made) with no network and no capabilities, reading its own mountinfo and sysfs (ioDevice.ts).
  */
 async function probe(connection: EngineConnection, policyLabels: Record<string, string>): Promise<IoDevice> {
-  const id = await createContainer(connection, {
-    Image: gatewayImage,
-    Entrypoint: ['/bin/busybox', 'sh', '-c', ioDeviceScript],
-    Labels: { ...policyLabels, [labels.managed]: 'probe' },
-    NetworkDisabled: true,
-    HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true, SecurityOpt: ['no-new-privileges=true'], Memory: 16 * 2 ** 20 },
-  });
-  try {
-    await startContainer(connection, id, {}, 'probe the data device');
-    await waitContainer(connection, id);
-    const parts: Buffer[] = [];
-    new FrameDemuxer((kind, payload) => kind === 'stdout' && parts.push(payload)).push(await containerOutput(connection, id));
-    return parseIoDevice(Buffer.concat(parts).toString('utf8'));
-  } finally {
-    await removeContainer(connection, id, { force: true }).catch(() => undefined);
-  }
+  const { stdout } = await runShortLived(
+    connection,
+    {
+      Image: gatewayImage,
+      Entrypoint: ['/bin/busybox', 'sh', '-c', ioDeviceScript],
+      Labels: { ...policyLabels, [labels.managed]: 'probe' },
+      NetworkDisabled: true,
+      HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], ReadonlyRootfs: true, SecurityOpt: ['no-new-privileges=true'], Memory: 16 * 2 ** 20 },
+    },
+    'probe the data device',
+  );
+  return parseIoDevice(stdout);
 }
 
 /**

@@ -36,7 +36,7 @@ describe('the disk limit of a workspace (real engines)', function () {
     const { workspace, notes } = await service.create({ folder: folder(), name: `disk-${process.pid}`, resources: { disk: '1g' } });
     assert.ok(!notes.some((note) => /disk limit .* not enforced/.test(note)), notes.join('\n'));
     const info = await service.inspect(workspace.name);
-    assert.deepEqual((info.HostConfig as { StorageOpt?: Record<string, string> }).StorageOpt, { size: String(1024 * mib) });
+    assert.deepEqual(info.HostConfig.StorageOpt, { size: String(1024 * mib) });
     const big = await execIn(service, workspace.name, ['sh', '-c', 'dd if=/dev/zero of=/tmp/big bs=1M count=1200 2>&1; echo "exit $?"; ls -l /tmp/big']);
     console.log(`      ${big.stdout.trim().split('\n').join(' | ')}`);
     assert.match(big.stdout, /Disk quota exceeded|No space left on device/);

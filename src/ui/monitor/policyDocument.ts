@@ -159,7 +159,7 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
     const mount = `${'project mount'.padEnd(16)} ${projectMountLine(info.Config.Labels?.[labels.mount])}`;
     const runtime = `${'runtime'.padEnd(16)} ${runtimeLine(info.HostConfig.Runtime)}`;
     const io = `${'io caps'.padEnd(16)} ${ioCapsLine(info.HostConfig)}`;
-    const storage = (info.HostConfig as { StorageOpt?: Record<string, string> | null }).StorageOpt?.size;
+    const storage = info.HostConfig.StorageOpt?.size;
     const disk = `${'disk'.padEnd(16)} ${storage ? `limit ${formatBytes(Number(storage))} for its own files (volumes not included)` : 'no limit (0, or the engine cannot size a container: the create said why)'}`;
     return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime, io, disk].join('\n') + '\n';
   }

@@ -1,8 +1,7 @@
 import { EngineConnection } from '../../engine/connection';
-import { containerOutput, createContainer, removeContainer, startContainer, waitContainer } from '../../engine/containers';
-import { FrameDemuxer } from '../../engine/demux';
 import { gatewayImage } from '../gatewayImage';
 import { labels } from '../model';
+import { runShortLived } from '../shortLived';
 import { reviewerLabels } from './names';
 import { helperHostConfig } from './view';
 
@@ -20,35 +19,26 @@ export interface HelperRun {
   labels: Record<string, string>;
 }
 
-function textOf(frames: Buffer): string {
-  const parts: Buffer[] = [];
-  new FrameDemuxer((_kind, payload) => parts.push(payload)).push(frames);
-  return Buffer.concat(parts).toString('utf8').trim();
-}
-
 /**
  * Runs one short-lived helper container of review mode (apply, discard) and removes it. It
  * sees only the mounts it is given: a path that climbs out of the folder, or a link in it,
  * lands inside the helper's own (read-only, discarded) filesystem, never on the host.
  */
 export async function runHelper(connection: EngineConnection, run: HelperRun): Promise<void> {
-  const id = await createContainer(connection, {
-    Image: gatewayImage,
-    Entrypoint: ['/bin/busybox', 'sh', '-c', run.script, 'aicli-review'],
-    Cmd: run.args,
-    User: run.user,
-    Labels: { ...run.labels, [labels.managed]: reviewerLabels.role, [reviewerLabels.of]: run.workspaceId },
-    NetworkDisabled: true,
-    HostConfig: helperHostConfig(run.mounts, run.capAdd),
-  });
-  try {
-    await startContainer(connection, id, {}, run.what);
-    const code = await waitContainer(connection, id);
-    if (code !== 0) {
-      const output = textOf(await containerOutput(connection, id));
-      throw new Error(`${run.what} failed (exit ${code}): ${output.split('\n').slice(-5).join(' ') || 'no output'}`);
-    }
-  } finally {
-    await removeContainer(connection, id, { force: true }).catch(() => undefined);
+  const { code, output } = await runShortLived(
+    connection,
+    {
+      Image: gatewayImage,
+      Entrypoint: ['/bin/busybox', 'sh', '-c', run.script, 'aicli-review'],
+      Cmd: run.args,
+      User: run.user,
+      Labels: { ...run.labels, [labels.managed]: reviewerLabels.role, [reviewerLabels.of]: run.workspaceId },
+      NetworkDisabled: true,
+      HostConfig: helperHostConfig(run.mounts, run.capAdd),
+    },
+    run.what,
+  );
+  if (code !== 0) {
+    throw new Error(`${run.what} failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' ') || 'no output'}`);
   }
 }
