@@ -110,19 +110,26 @@ try {
     );
   }
   if (trials > 0) console.log(`  all     p50 ${Math.round(percentile(all, 50))} ms, p95 ${Math.round(percentile(all, 95))} ms`);
-  const added = host.monitoredShare - host.idleShare;
-  const addedByHistory = host.monitoredShare - host.withoutHistory;
-  console.log(`\nextension-host CPU over ${seconds} s, goal < 2% of one core with ${workspaceCount} workspaces:`);
-  console.log(`  idle (no workspaces)                         ${pct(host.idleShare)}`);
-  console.log(`  ${host.running} running workspaces monitored, history on  ${pct(host.monitoredShare)} (${host.recorded} recorded; ticker: "${host.ticker}")`);
-  console.log(`  the same, history off                        ${pct(host.withoutHistory)} (history adds ${pct(addedByHistory)})`);
-  console.log(`  added by monitoring with history (on − idle) ${pct(added)}`);
-  console.log(`  raw dockerode, ${workspaceCount} stats streams parsed     ${pct(raw.share)} (${raw.rate.toFixed(1)} samples/s)`);
-  console.log(`  ratio (monitored − idle) / raw               ${(added / raw.share).toFixed(2)}x`);
+  const { shares } = host;
+  const added = shares.scannerOff - shares.idleScannerOff;
+  const addedWithScanner = shares.scannerOn - shares.idleScannerOn;
+  console.log(`\nextension-host CPU, windows of ${seconds / 2} s alternated, goal < 2% of one core added with ${workspaceCount} workspaces:`);
+  console.log(`  (VS Code's port scanner = remote.autoForwardPorts of a remote window; desktop VS Code has none)`);
+  console.log(`  idle (no workspaces), port scanner off        ${pct(shares.idleScannerOff)}`);
+  console.log(`  ${host.running} running workspaces, scanner off, history on ${pct(shares.scannerOff)} (${host.recorded} recorded; ticker: "${host.ticker}")`);
+  console.log(
+    `  the same, history off                         ${pct(shares.scannerOffHistoryOff)} (history adds ${pct(shares.scannerOff - shares.scannerOffHistoryOff)})`,
+  );
+  console.log(`  added by monitoring, scanner off (ours)       ${pct(added)}`);
+  console.log(`  idle, port scanner on (code-server default)   ${pct(shares.idleScannerOn)}`);
+  console.log(`  ${host.running} running workspaces, scanner on, history on  ${pct(shares.scannerOn)}`);
+  console.log(`  added with the scanner on                     ${pct(addedWithScanner)} (the scanner's part: ${pct(addedWithScanner - added)})`);
+  console.log(`  raw dockerode, ${workspaceCount} stats streams parsed      ${pct(raw.share)} (${raw.rate.toFixed(1)} samples/s)`);
+  console.log(`  ratio added (scanner off) / raw               ${(added / raw.share).toFixed(2)}x`);
   // Where the time goes (ms over each measured window): user/system and the process's threads.
   for (const [phase, windows] of Object.entries(host.splits ?? {}))
     for (const w of windows)
-      console.log(`  ${phase.padEnd(4)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; threads ${JSON.stringify(w.byThread)}`);
+      console.log(`  ${phase.padEnd(20)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; threads ${JSON.stringify(w.byThread)}`);
   const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const { memory } = host;
   console.log(
