@@ -43,6 +43,13 @@ export function inspectContainer(connection: EngineConnection, ref: string, what
   return connection.call(what, (docker) => docker.getContainer(ref).inspect());
 }
 
+/** Inspect with the engine's count of the container's files: SizeRw (its writable layer) and SizeRootFs (with the image). */
+export function inspectContainerWithSize(connection: EngineConnection, ref: string): Promise<ContainerInspectInfo & { SizeRw?: number; SizeRootFs?: number }> {
+  // dockerode sends the options as the query (?size=true); its types know only abortSignal.
+  const query = { size: true } as Docker.ContainerInspectOptions;
+  return connection.call(`inspect ${short(ref)} with its size`, (docker) => docker.getContainer(ref).inspect(query));
+}
+
 /** Creates (does not start) a container; resolves to its id. */
 export async function createContainer(
   connection: EngineConnection,

@@ -27,7 +27,8 @@ export type PolicyItem =
   | 'protectedPaths'
   | 'egress'
   | 'networkRate'
-  | 'diskRate';
+  | 'diskRate'
+  | 'disk';
 
 /** What a rule reports; the store adds the key and the times. */
 export interface AlertInput {

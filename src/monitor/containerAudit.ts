@@ -8,6 +8,7 @@ import { localHostAddresses } from '../workspace/hostAddresses';
 import { labels } from '../workspace/model';
 import { AlertInput } from './alerts';
 import { auditContainer, auditRules } from './audit';
+import { diskLimitOf } from './diskUsage';
 import { EgressRefusals, Refusal } from './egressRefusals';
 import { engineSocketsOf } from './inspectFacts';
 import { InspectReader } from './inspectReader';
@@ -68,6 +69,7 @@ export class ContainerAudit implements Disposable {
     if (this.disposed || !this.options.scope.includes(info.Config?.Labels ?? {})) return;
     const tracked = this.tracked.get(containerId);
     if (!tracked) return; // destroyed while we read it
+    tracked.diskLimitBytes = diskLimitOf(info);
     // The run state comes from events and lists only: this inspect may predate the latest event.
     const settings = this.options.settings();
     const findings = auditContainer(info, {

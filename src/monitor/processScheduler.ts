@@ -1,6 +1,7 @@
 import { EngineConnection, EngineLog } from '../engine/connection';
 import { EngineError } from '../engine/errors';
 import { AuditFinding } from './audit';
+import { diskRules, runDiskCheck } from './diskUsage';
 import { processRules, runProcessChecks } from './processChecks';
 import { MonitoredWorkspace } from './scope';
 import { MonitorSettings } from './settings';
@@ -119,6 +120,15 @@ export class ProcessCheckScheduler {
     return checks;
   }
 
+  /** The disk count of a box with a disk limit, after its process check (see diskUsage.ts). */
+  private async checkDisk(connection: EngineConnection, containerId: string, startedAt: number): Promise<void> {
+    const check = runDiskCheck(connection, containerId);
+    const findings = await Promise.race([check, delay(processCheckTimeoutMs).then(() => undefined)]);
+    check.catch(() => undefined);
+    const tracked = this.tracked.get(containerId);
+    if (findings && tracked && this.tracked.isRunning(containerId)) this.options.apply(tracked.workspace, findings, diskRules, startedAt);
+  }
+
   private async run(containerId: string, checks: Checks): Promise<void> {
     const workspace = this.tracked.get(containerId)!.workspace;
     checks.lastCheckAt = Date.now();
@@ -135,6 +145,7 @@ export class ProcessCheckScheduler {
       // A check that finished after the workspace stopped describes processes that are gone.
       if (this.tracked.isRunning(containerId)) this.options.apply(workspace, outcome.findings, processRules, startedAt);
       if (outcome.snapshot.settling) checks.checkAgain = true;
+      if (this.tracked.get(containerId)?.diskLimitBytes) await this.checkDisk(connection, containerId, startedAt);
       this.options.log.trace(`monitor: process checks of ${workspace.name} in ${Date.now() - startedAt} ms`);
     } catch (err) {
       // At its pids limit a workspace cannot start the check; the pids alert covers that.

@@ -7,6 +7,8 @@ export interface TrackedWorkspace {
   workspace: MonitoredWorkspace;
   /** From events and lists only: an inspect may predate the latest event. */
   state: RunState;
+  /** The box's disk limit (bytes) as its inspect showed it; the process checks then count its disk too (diskUsage.ts). */
+  diskLimitBytes?: number;
 }
 
 /** The engine's `State` of a container list row, as the monitor's run state. */

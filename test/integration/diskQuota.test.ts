@@ -1,8 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { EngineConnection } from '../../src/engine/connection';
+import { Engine } from '../../src/engine/engine';
+import { SecurityMonitor } from '../../src/monitor/monitor';
+import { defaultMonitorSettings } from '../../src/monitor/settings';
+import { alertCleared, alertRaised } from '../support/alerts';
 import { WorkspaceService } from '../../src/workspace/service';
 import { BtrfsEngine, startBtrfsEngine } from '../support/btrfsEngine';
-import { connect } from '../support/engine';
+import { connect, connectedEngine } from '../support/engine';
 import { makeFolder, removeFolder } from '../support/folders';
 import { execIn, testWorkspaceService, workspaceFixture } from './support';
 
@@ -15,13 +19,20 @@ describe('the disk limit of a workspace (real engines)', function () {
   let btrfs: BtrfsEngine | undefined;
   let connection: EngineConnection | undefined;
   let service: WorkspaceService;
+  let engine: Engine | undefined;
+  let monitor: SecurityMonitor | undefined;
 
   before(async () => {
     btrfs = await startBtrfsEngine(`disk-${process.pid}`);
     connection = await connect(btrfs.engine.host);
     service = testWorkspaceService({}, async () => connection as EngineConnection);
+    engine = await connectedEngine(btrfs.engine.host);
+    monitor = new SecurityMonitor(engine, { settings: () => defaultMonitorSettings });
+    await monitor.ready();
   });
   after(async () => {
+    monitor?.dispose();
+    engine?.dispose();
     await btrfs?.dispose();
     folders.forEach(removeFolder);
   });
@@ -32,8 +43,12 @@ describe('the disk limit of a workspace (real engines)', function () {
     return made;
   };
 
-  it('on btrfs: writing 1.2 GB into a 1g workspace fails (quota exceeded), the workspace stays manageable, and the space comes back', async () => {
+  it('on btrfs: writing 1.2 GB into a 1g workspace fails (quota exceeded), an alert says the disk is full, the workspace stays manageable, and the space comes back', async () => {
     const { workspace, notes } = await service.create({ folder: folder(), name: `disk-${process.pid}`, resources: { disk: '1g' } });
+    const full = alertRaised(monitor as SecurityMonitor, workspace.containerId, 'disk.full', {
+      timeoutMs: 60_000,
+      matches: (alert) => alert.severity === 'error',
+    });
     assert.ok(!notes.some((note) => /disk limit .* not enforced/.test(note)), notes.join('\n'));
     const info = await service.inspect(workspace.name);
     assert.deepEqual(info.HostConfig.StorageOpt, { size: String(1024 * mib) });
@@ -43,12 +58,21 @@ describe('the disk limit of a workspace (real engines)', function () {
     assert.match(big.stdout, /exit 1/);
     const written = Number(/\s(\d+)\s+\w+\s+\d+\s+[\d:]+\s+\/tmp\/big/.exec(big.stdout)?.[1] ?? /(\d+) \/tmp\/big/.exec(big.stdout)?.[1]);
     assert.ok(written > 500 * mib && written <= 1024 * mib, `${written} bytes written`);
+    const alert = await full;
+    console.log(`      alert: ${alert.message}`);
+    assert.equal(alert.type, 'resource_violation');
+    assert.equal(alert.policyItem, 'disk');
+    assert.match(alert.message, /disk is full: its files take (9\d\d|10[0-2]\d) MiB of its 1\.0 GiB limit \(\d+ %\)/);
     // Still manageable: commands run, the file goes, the space comes back (btrfs frees it a moment later).
     assert.equal((await service.find(workspace.name)).state, 'running');
+    const cleared = alertCleared(monitor as SecurityMonitor, workspace.containerId, 'disk.full', 60_000);
     assert.equal((await execIn(service, workspace.name, ['rm', '/tmp/big'])).code, 0);
     let again = await execIn(service, workspace.name, ['sh', '-c', 'sync; sleep 2; dd if=/dev/zero of=/tmp/again bs=1M count=100 2>&1']);
     if (again.code !== 0) again = await execIn(service, workspace.name, ['sh', '-c', 'sleep 5; dd if=/dev/zero of=/tmp/again bs=1M count=100 2>&1']);
     assert.equal(again.code, 0, again.stdout);
+    // The next count comes when the process count settles at a new value: a process held for a few seconds.
+    await execIn(service, workspace.name, ['sleep', '4']);
+    await cleared;
     assert.equal((await service.lifecycle(workspace.name, 'stop')).state, 'exited');
     await service.remove(workspace.name);
   });

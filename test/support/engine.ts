@@ -16,9 +16,9 @@ export function connect(host?: string): Promise<EngineConnection> {
   return EngineConnection.connect(targetFor(host));
 }
 
-/** An Engine (events, reconnects) on the test engine, started and connected; the caller disposes it. */
-export async function connectedEngine(): Promise<Engine> {
-  const engine = new Engine(() => targetFor());
+/** An Engine (events, reconnects) on the test engine (or `host`), started and connected; the caller disposes it. */
+export async function connectedEngine(host?: string): Promise<Engine> {
+  const engine = new Engine(() => targetFor(host));
   engine.start();
   await engine.connection();
   return engine;

@@ -34,6 +34,7 @@ export const policyLines: PolicyItem[] = [
   'egress',
   'networkRate',
   'diskRate',
+  'disk',
 ];
 const headerLines = 2;
 const policyReadTimeoutMs = 3000;
@@ -99,7 +100,13 @@ function values(info: ContainerInspectInfo, engineSockets: string[]): Record<Pol
     egress: egressLine(info.Config.Labels?.[labels.egress]),
     networkRate: rateLine('networkMbps', 'Mbit/s received + sent'),
     diskRate: rateLine('diskMbps', 'MB/s read + written'),
+    disk: diskLine(host.StorageOpt?.size),
   };
+}
+
+function diskLine(size: string | undefined): string {
+  if (!size) return 'no limit (0, or the engine cannot size a container: the create said why)';
+  return `limit ${formatBytes(Number(size))} for its own files (volumes not included); alert from 85 % used`;
 }
 
 /** The engine's throttle rules on the box's data device, as inspect shows them. */
@@ -159,9 +166,7 @@ export class PolicyDocumentProvider implements vscode.TextDocumentContentProvide
     const mount = `${'project mount'.padEnd(16)} ${projectMountLine(info.Config.Labels?.[labels.mount])}`;
     const runtime = `${'runtime'.padEnd(16)} ${runtimeLine(info.HostConfig.Runtime)}`;
     const io = `${'io caps'.padEnd(16)} ${ioCapsLine(info.HostConfig)}`;
-    const storage = info.HostConfig.StorageOpt?.size;
-    const disk = `${'disk'.padEnd(16)} ${storage ? `limit ${formatBytes(Number(storage))} for its own files (volumes not included)` : 'no limit (0, or the engine cannot size a container: the create said why)'}`;
-    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime, io, disk].join('\n') + '\n';
+    return [...header, ...policyLines.map((item) => `${item.padEnd(16)} ${current[item]}`), mount, runtime, io].join('\n') + '\n';
   }
 
   /** The inspect, or an error after policyReadTimeoutMs: a frozen workspace never answers (monitor/frozen.ts). */
