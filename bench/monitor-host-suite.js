@@ -150,7 +150,10 @@ function cpuOver(seconds, split) {
           .map(([name, ms]) => [name, Math.round(ms - (threads[name] ?? 0))])
           .filter(([, ms]) => ms > 0),
       );
-      split.push({ share, userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), byThread });
+      const hostProcesses = require('node:fs')
+        .readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry)).length; // what VS Code's port scanner walks
+      split.push({ share, userMs: Math.round(used.user / 1000), systemMs: Math.round(used.system / 1000), hostProcesses, byThread });
     }
     return share;
   });
@@ -196,6 +199,33 @@ async function alternate(variants, rounds, windowSeconds) {
   await setPortScanner(true);
   const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
   return { shares: Object.fromEntries(Object.entries(shares).map(([name, values]) => [name, mean(values)])), splits };
+}
+
+/**
+ * Runs `measure` while `count` plain containers run that are not workspaces (no managed label:
+ * nothing of ours watches them), like a workspace and its gateway each: the scanner's cost
+ * with the same host processes and none of our monitoring.
+ */
+async function withBystanders(count, measure) {
+  const Docker = require(join(__dirname, '..', 'node_modules', 'dockerode'));
+  const docker = new Docker({ socketPath: process.env.DOCKER_HOST.replace('unix://', '') });
+  const containers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const container = await docker.createContainer({
+        Image: 'aicli/base:latest',
+        Cmd: ['sh', '-c', 'sleep 3600 & sleep 3600 & wait'],
+        Labels: { 'aicli.bench': runLabel },
+        HostConfig: { Init: true },
+      });
+      containers.push(container);
+      await container.start();
+    }
+    await sleep(5000);
+    return await measure();
+  } finally {
+    for (const container of containers) await container.remove({ force: true }).catch(() => undefined);
+  }
 }
 
 const both = (history, scanner) => async () => {
@@ -256,6 +286,10 @@ exports.run = async function run() {
     const latency = trials > 0 ? await latencies(api, folders) : {}; // 0 trials: the CPU and memory measurements only
     await sleep(10_000); // settle as long as before the monitored measurement below
     const idle = await alternate({ idleScannerOff: both(true, false), idleScannerOn: both(true, true) }, 2, measureSeconds / 2);
+    // The control: as many containers as the workspaces make, none of them ours (not monitored).
+    const bystanders = await withBystanders(2 * workspaceCount, () =>
+      alternate({ bystandersScannerOff: both(true, false), bystandersScannerOn: both(true, true) }, 1, measureSeconds / 2),
+    );
     const created = [];
     for (let i = 0; i < workspaceCount; i++) created.push(await createWorkspace(`monbench-${i}-${process.pid}`, {}, folders));
     const running = (await api.scopes.byName(undefined).service.list()).filter((w) => w.state === 'running').length;
@@ -273,12 +307,12 @@ exports.run = async function run() {
       process.env.AICLI_BENCH_OUT,
       JSON.stringify({
         latency,
-        shares: { ...idle.shares, ...monitored.shares },
+        shares: { ...idle.shares, ...bystanders.shares, ...monitored.shares },
         recorded,
         running,
         ticker,
         memory,
-        splits: { ...idle.splits, ...monitored.splits },
+        splits: { ...idle.splits, ...bystanders.splits, ...monitored.splits },
       }),
     );
     writeFileSync(results, JSON.stringify({ passed: 1, failed: 0, failures: [] }));

@@ -122,6 +122,8 @@ try {
   );
   console.log(`  added by monitoring, scanner off (ours)       ${pct(added)}`);
   console.log(`  idle, port scanner on (code-server default)   ${pct(shares.idleScannerOn)}`);
+  console.log(`  ${2 * workspaceCount} plain containers, not ours, scanner off      ${pct(shares.bystandersScannerOff)} (the control)`);
+  console.log(`  ${2 * workspaceCount} plain containers, not ours, scanner on       ${pct(shares.bystandersScannerOn)}`);
   console.log(`  ${host.running} running workspaces, scanner on, history on  ${pct(shares.scannerOn)}`);
   console.log(`  added with the scanner on                     ${pct(addedWithScanner)} (the scanner's part: ${pct(addedWithScanner - added)})`);
   console.log(`  raw dockerode, ${workspaceCount} stats streams parsed      ${pct(raw.share)} (${raw.rate.toFixed(1)} samples/s)`);
@@ -129,7 +131,7 @@ try {
   // Where the time goes (ms over each measured window): user/system and the process's threads.
   for (const [phase, windows] of Object.entries(host.splits ?? {}))
     for (const w of windows)
-      console.log(`  ${phase.padEnd(20)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; threads ${JSON.stringify(w.byThread)}`);
+      console.log(`  ${phase.padEnd(20)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; ${w.hostProcesses} host processes; threads ${JSON.stringify(w.byThread)}`);
   const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const { memory } = host;
   console.log(

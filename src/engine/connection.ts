@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { apiTooOldError, EngineError, EngineErrorKind, toEngineError } from './errors';
 import { knownHostsVerifier } from './knownHosts';
+import { engineProductName } from './product';
 import { EngineTarget } from './target';
 
 /** Oldest API we support: Docker 20.10 (what Debian 12 ships). */
@@ -134,6 +135,8 @@ export interface EngineVersion {
   Os: string;
   Arch: string;
   KernelVersion?: string;
+  /** What answers: dockerd lists "Engine", containerd, runc…; Podman lists "Podman Engine" (see product.ts). */
+  Components?: { Name: string; Version: string }[];
 }
 
 /**
@@ -195,7 +198,7 @@ export class EngineConnection {
         throw toEngineError(err, target.host);
       });
     }
-    log.info(`connected to ${target.host} (${target.source}): Docker ${version.Version}, API ${apiVersion} in ${Date.now() - started} ms`);
+    log.info(`connected to ${target.host} (${target.source}): ${engineProductName(version)}, API ${apiVersion} in ${Date.now() - started} ms`);
     return new EngineConnection(target, apiVersion, version, docker, untimed, log);
   }
 

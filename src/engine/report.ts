@@ -1,11 +1,14 @@
 import { formatBytes } from './bytes';
 import { EngineConnection, EngineInfo } from './connection';
+import { podmanRefusal } from '../isolation/podman';
 import { engineRuntimes, gvisorDaemonSnippet, gvisorRuntime } from '../isolation/runtime';
+import { engineProductName } from './product';
 
 /** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
 export interface EngineReport {
   host: string;
   hostSource: string;
+  /** "Docker 20.10.24", "Podman 4.3.1". */
   engineVersion: string;
   apiVersion: string;
   engineApiVersion: string;
@@ -57,6 +60,8 @@ export async function collectEngineReport(connection: EngineConnection): Promise
     notes.push('Neither AppArmor nor SELinux is available on this engine: workspaces rely on capabilities, seccomp and namespaces only.');
   }
   if (!security.userns) notes.push('User-namespace remapping is off: root in a workspace is root on the host kernel (capabilities are still dropped).');
+  const podman = podmanRefusal(connection.engineVersion, connection.host);
+  if (podman) notes.push(podman);
   const runtimes = engineRuntimes(info);
   if (!runtimes.includes(gvisorRuntime)) {
     notes.push(
@@ -66,7 +71,7 @@ export async function collectEngineReport(connection: EngineConnection): Promise
   return {
     host: connection.host,
     hostSource: connection.target.source,
-    engineVersion: connection.engineVersion.Version,
+    engineVersion: engineProductName(connection.engineVersion),
     apiVersion: connection.apiVersion,
     engineApiVersion: connection.engineVersion.ApiVersion,
     os: info.OperatingSystem ?? connection.engineVersion.Os,
@@ -90,7 +95,7 @@ export function formatEngineReport(report: EngineReport): string[] {
   const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
   const rows: [string, string][] = [
     ['Host', `${report.host} (from ${report.hostSource})`],
-    ['Engine', `Docker ${report.engineVersion}`],
+    ['Engine', report.engineVersion],
     ['API', `${report.apiVersion} (engine offers ${report.engineApiVersion})`],
     ['OS', `${report.os}, kernel ${report.kernel}, ${report.architecture}`],
     ['Resources', `${report.cpus} CPUs, ${formatBytes(report.memoryBytes)}`],

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { EngineState } from '../engine/engine';
 import { EngineError } from '../engine/errors';
+import { engineProductName } from '../engine/product';
 
 /** Short enough for a narrow sidebar; the description and tooltip carry the details. */
 const shortTitles: Partial<Record<EngineError['kind'], string>> = {
@@ -38,7 +39,7 @@ export function engineStateItem(state: EngineState, engineName: string): vscode.
     }
     case 'connected': {
       const { connection } = state;
-      const item = new vscode.TreeItem(`Docker ${connection.engineVersion.Version}`);
+      const item = new vscode.TreeItem(engineProductName(connection.engineVersion));
       item.id = 'engine-state';
       item.description = `${connection.host} · API ${connection.apiVersion}`;
       item.tooltip = `Connected to ${connection.host} (from ${connection.target.source}). Click for engine details.`;

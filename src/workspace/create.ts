@@ -21,6 +21,7 @@ import { settleAll } from './settle';
 import { checkUserNamespace, remapped } from '../isolation/userns';
 import { createWithDiskLimit } from './diskQuota';
 import { CreatedNetwork, createWorkspaceNetwork } from './workspaceNetwork';
+import { podmanRefusal } from '../isolation/podman';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
 import { SubnetPool, workspacePool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
@@ -65,11 +66,13 @@ export function isRemoteEngine(connection: EngineConnection): boolean {
 export { projectVolumeFor } from './mountPlan';
 
 /** Refuses an engine that cannot enforce what every level relies on, naming what is missing. */
-function checkEngineCanIsolate(info: EngineInfo, host: string): void {
+function checkEngineCanIsolate(info: EngineInfo, connection: EngineConnection): void {
   const missing = engineShortcomings(info);
   if (missing.length) {
-    throw new InputError('engine', `The engine at ${host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`);
+    throw new InputError('engine', `The engine at ${connection.host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`);
   }
+  const podman = podmanRefusal(connection.engineVersion, connection.host);
+  if (podman) throw new InputError('engine', podman);
 }
 
 function socketPathOf(connection: EngineConnection): string[] {
@@ -103,7 +106,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const egressMode = egressModeFor(level, request.egress ?? policy.egress);
   const allow = parseAllowedHosts([...(policy.allowedHosts ?? []), ...(request.allow ?? [])]);
   const info = await connection.info();
-  checkEngineCanIsolate(info, connection.host);
+  checkEngineCanIsolate(info, connection);
   const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
   const runtime = runtimeFor(level, checkRuntimeSetting(request.runtime ?? policy.runtime), engineRuntimes(info), connection.host);
   const image = (request.image ?? policy.defaultImage).trim();

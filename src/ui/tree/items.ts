@@ -12,7 +12,7 @@ function engineGroupItem(node: Extract<TreeNode, { kind: 'engineGroup' }>): vsco
   const health = state.kind === 'connected' ? 'up' : state.kind === 'connecting' ? 'connecting' : 'unreachable';
   item.description =
     state.kind === 'connected'
-      ? `Docker ${load.version ?? '?'} · ${load.running} running · ${Math.round(load.cpuPercent)}% CPU of ${load.cpus ?? '?'} · ${load.memTotal ? formatBytes(load.memoryUsed, load.memTotal) : `${formatBytes(load.memoryUsed)}/?`}`
+      ? `${load.version ?? 'Docker ?'} · ${load.running} running · ${Math.round(load.cpuPercent)}% CPU of ${load.cpus ?? '?'} · ${load.memTotal ? formatBytes(load.memoryUsed, load.memTotal) : `${formatBytes(load.memoryUsed)}/?`}`
       : health;
   item.iconPath = new vscode.ThemeIcon('server-environment', state.kind === 'unreachable' ? new vscode.ThemeColor('charts.red') : undefined);
   item.tooltip = state.kind === 'unreachable' ? state.error.userMessage : `${node.name}: ${item.description}`;

@@ -14,6 +14,7 @@ export type TreeNode =
   | { kind: 'other'; id: string; name: string; image: string; state: string; status: string };
 
 export interface EngineLoad {
+  /** "Docker 20.10.24", "Podman 4.3.1" (see engine/product.ts). */
   version?: string;
   running: number;
   cpus?: number;

@@ -3,6 +3,7 @@ import { labels, Workspace } from '../../workspace/model';
 import { IndexChange } from '../../workspace/liveIndex';
 import { listContainers } from '../../engine/containers';
 import { defaultEngineName } from '../../engine/engines';
+import { engineProductName } from '../../engine/product';
 import { UiEngineScope, UiEngineScopes } from '../scopes';
 import { treeItemFor } from './items';
 import { TreeNode } from './nodes';
@@ -123,7 +124,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<TreeNode>
           name: scope.name,
           state,
           load: {
-            version: state.kind === 'connected' ? state.connection.engineVersion.Version : undefined,
+            version: state.kind === 'connected' ? engineProductName(state.connection.engineVersion) : undefined,
             running: running.length,
             cpus: info?.NCPU,
             memTotal: info?.MemTotal,
