@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { EngineConnection } from './connection';
+import type { RegistryCredentials } from './registryAuth';
 import { filtersParameter, labelFilter, ManagedKind } from './filters';
 import type { ImageBuildOptions, ImageInfo, ImageInspectInfo } from './types';
 
@@ -42,9 +43,9 @@ export async function removeImage(connection: EngineConnection, ref: string, wha
   await connection.call(what, (docker) => docker.getImage(ref).remove(), { untimed: true });
 }
 
-/** Pull progress until the pull is done; the signal closes the request and the engine abandons it. */
-export async function pullImageStream(connection: EngineConnection, reference: string, signal?: AbortSignal): Promise<Readable> {
-  return (await connection.untimed.pull(reference, { abortSignal: signal })) as unknown as Readable;
+/** Pull progress until the pull is done; the signal closes the request and the engine abandons it. `auth`: the registry's credentials (registryAuth.ts). */
+export async function pullImageStream(connection: EngineConnection, reference: string, signal?: AbortSignal, auth?: RegistryCredentials): Promise<Readable> {
+  return (await connection.untimed.pull(reference, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) })) as unknown as Readable;
 }
 
 /** Build output from the classic builder; `files` are the context's paths relative to `context`. */

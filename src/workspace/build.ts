@@ -5,6 +5,7 @@ import { EngineConnection } from '../engine/connection';
 import { EngineError, InputError, toEngineError } from '../engine/errors';
 import { buildImageStream, inspectImage } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
+import { allCredentials, dockerConfigPath } from '../engine/registryAuth';
 import { labels as workspaceLabels } from './model';
 
 export interface BuildImageRequest {
@@ -30,8 +31,9 @@ export class BuildError extends EngineError {
     message: string,
     /** "Step 2/4 : RUN make" — the last step the engine started; undefined before the first. */
     readonly step: string | undefined,
+    hint = 'Fix that step in the Dockerfile (the build output has the details), then build again.',
   ) {
-    super('engine', message, 'Fix that step in the Dockerfile (the build output has the details), then build again.', [{ id: 'showLog', label: 'Show Log' }]);
+    super('engine', message, hint, [{ id: 'showLog', label: 'Show Log' }]);
     this.name = 'BuildError';
   }
 }
@@ -62,6 +64,19 @@ function contextFiles(context: string): string[] {
   return files;
 }
 
+/** A FROM the registry would not give without a login: say so, instead of "fix that step". */
+function loginHint(failure: string): string | undefined {
+  if (!/unauthorized|no basic auth credentials|authentication required/i.test(failure)) return undefined;
+  const registry = /https?:\/\/([^/"\s]+)\//.exec(failure)?.[1] ?? '<registry>';
+  return `The registry ${registry} wants a login that ${dockerConfigPath()} does not hold: run \`docker login ${registry}\`, then build again.`;
+}
+
+/** X-Registry-Config as dockerode types it (user and password per registry); an identity token rides along as the engine reads it. */
+function registryConfigOf(all: Awaited<ReturnType<typeof allCredentials>>): Parameters<typeof buildImageStream>[3]['registryconfig'] {
+  const entries = Object.entries(all).map(([registry, auth]) => [registry, { ...auth, username: auth.username ?? '', password: auth.password ?? '' }]);
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
 /** Builds an image labelled aicli.managed=true; every output line goes to onOutput as it arrives. */
 export async function buildImage(
   connection: EngineConnection,
@@ -82,6 +97,7 @@ export async function buildImage(
   }
   if (!request.tag.trim()) throw new InputError('tag', 'The image needs a tag, e.g. my-project:latest.');
 
+  const registryconfig = registryConfigOf(await allCredentials());
   let stream: Readable;
   try {
     stream = await buildImageStream(connection, context, contextFiles(context), {
@@ -92,6 +108,8 @@ export async function buildImage(
       rm: true,
       forcerm: true,
       abortSignal: request.signal,
+      // A FROM on a private registry is pulled by the engine with these (X-Registry-Config).
+      registryconfig,
     });
   } catch (err) {
     throw toEngineError(err, connection.host);
@@ -126,7 +144,8 @@ export async function buildImage(
       if (pendingText) onOutput(pendingText);
       if (failure !== undefined) {
         onOutput(`ERROR: ${failure}`);
-        reject(new BuildError(step ? `Building ${request.tag} failed at ${step}: ${failure}` : `Building ${request.tag} failed: ${failure}`, step));
+        const message = step ? `Building ${request.tag} failed at ${step}: ${failure}` : `Building ${request.tag} failed: ${failure}`;
+        reject(new BuildError(message, step, loginHint(failure)));
         return;
       }
       // The classic builder reports the image in a "Successfully built <id>" line; aux carries it too.

@@ -69,7 +69,10 @@ export { projectVolumeFor } from './mountPlan';
 function checkEngineCanIsolate(info: EngineInfo, connection: EngineConnection): void {
   const missing = engineShortcomings(info);
   if (missing.length) {
-    throw new InputError('engine', `The engine at ${connection.host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`);
+    throw new InputError(
+      'engine',
+      `The engine at ${connection.host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`,
+    );
   }
   const podman = podmanRefusal(connection.engineVersion, connection.host);
   if (podman) throw new InputError('engine', podman);

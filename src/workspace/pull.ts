@@ -3,6 +3,7 @@ import { EngineConnection } from '../engine/connection';
 import { CancelledError, EngineError, InputError, toEngineError } from '../engine/errors';
 import { inspectImage, pullImageStream } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
+import { credentialsFor, dockerConfigPath, RegistryCredentials, registryOf } from '../engine/registryAuth';
 import { PullMessage, PullProgress, PullProgressTracker } from './pullProgress';
 
 export interface PullResult {
@@ -37,9 +38,27 @@ export function normalizeReference(reference: string): string {
   return lastSegment.includes(':') || trimmed.includes('@') ? trimmed : `${trimmed}:latest`;
 }
 
-function pullError(reference: string, err: unknown, host: string): Error {
+/** The registry said no: with the credentials we sent, or without any. Never the secret itself. */
+function unauthorizedError(reference: string, text: string, auth: RegistryCredentials | undefined, err: unknown): EngineError {
+  const registry = registryOf(reference);
+  const sent = auth
+    ? `the credentials for ${registry} in ${dockerConfigPath()} (user ${auth.username ?? 'with a token'}) were not accepted`
+    : `no credentials for ${registry} were found in ${dockerConfigPath()}`;
+  // dockerode puts "(HTTP code 500) server error - " before the engine's own words.
+  const said = text.replace(/^\(HTTP code \d+\)[^-]*-\s*/, '').trim();
+  return new EngineError(
+    'engine',
+    `The registry ${registry} refused to give ${reference} (${said}); ${sent}.`,
+    `Run \`docker login ${registry}\` and try again.`,
+    [{ id: 'showLog', label: 'Show Log' }],
+    err,
+  );
+}
+
+function pullError(reference: string, err: unknown, host: string, auth?: RegistryCredentials): Error {
   const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
   const text = e.json?.message ?? e.message ?? String(err);
+  if (/unauthorized|authentication required|no basic auth credentials/i.test(text)) return unauthorizedError(reference, text, auth, err);
   if (e.statusCode === 404 || /manifest unknown|not found|does not exist/i.test(text)) {
     return new EngineError(
       'notFound',
@@ -81,12 +100,13 @@ export async function pullImage(
 ): Promise<PullResult> {
   const normalized = normalizeReference(reference);
   if (signal?.aborted) throw new PullCancelledError(normalized);
+  const auth = await credentialsFor(normalized);
   let stream: Readable;
   try {
-    stream = await pullImageStream(connection, normalized, signal);
+    stream = await pullImageStream(connection, normalized, signal, auth);
   } catch (err) {
     if (signal?.aborted) throw new PullCancelledError(normalized);
-    throw pullError(normalized, err, connection.host);
+    throw pullError(normalized, err, connection.host, auth);
   }
   await new Promise<void>((resolve, reject) => {
     const parser = new JsonLineParser<PullMessage>();
@@ -107,11 +127,11 @@ export async function pullImage(
     });
     stream.once('error', (err: Error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? new PullCancelledError(normalized) : pullError(normalized, err, connection.host));
+      reject(signal?.aborted ? new PullCancelledError(normalized) : pullError(normalized, err, connection.host, auth));
     });
     stream.once('end', () => {
       signal?.removeEventListener('abort', onAbort);
-      if (failure !== undefined) reject(pullError(normalized, new Error(failure), connection.host));
+      if (failure !== undefined) reject(pullError(normalized, new Error(failure), connection.host, auth));
       else resolve();
     });
   });

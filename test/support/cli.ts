@@ -11,9 +11,14 @@ export interface CliResult {
 
 const run = promisify(execFile);
 
-export async function aicli(...args: string[]): Promise<CliResult> {
+export function aicli(...args: string[]): Promise<CliResult> {
+  return aicliWithEnv(process.env, ...args);
+}
+
+/** The same with this environment (DOCKER_CONFIG, PATH…). */
+export async function aicliWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args]);
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };

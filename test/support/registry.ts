@@ -40,7 +40,11 @@ function throttlingProxy(targetPort: number, bytesPerSecond: number): Promise<Se
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-export async function startLocalRegistry(options: { bytesPerSecond?: number } = {}): Promise<LocalRegistry> {
+/** The one account of a registry started with `auth: true` (the hash is bcrypt of the password, made once with Python's crypt). */
+export const registryAccount = { username: 'tester', password: 'aicli-test-secret' };
+const registryAccountHtpasswd = 'tester:$2b$10$tydox2VU4hOvkEtpQOe2zuu5yIqavBJEKBkIKOT08Rb9SnoNXCHFS\n';
+
+export async function startLocalRegistry(options: { bytesPerSecond?: number; auth?: boolean } = {}): Promise<LocalRegistry> {
   if (spawnSync(registryBinary, ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`${registryBinary} is missing: install Debian's docker-registry package (.ci/run and npm test's bootstrap do).`);
   }
@@ -60,14 +64,17 @@ export async function startLocalRegistry(options: { bytesPerSecond?: number } = 
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.auth ? ['auth:', '  htpasswd:', '    realm: aicli-test', `    path: ${join(dir, 'htpasswd')}`] : []),
       '',
     ].join('\n'),
   );
+  if (options.auth) writeFileSync(join(dir, 'htpasswd'), registryAccountHtpasswd);
   const child: ChildProcess = spawn(registryBinary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 15_000;
-  while (!(await answersHttp(port, '/v2/'))) {
+  // With auth, /v2/ answers 401; its root answers 200 either way.
+  while (!(await answersHttp(port, options.auth ? '/' : '/v2/'))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -124,12 +131,12 @@ export async function buildLayeredImage(
 }
 
 /** Tags `image` as registry/name:tag, pushes it, and drops the local tag again. */
-export async function pushToRegistry(docker: Docker, image: string, target: string): Promise<void> {
+export async function pushToRegistry(docker: Docker, image: string, target: string, auth: Docker.AuthConfig = {}): Promise<void> {
   const separator = target.lastIndexOf(':');
   await docker.getImage(image).tag({ repo: target.slice(0, separator), tag: target.slice(separator + 1) });
   try {
     // Docker 20.10 wants an X-Registry-Auth header on push even for a registry without auth.
-    await follow(docker, await docker.getImage(target).push({ authconfig: {} }));
+    await follow(docker, await docker.getImage(target).push({ authconfig: auth }));
   } finally {
     await docker
       .getImage(target)
