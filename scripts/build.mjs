@@ -22,6 +22,8 @@ const common = {
   define: { AICLI_VERSION: JSON.stringify(JSON.parse(await readFile(resolve(import.meta.dirname, '..', 'package.json'), 'utf8')).version) },
   // ssh2 optionally loads native crypto bindings; docker-modem falls back without them.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+  // jsonc-parser's UMD main requires its parts at run time, which a bundle cannot follow; its ES module build bundles.
+  alias: { 'jsonc-parser': resolve(import.meta.dirname, '..', 'node_modules', 'jsonc-parser', 'lib', 'esm', 'main.js') },
   plugins: [
     {
       name: 'lighter-dockerode',

@@ -22,7 +22,7 @@ function isIpv4(text: string): boolean {
 }
 
 /** A free-looking host port to suggest: above 1024 and not itself blocked. */
-function suggestHostPort(hostPort: number, policy: PortPolicy): number {
+export function suggestHostPort(hostPort: number, policy: PortPolicy): number {
   for (const candidate of [hostPort + 8000, hostPort + 10000, hostPort + 18000, 18888, 28888]) {
     if (candidate >= 1024 && candidate <= 65535 && !policy.blockedPorts.includes(candidate)) return candidate;
   }

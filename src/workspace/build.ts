@@ -17,6 +17,9 @@ export interface BuildImageRequest {
   tag: string;
   /** Extra labels; aicli.managed=true is always added. */
   labels?: Record<string, string>;
+  /** ARG values (--build-arg), and the stage to stop at (--target). */
+  buildargs?: Record<string, string>;
+  target?: string;
   signal?: AbortSignal;
 }
 
@@ -110,6 +113,8 @@ export async function buildImage(
       abortSignal: request.signal,
       // A FROM on a private registry is pulled by the engine with these (X-Registry-Config).
       registryconfig,
+      ...(request.buildargs && Object.keys(request.buildargs).length ? { buildargs: request.buildargs } : {}),
+      ...(request.target ? { target: request.target } : {}),
     });
   } catch (err) {
     throw toEngineError(err, connection.host);

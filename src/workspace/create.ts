@@ -56,6 +56,8 @@ export interface ValidatedCreate {
   engine: { id: string; dataRoot: string };
   /** The box's writable layer, bytes (0: no limit); see diskQuota.ts. */
   diskBytes: number;
+  /** KEY=VALUE of the request's env. */
+  env: string[];
 }
 
 /** A tcp:// or ssh:// engine cannot see this machine's folders. */
@@ -172,6 +174,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     mount,
     io: resources.io,
     diskBytes: resources.diskBytes,
+    env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
     engine: { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' },
   };
 }
@@ -255,7 +258,7 @@ export async function createWorkspaceResources(
         name: containerNameFor(validated.id),
         Image: validated.image,
         Labels: { ...validated.labels, [labels.ports]: JSON.stringify(validated.ports) },
-        Env: [`WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
+        Env: [...validated.env, `WORKSPACE_ID=${validated.id}`, `WORKSPACE_NAME=${validated.name}`],
         WorkingDir: '/workspace',
         User: validated.plan.user,
         Tty: true,

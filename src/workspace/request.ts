@@ -19,6 +19,8 @@ export interface CreateWorkspaceRequest {
   mount?: string;
   /** `auto`, `runc` or `runsc` (see isolation/runtime.ts); the policy's when absent. */
   runtime?: string;
+  /** The box's environment (a devcontainer.json's containerEnv); WORKSPACE_ID and WORKSPACE_NAME are always ours. */
+  env?: Record<string, string>;
 }
 
 /** Defaults and policies from settings (aicli.*), applied to every create. */

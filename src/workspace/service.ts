@@ -15,6 +15,7 @@ import { egressNetworkNameFor, gatewayNameFor, startGateway } from './gateway';
 import { imageHasHealthCheck, waitUntilHealthy } from './health';
 import { labels, networkNameFor, onEngine, Workspace, workspaceFromSummary } from './model';
 import { gvisorRuntime } from '../isolation/runtime';
+import { PortPolicy } from '../isolation/ports';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 
 export interface CreateResult {
@@ -181,6 +182,11 @@ export class WorkspaceService {
   }
 
   /** One-shot command: stdout and stderr kept apart, exit code from exec inspect. */
+  /** The host-port rules creates apply (aicli.network.blockedPorts, publishAddress). */
+  get portPolicy(): PortPolicy {
+    return this.policy().ports;
+  }
+
   async exec(reference: string, command: string[], output: { stdout: Writable; stderr: Writable }, signal?: AbortSignal): Promise<number> {
     const workspace = await this.find(reference);
     const connection = await this.connection();

@@ -18,7 +18,8 @@ Commands:
          [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
          [--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...
          [--mount auto|review|copy|bind] [--runtime auto|runc|runsc]
-         [--health-timeout SECONDS] [--json]
+         [--health-timeout SECONDS] [--devcontainer FILE | --no-devcontainer] [--skip-features]
+         [--json]
                                       --egress: what the box may reach (auto: basic open, standard
                                       allowlist, strict none); --allow: what allowlist lets through
                                       --mount: how the box sees the folder (auto: review on a local
@@ -26,6 +27,10 @@ Commands:
                                       --runtime: runsc runs the box on gVisor (sandboxed: always; auto:
                                       sandboxed on runsc, the others on the engine's default)
                                       --health-timeout: wait for the image's own health check
+                                      --devcontainer: the folder's .devcontainer/devcontainer.json is read
+                                      unless --no-devcontainer: image or build, containerEnv, ports and
+                                      lifecycle commands; what would weaken the level is refused;
+                                      --skip-features: create without its features (not fetched offline)
   list [--json]                       Managed workspaces
   inspect NAME                        Engine inspect of a workspace's container (JSON)
   start|stop|restart|pause|unpause NAME

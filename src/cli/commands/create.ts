@@ -1,5 +1,9 @@
+import { resolve } from 'node:path';
+import { chooseDevcontainerConfig, readDevcontainerConfig } from '../../workspace/devcontainer/config';
+import { devcontainerRequest, devcontainerSummary, runLifecycleCommands } from '../../workspace/devcontainer/create';
+import { DevcontainerPlan, planDevcontainer } from '../../workspace/devcontainer/plan';
 import type { CreateOptions } from '../../workspace/service';
-import { single, UsageError } from '../args';
+import { ParsedArgs, single, UsageError } from '../args';
 import { Command } from '../command';
 import { workspaceJson } from '../output';
 
@@ -17,7 +21,8 @@ export const create: Command = {
     '[--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...',
     '[--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...',
     '[--mount auto|review|copy|bind] [--runtime auto|runc|runsc]',
-    '[--health-timeout SECONDS] [--json]',
+    '[--health-timeout SECONDS] [--devcontainer FILE | --no-devcontainer] [--skip-features]',
+    '[--json]',
   ],
   description: [
     '--egress: what the box may reach (auto: basic open, standard',
@@ -27,6 +32,10 @@ export const create: Command = {
     '--runtime: runsc runs the box on gVisor (sandboxed: always; auto:',
     "sandboxed on runsc, the others on the engine's default)",
     "--health-timeout: wait for the image's own health check",
+    "--devcontainer: the folder's .devcontainer/devcontainer.json is read",
+    'unless --no-devcontainer: image or build, containerEnv, ports and',
+    'lifecycle commands; what would weaken the level is refused;',
+    '--skip-features: create without its features (not fetched offline)',
   ],
   values: [
     '--folder',
@@ -43,7 +52,9 @@ export const create: Command = {
     '--mount',
     '--runtime',
     '--health-timeout',
+    '--devcontainer',
   ],
+  booleans: ['--no-devcontainer', '--skip-features'],
   placement: true,
   async run({ args, scope, json }) {
     const folder = single(args, '--folder');
@@ -61,10 +72,40 @@ export const create: Command = {
       runtime: single(args, '--runtime'),
     };
     const options = healthOption(single(args, '--health-timeout'));
-    const { workspace, warnings, notes } = await (await scope()).service.create(request, () => {}, options);
+    const plan = devcontainerPlanOf(args, resolve(folder));
+    const engine = await scope();
+    const asked = plan
+      ? await devcontainerRequest(await engine.connection(), request, plan, {
+          ports: engine.service.portPolicy,
+          skipFeatures: args.booleans.has('--skip-features'),
+          onBuildOutput: (line) => console.error(line),
+        })
+      : request;
+    const { workspace, warnings, notes } = await engine.service.create(asked, () => {}, options);
     warnings.forEach((warning) => console.error(`WARNING: ${warning}`));
-    notes.forEach((note) => console.error(`Note: ${note}`));
+    [...(plan ? devcontainerSummary(plan, resolve(folder)) : []), ...notes].forEach((note) => console.error(`Note: ${note}`));
+    const failed =
+      plan &&
+      (await runLifecycleCommands(
+        (command, output) => engine.service.exec(workspace.name, command, output),
+        plan,
+        (line) => console.error(line),
+      ));
     console.log(json ? JSON.stringify(workspaceJson(workspace), null, 2) : `Created workspace ${workspace.name} (${workspace.id}), ${workspace.state}`);
+    if (failed) {
+      console.error(
+        `Error: its ${failed.name} failed (exit ${failed.code}); the workspace is kept: fix the command in ${plan.file} and run it with aicli-ws exec ${workspace.name} -- ….`,
+      );
+      return 1;
+    }
     return 0;
   },
 };
+
+/** The plan of the folder's dev container configuration, unless --no-devcontainer; --devcontainer FILE names one. */
+function devcontainerPlanOf(args: ParsedArgs, folder: string): DevcontainerPlan | undefined {
+  if (args.booleans.has('--no-devcontainer')) return undefined;
+  const named = single(args, '--devcontainer');
+  const file = named ? resolve(named) : chooseDevcontainerConfig(folder);
+  return file ? planDevcontainer(readDevcontainerConfig(file)) : undefined;
+}
