@@ -131,7 +131,9 @@ try {
   // Where the time goes (ms over each measured window): user/system and the process's threads.
   for (const [phase, windows] of Object.entries(host.splits ?? {}))
     for (const w of windows)
-      console.log(`  ${phase.padEnd(20)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; ${w.hostProcesses} host processes; threads ${JSON.stringify(w.byThread)}`);
+      console.log(
+        `  ${phase.padEnd(20)} ${pct(w.share)}: user ${w.userMs} ms, system ${w.systemMs} ms; ${w.hostProcesses} host processes; threads ${JSON.stringify(w.byThread)}`,
+      );
   const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const { memory } = host;
   console.log(

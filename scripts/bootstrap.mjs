@@ -9,8 +9,9 @@ import { join } from 'node:path';
 // chromium: the UI tests; ripgrep: an `rg` for code-server's install; libkrb5-dev: kerberos
 // compiles; docker-registry: the loopback registry the pull tests push to and pull from;
 // openssh-server: the sshd of the ssh:// engine tests; runsc: gVisor, the sandboxed level's runtime;
-// btrfs-progs: the btrfs test engine of the disk limit tests.
-const debianPackages = ['chromium', 'ripgrep', 'libkrb5-dev', 'docker-registry', 'openssh-server', 'runsc', 'btrfs-progs'];
+// btrfs-progs: the btrfs test engine of the disk limit tests; podman and catatonit: the Podman
+// engine of its tests (scripts/podman.mjs; catatonit is its init).
+const debianPackages = ['chromium', 'ripgrep', 'libkrb5-dev', 'docker-registry', 'openssh-server', 'runsc', 'btrfs-progs', 'podman', 'catatonit'];
 
 function missingPackages() {
   return debianPackages.filter((name) => spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status !== 0);

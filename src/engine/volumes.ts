@@ -15,7 +15,12 @@ export interface VolumeQuery {
 export async function listVolumes(connection: EngineConnection, query: VolumeQuery = {}, what = 'list volumes'): Promise<VolumeInspectInfo[]> {
   const filters = filtersParameter({ label: labelFilter(query.kind, query.labels), dangling: query.dangling ? ['true'] : undefined });
   const listed = await connection.call(what, (docker) => docker.listVolumes(filters ? { filters } : {}));
-  return listed.Volumes ?? [];
+  // Podman 4.3 ORs several label filters on volumes where dockerd ANDs them: a volume with only
+  // one of the labels (not ours) would reach cleanup. Every label is checked here again.
+  const wanted = labelFilter(query.kind, query.labels).map((filter) => filter.split(/=(.*)/s) as [string, string | undefined]);
+  return (listed.Volumes ?? []).filter((volume) =>
+    wanted.every(([key, value]) => (volume.Labels ?? {})[key] !== undefined && (value === undefined || volume.Labels?.[key] === value)),
+  );
 }
 
 /** `driverOptions`: the local driver's mount (type, device, o), e.g. an overlay over a folder. */

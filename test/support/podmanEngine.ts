@@ -1,0 +1,20 @@
+// Our private Podman service (scripts/podman.mjs: `podman system service` in a mount namespace of
+// its own, storage under ~/.cache/aicli-workspaces/podman) for the tests that meet Podman.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from './paths';
+
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
+const podmanScript = (): Promise<Record<string, unknown>> => importEsm(pathToFileURL(join(repoRoot, 'scripts', 'podman.mjs')).href);
+
+/** Starts it (with the offline base image) and resolves to its DOCKER_HOST. */
+export async function startPodmanEngine(): Promise<string> {
+  const start = (await podmanScript()).startPodman as (options: { log: (line: string) => void }) => Promise<{ host: string }>;
+  return (await start({ log: () => {} })).host;
+}
+
+/** Stops it and removes everything it stored. */
+export async function stopPodmanEngine(): Promise<void> {
+  const stop = (await podmanScript()).stopPodman as (options: { log: (line: string) => void; reset: boolean }) => Promise<void>;
+  await stop({ log: () => {}, reset: true });
+}
