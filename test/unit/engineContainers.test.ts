@@ -128,3 +128,25 @@ describe('engine gateway: the other lists use the same filter', () => {
     );
   });
 });
+
+describe('engine gateway: volume lists check every label again', () => {
+  it('keeps only volumes with all the asked labels, as an engine that ORs label filters (Podman 4.3) would not', async () => {
+    const volumes = [
+      { Name: 'ours', Labels: { 'aicli.managed': 'true', 'aicli.test.run': 'r1' } },
+      { Name: 'other-run', Labels: { 'aicli.managed': 'true', 'aicli.test.run': 'r2' } },
+      { Name: 'not-ours', Labels: { 'aicli.test.run': 'r1' } },
+      { Name: 'no-labels', Labels: null },
+    ];
+    const connection = {
+      call: (_what: string, fn: (docker: unknown) => Promise<unknown>) => fn({ listVolumes: async () => ({ Volumes: volumes }) }),
+    } as unknown as EngineConnection;
+    assert.deepEqual(
+      (await listVolumes(connection, { labels: { 'aicli.test.run': 'r1' } })).map((volume) => volume.Name),
+      ['ours'],
+    );
+    assert.deepEqual(
+      (await listVolumes(connection, { kind: 'any' })).map((volume) => volume.Name),
+      ['ours', 'other-run', 'not-ours', 'no-labels'],
+    );
+  });
+});
