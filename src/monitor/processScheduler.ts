@@ -121,18 +121,30 @@ export class ProcessCheckScheduler {
   }
 
   /** The disk count of a box with a disk limit, after its process check (see diskUsage.ts). */
-  private async checkDisk(connection: EngineConnection, containerId: string, startedAt: number): Promise<void> {
-    const check = runDiskCheck(connection, containerId);
-    const findings = await Promise.race([check, delay(processCheckTimeoutMs).then(() => undefined)]);
-    check.catch(() => undefined);
-    const tracked = this.tracked.get(containerId);
-    if (findings && tracked && this.tracked.isRunning(containerId)) this.options.apply(tracked.workspace, findings, diskRules, startedAt);
+  private async checkDisk(containerId: string, startedAt: number): Promise<void> {
+    try {
+      const check = runDiskCheck(await this.options.connection(), containerId);
+      check.catch(() => undefined);
+      const findings = await Promise.race([check, delay(processCheckTimeoutMs).then(() => 'timeout' as const)]);
+      const tracked = this.tracked.get(containerId);
+      if (findings === 'timeout')
+        this.options.log.warn(`monitor: the disk count of ${tracked?.workspace.name ?? containerId} did not finish in ${processCheckTimeoutMs / 1000} s`);
+      else if (findings && tracked && this.tracked.isRunning(containerId)) this.options.apply(tracked.workspace, findings, diskRules, startedAt);
+    } catch (err) {
+      this.options.log.warn(`monitor: the disk count of ${containerId.slice(0, 12)} failed: ${err instanceof EngineError ? err.message : String(err)}`);
+    }
   }
 
   private async run(containerId: string, checks: Checks): Promise<void> {
-    const workspace = this.tracked.get(containerId)!.workspace;
     checks.lastCheckAt = Date.now();
     const startedAt = checks.lastCheckAt;
+    await this.checkProcesses(containerId, checks, startedAt);
+    // On its own: a box at its pids limit, or too busy to answer an exec, can still be full.
+    if (this.tracked.get(containerId)?.diskLimitBytes) await this.checkDisk(containerId, startedAt);
+  }
+
+  private async checkProcesses(containerId: string, checks: Checks, startedAt: number): Promise<void> {
+    const workspace = this.tracked.get(containerId)!.workspace;
     try {
       const connection = await this.options.connection();
       const check = runProcessChecks(connection, containerId, { level: workspace.level, blockedPorts: this.options.settings().blockedPorts });
@@ -145,7 +157,6 @@ export class ProcessCheckScheduler {
       // A check that finished after the workspace stopped describes processes that are gone.
       if (this.tracked.isRunning(containerId)) this.options.apply(workspace, outcome.findings, processRules, startedAt);
       if (outcome.snapshot.settling) checks.checkAgain = true;
-      if (this.tracked.get(containerId)?.diskLimitBytes) await this.checkDisk(connection, containerId, startedAt);
       this.options.log.trace(`monitor: process checks of ${workspace.name} in ${Date.now() - startedAt} ms`);
     } catch (err) {
       // At its pids limit a workspace cannot start the check; the pids alert covers that.

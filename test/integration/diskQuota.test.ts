@@ -21,13 +21,17 @@ describe('the disk limit of a workspace (real engines)', function () {
   let service: WorkspaceService;
   let engine: Engine | undefined;
   let monitor: SecurityMonitor | undefined;
+  const monitorLog: string[] = [];
 
   before(async () => {
     btrfs = await startBtrfsEngine(`disk-${process.pid}`);
     connection = await connect(btrfs.engine.host);
     service = testWorkspaceService({}, async () => connection as EngineConnection);
     engine = await connectedEngine(btrfs.engine.host);
-    monitor = new SecurityMonitor(engine, { settings: () => defaultMonitorSettings });
+    monitor = new SecurityMonitor(engine, {
+      settings: () => defaultMonitorSettings,
+      log: { trace() {}, info() {}, warn: (m) => monitorLog.push(m), error: (m) => monitorLog.push(m) },
+    });
     await monitor.ready();
   });
   after(async () => {
@@ -58,7 +62,11 @@ describe('the disk limit of a workspace (real engines)', function () {
     assert.match(big.stdout, /exit 1/);
     const written = Number(/\s(\d+)\s+\w+\s+\d+\s+[\d:]+\s+\/tmp\/big/.exec(big.stdout)?.[1] ?? /(\d+) \/tmp\/big/.exec(big.stdout)?.[1]);
     assert.ok(written > 500 * mib && written <= 1024 * mib, `${written} bytes written`);
-    const alert = await full;
+    // The count comes when the process count settles at a new value: a process held a few seconds makes sure of one.
+    await execIn(service, workspace.name, ['sleep', '4']);
+    const alert = await full.catch((err: Error) => {
+      throw new Error(`${err.message}; the monitor said: ${monitorLog.join(' | ') || 'nothing'}`);
+    });
     console.log(`      alert: ${alert.message}`);
     assert.equal(alert.type, 'resource_violation');
     assert.equal(alert.policyItem, 'disk');
