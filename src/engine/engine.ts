@@ -4,6 +4,7 @@ import { EngineConnection, EngineLog, silentLog } from './connection';
 import { Disposable, Emitter } from './emitter';
 import { EngineError, toEngineError } from './errors';
 import { DockerEvent, EventLineParser, sinceParameter } from './events';
+import { filtersParameter } from './filters';
 import { EngineTarget } from './target';
 
 export type EngineState =
@@ -19,6 +20,8 @@ export interface EngineOptions {
 }
 
 const recentKeysKept = 512;
+/** The event types the product reads (see the onEvent subscribers); the stream asks for no others. */
+export const subscribedEventTypes = ['container', 'image'];
 
 /**
  * One engine as the rest of the product sees it: its connection state, and one shared
@@ -141,8 +144,11 @@ export class Engine implements Disposable {
       connection = await EngineConnection.connect(target, this.log);
       // Ask for what happened while we were away, a microsecond back to cover rounding.
       const since = this.lastTimeNano ? sinceParameter(BigInt(Math.max(0, this.lastTimeNano - 1000))) : undefined;
-      // The types say `since` is a number; the engine also takes "seconds.nanoseconds".
-      const options = (since ? { since } : {}) as unknown as Docker.GetEventsOptions;
+      // Only the types something of ours reads (containers: state, execs, health; images: the
+      // Images view); the engine filters, so network, volume and daemon events never reach us.
+      const filters = filtersParameter({ type: subscribedEventTypes });
+      // The types say `since` is a number and `filters` an object; the engine takes these strings.
+      const options = { ...(since ? { since } : {}), filters } as unknown as Docker.GetEventsOptions;
       stream = (await connection.untimed.getEvents(options)) as unknown as Readable;
     } catch (err) {
       if (generation === this.generation) this.onConnectFailed(toEngineError(err, host));

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EngineConnection, minimumApiVersion, compareApiVersions } from '../../src/engine/connection';
 import { Engine, EngineNotice } from '../../src/engine/engine';
@@ -55,10 +56,39 @@ describe('engine connection (real engine)', function () {
     }
   });
 
+  it('the events stream carries only the types the product reads: a network create does not arrive, the container start after it does', async () => {
+    const engine = new Engine(() => targetFor());
+    engine.start();
+    const seen: DockerEvent[] = [];
+    const subscription = engine.onEvent((event) => seen.push(event));
+    try {
+      await engine.connection();
+      const network = await connection.docker.createNetwork({ Name: `aicli-test-events-${testRunId}`, Labels: testLabel });
+      const container = await connection.docker.createContainer({ Image: baseImage, Cmd: ['true'], Labels: testLabel });
+      const started = waitFor<void>('the container create event', 5000, (resolve) =>
+        engine.onEvent((event) => event.Type === 'container' && event.Actor.ID === container.id && resolve()),
+      );
+      await started;
+      await Promise.all([container.remove({ force: true }), network.remove()]);
+      const window = { since: Math.floor(Date.now() / 1000) - 30, until: Math.floor(Date.now() / 1000) + 1 };
+      const raw = (await connection.docker.getEvents(window)) as unknown as NodeJS.ReadableStream;
+      const rawText = await new Promise<string>((resolve) => {
+        let text = '';
+        raw.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        raw.on('end', () => resolve(text));
+      });
+      assert.match(rawText, /"Type":"network"/, 'the engine did send network events');
+      assert.deepEqual([...new Set(seen.map((event) => event.Type))].sort(), ['container']);
+    } finally {
+      subscription.dispose();
+      engine.dispose();
+    }
+  });
+
   it('doctor reports the engine, cgroups and missing security modules', async () => {
     const { stdout } = await run(process.execPath, [cliPath, 'doctor', '--json']);
     const report = JSON.parse(stdout);
-    assert.equal(report.engineVersion, connection.engineVersion.Version);
+    assert.equal(report.engineVersion, `Docker ${connection.engineVersion.Version}`);
     assert.equal(report.apiVersion, connection.apiVersion);
     assert.match(report.cgroupVersion, /^[12]$/);
     assert.equal(typeof report.storageDriver, 'string');
@@ -116,14 +146,17 @@ describe('engine going away and coming back (throwaway engine)', function () {
       await throwaway.start();
       await back;
       const live = await engine.connection();
-      const volumeEvent = waitFor<DockerEvent>('a volume event after the reconnect', 5000, (resolve) =>
+      // An image event (the stream carries container and image events only): an empty image imported.
+      const imageEvent = waitFor<DockerEvent>('an image event after the reconnect', 5000, (resolve) =>
         engine.onEvent((event) => {
-          if (event.Type === 'volume' && event.Action === 'create' && event.Actor.ID === 'aicli-test-reconnect') resolve(event);
+          if (event.Type === 'image' && event.Action === 'import') resolve(event);
         }),
       );
-      await live.docker.createVolume({ Name: 'aicli-test-reconnect', Labels: testLabel });
-      await volumeEvent;
-      await live.docker.getVolume('aicli-test-reconnect').remove();
+      const emptyTar = Readable.from([Buffer.alloc(1024)]);
+      const imported = (await live.docker.importImage(emptyTar, { repo: 'aicli-test-reconnect', tag: '1' })) as unknown as NodeJS.ReadableStream;
+      await new Promise((resolve) => imported.on('end', resolve).resume());
+      await imageEvent;
+      await live.docker.getImage('aicli-test-reconnect:1').remove();
       assert.deepEqual(
         notices.map((notice) => notice.kind),
         ['connected', 'disconnected', 'reconnected'],
