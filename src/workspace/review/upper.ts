@@ -26,7 +26,7 @@ interface TarExtract extends NodeJS.WritableStream {
   on(event: 'entry', listener: (header: TarHeader, stream: Readable, next: () => void) => void): this;
   on(event: 'finish' | 'error', listener: (err?: Error) => void): this;
 }
-// tar-stream comes with dockerode (through tar-fs); it has no type declarations.
+// tar-stream (a dependency of ours, and of dockerode through tar-fs) has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tarStream = require('tar-stream') as { extract(): TarExtract };
 
