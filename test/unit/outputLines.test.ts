@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { PrefixedLineWriter } from '../../src/ui/outputLines';
+import { PrefixedLineWriter } from '../../src/engine/outputLines';
 
 function writeAll(writer: PrefixedLineWriter, chunks: Buffer[]): Promise<void> {
   return new Promise((resolve) => {

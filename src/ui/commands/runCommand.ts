@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { endMarkedProcesses, newSessionMarker } from '../../engine/sessionMarker';
 import { Workspace } from '../../workspace/model';
 import { showFailure } from '../notify';
-import { PrefixedLineWriter } from '../outputLines';
+import { PrefixedLineWriter } from '../../engine/outputLines';
 import { TreeNode } from '../tree/nodes';
 import { CommandContext } from './context';
 import { targetWorkspaces } from './targets';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { Writable } from 'node:stream';
 import { formatBytes } from '../../engine/bytes';
 import { EngineConnection } from '../../engine/connection';
 import { InputError } from '../../engine/errors';
+import { PrefixedLineWriter } from '../../engine/outputLines';
 import { PortPolicy, suggestHostPort } from '../../isolation/ports';
 import { parseSize } from '../../isolation/resources';
 import { buildImage } from '../build';
@@ -95,7 +96,7 @@ export interface LifecycleFailure {
  * line of output to onLine; stops at the first that fails and says which (the workspace stays).
  */
 export async function runLifecycleCommands(
-  exec: (command: string[], output: { stdout: PassThrough; stderr: PassThrough }) => Promise<number>,
+  exec: (command: string[], output: { stdout: Writable; stderr: Writable }) => Promise<number>,
   plan: DevcontainerPlan,
   onLine: (line: string) => void,
 ): Promise<LifecycleFailure | undefined> {
@@ -104,19 +105,10 @@ export async function runLifecycleCommands(
     if (command === undefined) continue;
     for (const argv of lifecycleArgv(command)) {
       onLine(`${name}: ${argv.join(' ')}`);
-      const output = { stdout: new PassThrough(), stderr: new PassThrough() };
-      for (const stream of [output.stdout, output.stderr]) {
-        let pending = '';
-        stream.on('data', (chunk: Buffer) => {
-          const lines = (pending + chunk.toString()).split('\n');
-          pending = lines.pop() ?? '';
-          lines.forEach((line) => onLine(`${name}| ${line}`));
-        });
-        stream.on('end', () => pending && onLine(`${name}| ${pending}`));
-      }
+      const output = { stdout: new PrefixedLineWriter(`${name}| `, onLine), stderr: new PrefixedLineWriter(`${name}| `, onLine) };
       const code = await exec(argv, output);
-      output.stdout.end();
-      output.stderr.end();
+      output.stdout.flush();
+      output.stderr.flush();
       if (code !== 0) return { name, code };
     }
   }

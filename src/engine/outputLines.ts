@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 /**
  * A Writable that hands on whole lines (UTF-8 decoded, prefixed). Whole lines keep stdout and
  * stderr from interleaving mid-line in one output channel; flush() passes a last partial line.
- * Kept free of `vscode` so it is unit-tested in plain Node.
+ * Core code (no `vscode`): the Run Command output channel and the devcontainer lifecycle commands share it.
  */
 export class PrefixedLineWriter extends Writable {
   private readonly decoder = new StringDecoder('utf8');
