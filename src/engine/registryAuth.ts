@@ -44,6 +44,11 @@ export function registryOf(reference: string): string {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : dockerHub;
 }
 
+/** Whether the engine's words say a registry wanted credentials it did not get or did not accept. */
+export function isUnauthorized(text: string): boolean {
+  return /unauthorized|authentication required|no basic auth credentials/i.test(text);
+}
+
 export function dockerConfigPath(source: CredentialSource = {}): string {
   const env = source.env ?? process.env;
   return join(env.DOCKER_CONFIG || join(source.home ?? homedir(), '.docker'), 'config.json');

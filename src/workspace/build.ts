@@ -5,7 +5,7 @@ import { EngineConnection } from '../engine/connection';
 import { EngineError, InputError, toEngineError } from '../engine/errors';
 import { buildImageStream, inspectImage } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
-import { allCredentials, dockerConfigPath } from '../engine/registryAuth';
+import { allCredentials, dockerConfigPath, isUnauthorized } from '../engine/registryAuth';
 import { labels as workspaceLabels } from './model';
 
 export interface BuildImageRequest {
@@ -69,7 +69,7 @@ function contextFiles(context: string): string[] {
 
 /** A FROM the registry would not give without a login: say so, instead of "fix that step". */
 function loginHint(failure: string): string | undefined {
-  if (!/unauthorized|no basic auth credentials|authentication required/i.test(failure)) return undefined;
+  if (!isUnauthorized(failure)) return undefined;
   const registry = /https?:\/\/([^/"\s]+)\//.exec(failure)?.[1] ?? '<registry>';
   return `The registry ${registry} wants a login that ${dockerConfigPath()} does not hold: run \`docker login ${registry}\`, then build again.`;
 }

@@ -3,7 +3,7 @@ import { EngineConnection } from '../engine/connection';
 import { CancelledError, EngineError, InputError, toEngineError } from '../engine/errors';
 import { inspectImage, pullImageStream } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
-import { credentialsFor, dockerConfigPath, RegistryCredentials, registryOf } from '../engine/registryAuth';
+import { credentialsFor, dockerConfigPath, isUnauthorized, RegistryCredentials, registryOf } from '../engine/registryAuth';
 import { PullMessage, PullProgress, PullProgressTracker } from './pullProgress';
 
 export interface PullResult {
@@ -58,7 +58,7 @@ function unauthorizedError(reference: string, text: string, auth: RegistryCreden
 function pullError(reference: string, err: unknown, host: string, auth?: RegistryCredentials): Error {
   const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
   const text = e.json?.message ?? e.message ?? String(err);
-  if (/unauthorized|authentication required|no basic auth credentials/i.test(text)) return unauthorizedError(reference, text, auth, err);
+  if (isUnauthorized(text)) return unauthorizedError(reference, text, auth, err);
   if (e.statusCode === 404 || /manifest unknown|not found|does not exist/i.test(text)) {
     return new EngineError(
       'notFound',
