@@ -17,6 +17,12 @@ const delay = (ms: number): Promise<void> =>
     setTimeout(resolve, ms).unref?.();
   });
 
+/** A check's result, or 'timeout' after processCheckTimeoutMs: the check is then abandoned, a later failure of it ignored. */
+function withinCheckTimeout<T>(check: Promise<T>): Promise<T | 'timeout'> {
+  check.catch(() => undefined);
+  return Promise.race([check, delay(processCheckTimeoutMs).then(() => 'timeout' as const)]);
+}
+
 interface Checks {
   /** The process check in flight; a pause or stop waits for it (see withoutExecs). */
   check?: Promise<void>;
@@ -123,9 +129,7 @@ export class ProcessCheckScheduler {
   /** The disk count of a box with a disk limit, after its process check (see diskUsage.ts). */
   private async checkDisk(containerId: string, startedAt: number): Promise<void> {
     try {
-      const check = runDiskCheck(await this.options.connection(), containerId);
-      check.catch(() => undefined);
-      const findings = await Promise.race([check, delay(processCheckTimeoutMs).then(() => 'timeout' as const)]);
+      const findings = await withinCheckTimeout(runDiskCheck(await this.options.connection(), containerId));
       const tracked = this.tracked.get(containerId);
       if (findings === 'timeout')
         this.options.log.warn(`monitor: the disk count of ${tracked?.workspace.name ?? containerId} did not finish in ${processCheckTimeoutMs / 1000} s`);
@@ -147,10 +151,9 @@ export class ProcessCheckScheduler {
     const workspace = this.tracked.get(containerId)!.workspace;
     try {
       const connection = await this.options.connection();
-      const check = runProcessChecks(connection, containerId, { level: workspace.level, blockedPorts: this.options.settings().blockedPorts });
-      const outcome = await Promise.race([check, delay(processCheckTimeoutMs).then(() => undefined)]);
-      if (!outcome) {
-        check.catch(() => undefined);
+      const policy = { level: workspace.level, blockedPorts: this.options.settings().blockedPorts };
+      const outcome = await withinCheckTimeout(runProcessChecks(connection, containerId, policy));
+      if (outcome === 'timeout') {
         this.options.log.warn(`monitor: process checks of ${workspace.name} did not finish in ${processCheckTimeoutMs / 1000} s; giving up on this one`);
         return;
       }
