@@ -83,14 +83,21 @@ function buildOf(config: DevcontainerConfig): DevcontainerPlan['build'] {
   return { context, dockerfile: inContext, args: build.args ?? {}, target: build.target };
 }
 
+/** 3000, "3000" or "8080:3000" (host:box); undefined for anything else, e.g. "db:5432". */
+function ownPort(port: unknown): { host: number; container: number } | undefined {
+  if (typeof port === 'number') return Number.isInteger(port) ? { host: port, container: port } : undefined;
+  const match = typeof port === 'string' ? /^(?:(\d+):)?(\d+)$/.exec(port) : null;
+  return match ? { host: Number(match[1] ?? match[2]), container: Number(match[2]) } : undefined;
+}
+
 /** forwardPorts and appPort: the box's own ports (numbers, or "N" / "HOST:N"); another container's ("db:5432") is not taken. */
 function portsOf(config: DevcontainerConfig, notTaken: string[]): { host: number; container: number }[] {
   const appPort = expect<unknown>(config, 'appPort', (v) => ['number', 'string'].includes(typeof v) || Array.isArray(v), 'a port or an array of ports');
   const ports = [...(expect<unknown[]>(config, 'forwardPorts', Array.isArray, 'an array of ports') ?? []), ...[appPort].flat().filter((v) => v !== undefined)];
   const publish: { host: number; container: number }[] = [];
   for (const port of ports) {
-    const match = typeof port === 'number' ? [String(port), String(port)] : typeof port === 'string' ? /^(?:(\d+):)?(\d+)$/.exec(port)?.slice(1) : undefined;
-    if (match && Number.isInteger(Number(match[1] ?? match[0]))) publish.push({ host: Number(match[0] ?? match[1]), container: Number(match[1]) });
+    const own = ownPort(port);
+    if (own) publish.push(own);
     else notTaken.push(`port ${JSON.stringify(port)} (another container's port: only the workspace's own are published)`);
   }
   return publish;
@@ -109,7 +116,7 @@ export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
   const image = expect<string>(config, 'image', isString, 'an image reference');
   const build = buildOf(config);
   if (image && build) throw new InputError('devcontainer', `${config.file} names both an image and a build; keep one.`);
-  if (!image && !build && expect(config, 'dockerComposeFile', () => true, '') !== undefined) {
+  if (!image && !build && config.raw.dockerComposeFile !== undefined) {
     throw new InputError(
       'devcontainer',
       `${config.file} uses Docker Compose (dockerComposeFile), which workspaces do not run; use an image or a Dockerfile, or --no-devcontainer.`,
