@@ -36,19 +36,14 @@ import { engineVersion, pingEngine, request } from './engine/api.mjs';
 import { BASE_IMAGE, buildBaseImage, inspectBaseImage } from './engine/image.mjs';
 import { withLock } from './engine/lock.mjs';
 import { allPids, isAlive, procInfo, readPid, terminate } from './engine/processes.mjs';
-import { errorMessage, isRoot, ms, pathWithSbin, sleep, tailOfFile, which } from './engine/util.mjs';
+import { errorMessage, isRoot, ms, pathWithSbin, prefixer, sleep, tailOfFile, which } from './engine/util.mjs';
 
 /** @typedef {import('./engine/util.mjs').Say} Say */
 
 const READY_TIMEOUT_MS = 30_000;
 
 /** @param {((line: string) => void) | undefined} log @returns {Say} a logger that prefixes `[podman] ` */
-function prefixer(log) {
-  const sink = typeof log === 'function' ? log : () => {};
-  return (msg) => {
-    for (const line of String(msg).split('\n')) sink(`[podman] ${line}`);
-  };
-}
+const podmanSay = (log) => prefixer(log, 'podman');
 const STOP_GRACE_MS = 15_000;
 /** Unix socket paths are limited to 108 bytes. */
 const MAX_SOCKET_PATH = 100;
@@ -539,7 +534,7 @@ function removeNetavarkRules(say) {
  * @returns {Promise<{ host: string, startedByUs: boolean, pid: number | null }>}
  */
 export async function startPodman({ log = console.error, dir, baseImage = true } = {}) {
-  const say = prefixer(log);
+  const say = podmanSay(log);
   const paths = podmanPaths(dir);
   if (process.platform !== 'linux' || !isRoot()) throw new Error('the private podman needs Linux and root (rootless podman is another setup)');
   const result = await withLock(paths.lockFile, say, async () => {
@@ -568,7 +563,7 @@ export async function startPodman({ log = console.error, dir, baseImage = true }
  * @param {{ log?: (line: string) => void, reset?: boolean }} [opts]
  */
 export async function stopPodman({ log = console.error, reset = false } = {}) {
-  const say = prefixer(log);
+  const say = podmanSay(log);
   const paths = podmanPaths();
   await withLock(paths.lockFile, say, async () => {
     const pid = await stopService(paths, say);
@@ -622,7 +617,7 @@ function cliPodman(args) {
  * @returns {Promise<number>}
  */
 export async function main(argv) {
-  const say = prefixer(console.error);
+  const say = podmanSay(console.error);
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'start': {

@@ -15,14 +15,15 @@ export const SBIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/us
 export const sleep = (msecs) => new Promise((resolve) => setTimeout(resolve, msecs));
 
 /**
- * Returns a logger that prefixes every line with `[engine] `.
+ * Returns a logger that prefixes every line with `[engine] ` (or `[tag] `).
  * @param {Log | undefined} log
+ * @param {string} [tag]
  * @returns {Say}
  */
-export function prefixer(log) {
+export function prefixer(log, tag = 'engine') {
   const sink = typeof log === 'function' ? log : () => {};
   return (msg) => {
-    for (const line of String(msg).split('\n')) sink(`[engine] ${line}`);
+    for (const line of String(msg).split('\n')) sink(`[${tag}] ${line}`);
   };
 }
 
