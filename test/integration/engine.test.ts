@@ -65,10 +65,12 @@ describe('engine connection (real engine)', function () {
       await engine.connection();
       const network = await connection.docker.createNetwork({ Name: `aicli-test-events-${testRunId}`, Labels: testLabel });
       const container = await connection.docker.createContainer({ Image: baseImage, Cmd: ['true'], Labels: testLabel });
-      const started = waitFor<void>('the container create event', 5000, (resolve) =>
-        engine.onEvent((event) => event.Type === 'container' && event.Actor.ID === container.id && resolve()),
-      );
-      await started;
+      // The event may arrive before createContainer returns: look at what was seen, then listen.
+      const isCreate = (event: DockerEvent): boolean => event.Type === 'container' && event.Actor.ID === container.id;
+      await waitFor<void>('the container create event', 5000, (resolve) => {
+        if (seen.some(isCreate)) queueMicrotask(resolve);
+        return engine.onEvent((event) => isCreate(event) && resolve());
+      });
       await Promise.all([container.remove({ force: true }), network.remove()]);
       const window = { since: Math.floor(Date.now() / 1000) - 30, until: Math.floor(Date.now() / 1000) + 1 };
       const raw = (await connection.docker.getEvents(window)) as unknown as NodeJS.ReadableStream;
