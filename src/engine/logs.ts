@@ -4,6 +4,7 @@ import { Engine } from './engine';
 import { EngineError } from './errors';
 import { sinceParameter } from './events';
 import { LogLine, LogLineParser } from './logLines';
+import { DeliveredLogPositions } from './logPositions';
 
 export interface FollowOptions {
   /** Lines of history on the first attach. */
@@ -15,17 +16,15 @@ export interface FollowOptions {
 
 /**
  * Follows one container's logs across restarts and engine reconnects. Every attach after the
- * first asks for lines since the last one delivered, and skips what was already delivered, so
- * nothing is shown twice and nothing is lost. Driven by the shared events stream: no polling.
+ * first asks for lines from shortly before the last ones delivered and skips, per stream, what
+ * was already delivered (DeliveredLogPositions), so nothing is shown twice and nothing is lost. Driven by the shared events stream: no polling.
  */
 export class LogFollower implements Disposable {
   private stream: Readable | undefined;
-  private lastNanos: bigint | undefined;
-  /** Lines delivered with exactly lastNanos (two lines may share a timestamp). */
-  private countAtLast = 0;
-  /** On a resumed attach, the engine repeats the lines at lastNanos; skip that many. */
-  private skipAtLast = 0;
+  private readonly delivered = new DeliveredLogPositions();
   private attached = false;
+  /** The run the last attach saw, and whether it was still running then. */
+  private attachedTo: { startedAt: string; running: boolean } | undefined;
   private ended = false;
   private readonly subscriptions: Disposable[];
 
@@ -73,14 +72,14 @@ export class LogFollower implements Disposable {
       const container = connection.untimed.getContainer(this.containerId);
       const info = await connection.call('inspect for logs', () => container.inspect());
       tty = info.Config.Tty;
-      const resume = this.lastNanos !== undefined;
-      this.skipAtLast = this.countAtLast;
+      this.attachedTo = { startedAt: info.State.StartedAt, running: info.State.Running };
+      const since = this.delivered.resumeSince();
       stream = (await container.logs({
         follow: true,
         stdout: true,
         stderr: true,
         timestamps: true,
-        ...(resume ? { since: sinceParameter(this.lastNanos as bigint) as unknown as number } : { tail: this.options.tail }),
+        ...(since !== undefined ? { since: sinceParameter(since) as unknown as number } : { tail: this.options.tail }),
       })) as unknown as Readable;
     } catch (err) {
       this.attached = false;
@@ -113,29 +112,25 @@ export class LogFollower implements Disposable {
     try {
       const connection = await this.engine.connection();
       const info = await connection.call('inspect for logs', (docker) => docker.getContainer(this.containerId).inspect());
-      if (info.State.Running) await this.attach();
+      if (info.State.Running || this.mayHaveMissedLines(info.State.StartedAt)) await this.attach();
     } catch (err) {
       if (err instanceof EngineError && err.kind === 'notFound') this.end('the container was removed');
     }
   }
 
+  /**
+   * Whether a stopped container may hold lines the last stream did not bring. The engine's follow
+   * stream can end at the container's exit before the last writes (measured: all of a short second
+   * run's lines, on runc and runsc), and a run that started and ended while that stream was still
+   * draining brought no start event we could act on. One more attach to the stopped container
+   * reads what is left and ends.
+   */
+  private mayHaveMissedLines(startedAt: string): boolean {
+    return this.attachedTo === undefined || this.attachedTo.running || this.attachedTo.startedAt !== startedAt;
+  }
+
   private deliver(lines: LogLine[]): void {
-    const fresh: LogLine[] = [];
-    for (const line of lines) {
-      if (this.lastNanos !== undefined && line.timeNanos < this.lastNanos) continue;
-      if (line.timeNanos === this.lastNanos) {
-        if (this.skipAtLast > 0) {
-          this.skipAtLast--;
-          continue;
-        }
-        this.countAtLast++;
-      } else {
-        this.lastNanos = line.timeNanos;
-        this.countAtLast = 1;
-        this.skipAtLast = 0;
-      }
-      fresh.push(line);
-    }
+    const fresh = lines.filter((line) => this.delivered.accept(line));
     if (fresh.length > 0) this.options.onLines(fresh);
   }
 }

@@ -24,6 +24,14 @@ function follow(engine: Engine, containerId: string, tail = 1000): Followed {
   return { lines, ended, follower };
 }
 
+function stdoutOf(followed: Followed): LogLine[] {
+  return followed.lines.filter((line) => line.stream === 'stdout');
+}
+
+function stderrOf(followed: Followed): string[] {
+  return followed.lines.filter((line) => line.stream === 'stderr').map((line) => line.text);
+}
+
 async function until(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
   await poll(what, timeoutMs, check);
 }
@@ -76,17 +84,59 @@ describe('log following (real engine)', function () {
     assert.equal(await followed.ended, 'stopped following');
   });
 
-  it('keeps following across a restart in the middle: nothing twice, nothing lost', async () => {
-    // First run prints 1..50000 and fails; the restart policy starts it again and the second
-    // run prints 50001..100000 (the marker survives in the container's filesystem).
-    const container = await run('if [ -f /tmp/second ]; then seq 50001 100000; sleep 3600; else touch /tmp/second; seq 1 50000; exit 1; fi', {
-      HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } },
+  for (const runtime of ['runc', 'runsc']) {
+    // The marker that tells the second run from the first lives in a volume: gVisor keeps the
+    // root filesystem's changes in memory, lost at the restart.
+    async function restarting(secondRun: string): Promise<Docker.Container> {
+      const marker = await docker.createVolume({ Name: `aicli-test-logs-${testRunId}-${runtime}-${Date.now()}`, Labels: testLabel });
+      return run(`if [ -f /state/second ]; then ${secondRun}; else touch /state/second; seq 1 50000; echo err-1 >&2; exit 1; fi`, {
+        HostConfig: {
+          Runtime: runtime,
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 },
+          Mounts: [{ Type: 'volume', Source: marker.name, Target: '/state' }],
+        },
+      });
+    }
+
+    it(`keeps following across a restart in the middle (${runtime}): nothing twice, nothing lost`, async () => {
+      // The first run prints 1..50000 and fails; the restart policy starts it again and the
+      // second run prints 50001..100000.
+      const container = await restarting('seq 50001 100000; echo err-2 >&2; sleep 3600');
+      const followed = follow(engine, container.id, 200_000);
+      await until('100 000 lines and two errors across the restart', 60_000, () => followed.lines.length >= 100_002);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assertNumbered(stdoutOf(followed), 100_000);
+      assert.deepEqual(stderrOf(followed), ['err-1', 'err-2']);
+      assert.equal((await container.inspect()).RestartCount, 1);
+      followed.follower.dispose();
     });
-    const followed = follow(engine, container.id, 200_000);
-    await until('100 000 lines across the restart', 60_000, () => followed.lines.length >= 100_000);
+
+    it(`gets a second run that ends while the first run's lines are still read (${runtime})`, async () => {
+      // The engine's follow stream of the second run ended at its exit before its lines (measured
+      // on both runtimes), and its start event came while we were still attached.
+      const container = await restarting('seq 50001 100000; echo err-2 >&2');
+      const followed = follow(engine, container.id, 200_000);
+      await until('both runs', 60_000, () => followed.lines.length >= 100_002);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assertNumbered(stdoutOf(followed), 100_000);
+      assert.deepEqual(stderrOf(followed), ['err-1', 'err-2']);
+      const info = await container.inspect();
+      assert.equal(info.RestartCount, 1);
+      assert.equal(info.HostConfig.Runtime, runtime);
+      followed.follower.dispose();
+    });
+  }
+
+  it('a gVisor (runsc) box: numbered lines once each and in order, stderr apart', async () => {
+    // gVisor's output reaches the engine in bursts, so the stderr line is stored after stdout lines
+    // stamped later than itself; a follower that kept one position for both streams dropped it.
+    const container = await run('seq 1 10000; echo to-err >&2; sleep 3600', { HostConfig: { Runtime: 'runsc' } });
+    const followed = follow(engine, container.id, 20_000);
+    await until('10 000 lines and the error', 60_000, () => followed.lines.length >= 10_001);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assertNumbered(followed.lines, 100_000);
-    assert.equal((await container.inspect()).RestartCount, 1);
+    assertNumbered(stdoutOf(followed), 10_000);
+    assert.deepEqual(stderrOf(followed), ['to-err']);
+    assert.equal((await container.inspect()).HostConfig.Runtime, 'runsc');
     followed.follower.dispose();
   });
 

@@ -152,6 +152,28 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await screenshot(page, 'terminal');
   });
 
+  it("a sandboxed (gVisor) workspace: its terminal runs on gVisor's kernel and Show Logs follows it", async () => {
+    const sandboxed = `${name}-gvisor`;
+    const dir = makeTempDir('acw-');
+    extraFolders.push(dir);
+    aicli('create', '--folder', dir, '--name', sandboxed, '--level', 'sandboxed');
+    const row = workspaceRow(page, sandboxed, 'running');
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await contextMenu(page, row, 'Open Terminal');
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.terminal-wrapper.active .xterm').click();
+    // gVisor reports its own kernel, 4.4.0, whatever the host runs.
+    await page.keyboard.type('echo kernel-$(uname -r)-$((6*7)); echo "gvisor-log $((6*7))" > /proc/1/fd/1');
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: 'kernel-4.4.0-42' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.notEqual(execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), '4.4.0');
+    await contextMenu(page, row, 'Show Logs');
+    const output = page.locator('.part.panel .view-lines');
+    await output.filter({ hasText: 'gvisor-log 42' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'sandboxed-logs', path.join(repoRoot, 'test-results', 'screenshots'));
+  });
+
   it('removes a workspace after a modal confirmation, keeping its folder', async () => {
     await contextMenu(page, workspaceRow(page, name), 'Remove Workspace…');
     const dialog = page.locator('.monaco-dialog-box');
