@@ -12,7 +12,10 @@ import { zipEntries, zipRead } from './zip.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const vsix = join(root, 'aicli-workspaces.vsix');
-const budgetBytes = 1.5 * 1024 * 1024;
+// The issue's "< 1.5 MB" read the strict way (10^6 bytes), which also keeps it under 1.5 MiB.
+const budgetBytes = 1.5 * 1000 * 1000;
+/** The screenshots are 1400 px wide; the Extensions view shows them narrower than 1120 anyway. */
+const readmeImageScale = 0.8;
 const imagesDir = join(root, 'dist', 'readme-images');
 const vsixReadme = join(root, 'dist', 'README.vsix.md');
 
@@ -42,9 +45,11 @@ async function toWebp(pngs) {
           image.src = ${JSON.stringify(dataUrl)};
           await image.decode();
           const canvas = document.createElement('canvas');
-          canvas.width = image.naturalWidth;
-          canvas.height = image.naturalHeight;
-          canvas.getContext('2d').drawImage(image, 0, 0);
+          canvas.width = Math.round(image.naturalWidth * ${readmeImageScale});
+          canvas.height = Math.round(image.naturalHeight * ${readmeImageScale});
+          const context = canvas.getContext('2d');
+          context.imageSmoothingQuality = 'high';
+          context.drawImage(image, 0, 0, canvas.width, canvas.height);
           return canvas.toDataURL('image/webp', 0.65);
         })()`),
       );
@@ -97,8 +102,8 @@ if (shown.length !== images.length) problems.push(`the README shows ${shown.leng
 const strays = names.filter((name) => /^extension\/(src|test|out|node_modules|bench|scripts)\//.test(name));
 if (strays.length) problems.push(`it holds files of the tree: ${strays.slice(0, 5).join(', ')}`);
 const size = statSync(vsix).size;
-if (size >= budgetBytes) problems.push(`it is ${(size / 2 ** 20).toFixed(2)} MiB, over the 1.5 MiB budget`);
-console.log(`[package] ${vsix}: ${(size / 2 ** 20).toFixed(2)} MiB, ${names.length} files, ${shown.length} README images inside`);
+if (size >= budgetBytes) problems.push(`it is ${(size / 1e6).toFixed(2)} MB (${size} bytes), over the 1.5 MB budget`);
+console.log(`[package] ${vsix}: ${(size / 1e6).toFixed(2)} MB (budget 1.5 MB), ${names.length} files, ${shown.length} README images inside`);
 if (problems.length) {
   for (const problem of problems) console.error(`[package] ${problem}`);
   process.exitCode = 1;

@@ -99,11 +99,17 @@ function parseOptionalAmount(raw: string | number, field: string, kind: keyof ty
   }
 }
 
-export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
-  const memoryBytes = parseSize(input.memory ?? defaultResources.memory, 'memory');
+/** A memory limit: a size of at least the engine's minimum. */
+export function parseMemory(raw: string | number): number {
+  const memoryBytes = parseSize(raw, 'memory');
   if (memoryBytes < minimumMemoryBytes) {
-    throw new InputError('memory', `memory "${input.memory}" is below the engine's minimum of 6m; use 6m or more (512m is the default).`);
+    throw new InputError('memory', `memory "${raw}" is below the engine's minimum of 6m; use 6m or more (512m is the default).`);
   }
+  return memoryBytes;
+}
+
+export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
+  const memoryBytes = parseMemory(input.memory ?? defaultResources.memory);
   const blkioWeight = parsePositiveInteger(input.blkioWeight ?? defaultResources.blkioWeight, 'blkioWeight', 1000);
   if (blkioWeight < 10) throw new InputError('blkioWeight', `blkioWeight ${blkioWeight} must be from 10 to 1000 (500 is the default).`);
   return {

@@ -31,6 +31,7 @@ import { createGateway, egressNetworkNameFor, insideAddresses, insideNetworkOpti
 import { ensureGatewayImage } from './gatewayImage';
 import { engineHostAddresses } from './hostAddresses';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
+import { checkEnvironment } from './environment';
 
 export interface ValidatedCreate {
   id: string;
@@ -174,7 +175,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     mount,
     io: resources.io,
     diskBytes: resources.diskBytes,
-    env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`),
+    env: Object.entries(checkEnvironment(request.env ?? {})).map(([key, value]) => `${key}=${value}`),
     engine: { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' },
   };
 }

@@ -7,6 +7,7 @@ import { imageExists } from '../engine/images';
 import { InputError } from '../engine/errors';
 import { buildImage } from './build';
 import { gatewayEntrypoint } from './gatewayScript';
+import { labels } from './model';
 
 /** Bump when the entrypoint or the programs change: a create then builds the new image. */
 export const gatewayImageVersion = '3';
@@ -75,7 +76,7 @@ function writeContext(folder: string): void {
     [
       'FROM scratch',
       'COPY rootfs/ /',
-      `LABEL aicli.gateway.image=${gatewayImageVersion}`,
+      `LABEL ${labels.gatewayImage}=${gatewayImageVersion}`,
       'ENTRYPOINT ["/bin/busybox", "sh", "/usr/local/bin/aicli-gateway"]',
       '',
     ].join('\n'),

@@ -13,6 +13,8 @@ export interface LocalImage {
   createdAt: Date;
   /** Built by us (aicli.managed=true). */
   managed: boolean;
+  /** The egress gateway's image: ours, not one to run a workspace on. */
+  gateway: boolean;
   /** Names of the managed workspaces (and egress gateways) whose container runs this image. */
   usedBy: string[];
 }
@@ -38,6 +40,7 @@ export async function listImages(connection: EngineConnection): Promise<LocalIma
       sizeBytes: image.Size,
       createdAt: new Date(image.Created * 1000),
       managed: image.Labels?.[labels.managed] === 'true',
+      gateway: image.Labels?.[labels.gatewayImage] !== undefined,
       usedBy: (usedBy.get(image.Id) ?? []).sort(),
     }))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());

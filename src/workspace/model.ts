@@ -19,6 +19,8 @@ export const labels = {
   mount: 'aicli.workspace.mount',
   /** The OCI runtime it was made with, when not the engine's default (runsc: gVisor). */
   runtime: 'aicli.workspace.runtime',
+  /** On the egress gateway's image: its version (an image of ours, not one to run a workspace on). */
+  gatewayImage: 'aicli.gateway.image',
 } as const;
 
 /** The workspace marked with the engine it runs on; the default engine's stay unmarked. */

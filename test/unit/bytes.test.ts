@@ -48,7 +48,7 @@ describe('bytes: one unit everywhere sizes are shown', () => {
   });
 
   it('Images, Cleanup and Pull show the same byte count in the same MiB unit', () => {
-    const image = { id: `sha256:${'a'.repeat(64)}`, tags: ['tool:1'], sizeBytes: 5 * MiB, createdAt: new Date(0), managed: false, usedBy: [] };
+    const image = { id: `sha256:${'a'.repeat(64)}`, tags: ['tool:1'], sizeBytes: 5 * MiB, createdAt: new Date(0), managed: false, gateway: false, usedBy: [] };
     assert.equal(imageRow(image)[2], '5.0 MiB');
     const plan = { workspaces: [], gateways: [], networks: [], volumes: [], images: [{ id: image.id, size: 5 * MiB }] };
     assert.deepEqual(describeCleanupPlan(plan), ['dangling image aaaaaaaaaaaa (5.0 MiB)']);

@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
-import { isolationLevels, IsolationLevel } from '../../isolation/levels';
+import { IsolationLevel } from '../../isolation/levels';
+import { defaultResources } from '../../isolation/resources';
+import { engineRuntimes } from '../../isolation/runtime';
+import { EngineFacts, WizardValues } from '../wizard/createFields';
+import { runCreateWizard } from '../wizard/createWizard';
 import { InputError, MissingImageError } from '../../engine/errors';
-import { checkWorkspaceName, defaultWorkspaceName, Workspace } from '../../workspace/model';
+import { defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
 import { FolderSetting, FolderSettingsReporter, folderSettingMessage, ignoredSummary } from '../ignoredFolderSettings';
 import { showFailure } from '../notify';
@@ -30,69 +34,53 @@ interface LastChoices {
   level?: IsolationLevel;
 }
 
-async function pickFolder(): Promise<string | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  const browse = { label: '$(folder-opened) Choose Folder…', folder: undefined as string | undefined };
-  const items = [...folders.map((folder) => ({ label: folder.name, description: folder.uri.fsPath, folder: folder.uri.fsPath as string | undefined })), browse];
-  const picked = folders.length
-    ? await vscode.window.showQuickPick(items, {
-        title: 'Create Workspace (1/4): project folder',
-        placeHolder: 'Seen at /workspace (by default as its own view: your folder changes only when you apply)',
-      })
-    : browse;
-  if (!picked) return undefined;
-  if (picked.folder) return picked.folder;
-  const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as Workspace Folder' });
-  return chosen?.[0]?.fsPath;
+/** The engine's totals, runtimes and images for the wizard; what failed is said, not thrown. */
+async function engineFacts(scope: EngineScope): Promise<EngineFacts> {
+  try {
+    const [info, images] = await Promise.all([(await scope.engine.connection()).info(), scope.images.list()]);
+    return { cpus: info.NCPU, memoryBytes: info.MemTotal, runtimes: engineRuntimes(info), images };
+  } catch (err) {
+    return { runtimes: [], images: [], problem: `The engine did not answer (${err instanceof Error ? err.message : String(err)}); type an image reference.` };
+  }
 }
 
-async function askRequest(context: CommandContext, given: Partial<CreateWorkspaceRequest>): Promise<CreateWorkspaceRequest | undefined> {
-  const last = context.state.get<LastChoices>(lastChoicesKey, {});
+async function askRequest(
+  context: CommandContext,
+  given: Partial<CreateWorkspaceRequest>,
+  scope: EngineScope,
+  engineName: string | undefined,
+): Promise<CreateWorkspaceRequest | undefined> {
   const policy = readWorkspacePolicy();
-  const folder = given.folder ?? (await pickFolder());
-  if (!folder) return undefined;
-  const taken = new Set(context.scopes.workspaces().map((ws) => ws.name));
-  const name =
-    given.name ??
-    (await vscode.window.showInputBox({
-      title: 'Create Workspace (2/4): name',
-      value: defaultWorkspaceName(folder),
-      validateInput: (value) => {
-        try {
-          checkWorkspaceName(value);
-        } catch (err) {
-          return (err as Error).message;
-        }
-        return taken.has(value.trim()) ? `A workspace named "${value.trim()}" already exists.` : undefined;
-      },
-    }));
-  if (!name) return undefined;
-  const image =
-    given.image ??
-    (await vscode.window.showInputBox({
-      title: 'Create Workspace (3/4): image',
-      value: last.image ?? policy.defaultImage,
-      prompt: 'An image on the engine, e.g. aicli/base:latest',
-    }));
-  if (!image) return undefined;
-  const defaultLevel = last.level ?? policy.defaultLevel;
-  // A caller that names folder, name and image but no level (a script, the tests) gets the
-  // level of the settings, not a question, and not the wizard's last choice.
-  const scripted = given.folder !== undefined && given.name !== undefined && given.image !== undefined;
-  const level =
-    given.level ??
-    (scripted ? policy.defaultLevel : undefined) ??
-    (
-      await vscode.window.showQuickPick(
-        [defaultLevel, ...isolationLevels.filter((l) => l !== defaultLevel)].map((label) => ({
-          label,
-          description: label === defaultLevel ? 'last used / default' : undefined,
-        })),
-        { title: 'Create Workspace (4/4): isolation level' },
-      )
-    )?.label;
-  if (!level) return undefined;
-  return { folder, name: name.trim(), image: image.trim(), level, publish: given.publish, resources: given.resources };
+  // A caller that names folder, name and image (a script, the tests) gets no questions, and the
+  // settings' level rather than the wizard's last choice.
+  if (given.folder !== undefined && given.name !== undefined && given.image !== undefined) {
+    return { ...given, folder: given.folder, name: given.name.trim(), image: given.image.trim(), level: given.level ?? policy.defaultLevel };
+  }
+  const last = context.state.get<LastChoices>(lastChoicesKey, {});
+  const folder = given.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const resources = { ...policy.resources, ...given.resources };
+  const givenFields = new Set(Object.keys(given).filter((key) => given[key as keyof CreateWorkspaceRequest] !== undefined) as (keyof WizardValues)[]);
+  return runCreateWizard({
+    initial: {
+      folder,
+      name: given.name ?? (folder ? defaultWorkspaceName(folder) : ''),
+      image: given.image ?? last.image ?? policy.defaultImage,
+      level: given.level ?? last.level ?? policy.defaultLevel,
+      runtime: given.runtime ?? policy.runtime ?? 'auto',
+      egress: given.egress ?? policy.egress ?? 'auto',
+      mount: given.mount ?? policy.projectMount ?? 'auto',
+      cpus: String(resources.cpus ?? defaultResources.cpus),
+      memory: String(resources.memory ?? defaultResources.memory),
+      pids: String(resources.pidsLimit ?? defaultResources.pidsLimit),
+      publish: given.publish ?? [],
+      env: Object.entries(given.env ?? {}).map(([key, value]) => `${key}=${value}`),
+    },
+    given: givenFields,
+    taken: new Set(context.scopes.workspaces().map((ws) => ws.name)),
+    ports: policy.ports,
+    facts: engineFacts(scope),
+    engineName,
+  });
 }
 
 /** What placement knows of each engine now: its info (when it answers) and running workspaces. */
@@ -196,12 +184,13 @@ export function registerCreateCommand(context: CommandContext, folderSettings: F
     'Create workspace',
     async (run: CommandRun, given?: Partial<CreateWorkspaceRequest> & { engine?: string }) => {
       const { engine: givenEngine, ...fields } = given && typeof given === 'object' && !('kind' in given) ? given : {};
-      const request = await askRequest(context, fields);
-      if (!request) return undefined;
       const engineName = await chooseEngine(context, givenEngine);
       if (!engineName) return undefined;
+      const scope = run.on(context.scopes.byName(engineName));
+      const request = await askRequest(context, fields, scope, context.scopes.all.length > 1 ? engineName : undefined);
+      if (!request) return undefined;
       await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-      return createWithProgress(context, folderSettings, request, run.on(context.scopes.byName(engineName)));
+      return createWithProgress(context, folderSettings, request, scope);
     },
   );
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../../engine/errors';
 import { DevcontainerConfig, expect, isCommand, isString, isStringMap, LifecycleCommand } from './config';
+import { checkEnvironment } from '../environment';
 
 /**
  * What a devcontainer.json becomes in a workspace. Our isolation always wins: whatever would
@@ -128,9 +129,11 @@ export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
       `build ${join(relative(config.dir, build.context) || '.', build.dockerfile)}${Object.keys(build.args).length ? ` with args ${Object.keys(build.args).join(', ')}` : ''}`,
     );
   const env = expect<Record<string, string>>(config, 'containerEnv', isStringMap, 'an object of strings') ?? {};
-  for (const key of Object.keys(env))
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      throw new InputError('devcontainer', `containerEnv in ${config.file} has "${key}", which is not a variable name.`);
+  try {
+    checkEnvironment(env);
+  } catch (err) {
+    throw new InputError('devcontainer', `containerEnv in ${config.file}: ${(err as Error).message}`);
+  }
   if (Object.keys(env).length) taken.push(`containerEnv (${Object.keys(env).join(', ')})`);
   const publish = portsOf(config, notTaken);
   if (publish.length) taken.push(`ports ${publish.map((port) => port.container).join(', ')}`);

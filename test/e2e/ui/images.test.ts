@@ -72,6 +72,7 @@ describe('Images: pull with progress and the Images view (code-server + Chromium
     await answerQuickInput(page, name);
     await answerQuickInput(page, missing);
     await answerQuickInput(page); // the default level
+    await answerQuickInput(page); // the summary: Create
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `Image ${missing} is not on the engine` });
     await toast.waitFor({ state: 'visible', timeout: 30_000 });
     const buttons = await toast.locator('.monaco-button').allInnerTexts();

@@ -67,7 +67,71 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await answerQuickInput(page, name);
     await answerQuickInput(page); // image: default
     await answerQuickInput(page); // level: default (standard)
+    await answerQuickInput(page); // summary: Create
     await workspaceRow(page, name, 'running').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('the wizard goes forward and Back, checks a memory value as typed, and creates with a published port', async () => {
+    const wizardName = `${name}-wizard`;
+    const widget = page.locator('.quick-input-widget');
+    const titled = (title: string) => widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+    await runPalette(page, 'AICLI: Create Workspace…');
+    await titled('Create Workspace: project folder');
+    await answerQuickInput(page);
+    await answerQuickInput(page, wizardName);
+    await titled('Create Workspace: image');
+    // The engine's images, each with its size.
+    await widget
+      .locator('.monaco-list-row', { hasText: 'aicli/base:latest' })
+      .filter({ hasText: /\d B|[KMG]iB/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    await widget.locator('.quick-input-left-action-bar .action-label').first().click();
+    await titled('Create Workspace: name');
+    assert.strictEqual(await widget.locator('input').inputValue(), wizardName, 'Back lost the name typed');
+    await answerQuickInput(page); // the name, kept
+    await answerQuickInput(page); // image: the default
+    await answerQuickInput(page); // level: the default
+    await titled('Create Workspace: summary');
+    await widget
+      .locator('.monaco-list-row', { hasText: 'Memory' })
+      .filter({ hasText: /512m \(the engine has [\d.]+ GiB\)/ })
+      .waitFor({ state: 'visible', timeout: 5000 });
+    await answerQuickInput(page, 'Memory');
+    await titled('Create Workspace: memory');
+    const input = widget.locator('input');
+    await input.fill('lots');
+    // The core's own message, as the CLI would print it.
+    await widget
+      .getByText('memory "lots" is not a size: use a positive number with an optional unit, like 512m or 2g.')
+      .waitFor({ state: 'visible', timeout: 5000 });
+    await page.mouse.move(700, 600);
+    await screenshot(page, 'create-wizard-validation');
+    await input.press('Enter');
+    await page.waitForTimeout(300);
+    await titled('Create Workspace: memory'); // still here: a wrong value is not taken
+    await answerQuickInput(page, '256m');
+    await titled('Create Workspace: summary');
+    await answerQuickInput(page, 'Ports');
+    await titled('Create Workspace: ports');
+    await answerQuickInput(page, '18991:8080');
+    await titled('Create Workspace: summary');
+    await widget.locator('.monaco-list-row', { hasText: 'Ports' }).filter({ hasText: '18991:8080' }).waitFor({ state: 'visible', timeout: 5000 });
+    await widenSidebar(page);
+    await screenshot(page, 'create-wizard');
+    await answerQuickInput(page); // Create
+    await workspaceRow(page, wizardName, 'running').waitFor({ state: 'visible', timeout: 30_000 });
+    const [row] = await connection.docker.listContainers({ filters: JSON.stringify({ label: [`aicli.workspace.name=${wizardName}`] }) });
+    assert.ok(row, 'the wizard made no workspace container');
+    const info = await connection.docker.getContainer(row.Id).inspect();
+    assert.strictEqual(info.HostConfig.Memory, 256 * 1024 * 1024);
+    // The engine publishes a workspace's ports on its gateway, the box's only way out.
+    const [gateway] = await connection.docker.listContainers({
+      filters: JSON.stringify({ label: ['aicli.managed=gateway', `aicli.gateway.of=${info.Config.Labels['aicli.workspace.id']}`] }),
+    });
+    assert.ok(gateway, 'the workspace has no gateway');
+    const published = (await connection.docker.getContainer(gateway.Id).inspect()).HostConfig.PortBindings?.['8080/tcp'];
+    assert.deepStrictEqual(published, [{ HostIp: '127.0.0.1', HostPort: '18991' }]);
   });
 
   it('stops it from the context menu and the row shows the new state', async () => {
