@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import Docker from 'dockerode';
 import { apiTooOldError, EngineError, EngineErrorKind, toEngineError } from './errors';
 import { knownHostsVerifier } from './knownHosts';
+import { sshLogin } from './sshLogin';
 import { engineProductName } from './product';
 import { EngineTarget } from './target';
 
@@ -50,20 +52,6 @@ function readTls(target: EngineTarget): Pick<Docker.DockerOptions, 'ca' | 'cert'
   return tls.verify ? material : { ...material, agent: new HttpsAgent({ ...material, rejectUnauthorized: false }) };
 }
 
-function readSshKey(target: EngineTarget): Buffer {
-  try {
-    return readFileSync(target.sshKey as string);
-  } catch (err) {
-    throw new EngineError(
-      'permissionDenied',
-      `Cannot read the SSH key ${target.sshKey} for ${target.host}: ${(err as Error).message}.`,
-      'Fix "sshKey" of this engine in aicli.engines, or leave it out to use ssh-agent.',
-      [{ id: 'openSettings', label: 'Open Settings' }],
-      err,
-    );
-  }
-}
-
 /**
  * dockerode options for a target. Every transport key is set explicitly (even to undefined)
  * because docker-modem merges DOCKER_HOST from the environment underneath our options.
@@ -85,24 +73,26 @@ export function dockerOptionsFor(target: EngineTarget, version: string | undefin
       return { ...base, socketPath: spec.pipePath };
     case 'tcp':
       return { ...base, host: spec.host, port: spec.port, protocol: target.tls ? 'https' : 'http', ...readTls(target) };
-    case 'ssh':
+    case 'ssh': {
+      const login = sshLogin(target, homedir());
       return {
         ...base,
         // The ssh transport hands http an ssh2 channel, which has no setTimeout: docker-modem's
         // idle timeout would throw. Its connectionTimeout is a plain timer that ends the request.
         timeout: undefined,
         connectionTimeout: timeoutMs,
-        host: spec.host,
-        port: spec.port,
+        host: login.hostName,
+        port: login.port,
         protocol: 'ssh',
-        username: spec.username,
+        username: login.username,
         sshOptions: {
           agent: process.env.SSH_AUTH_SOCK,
-          privateKey: target.sshKey ? readSshKey(target) : undefined,
+          privateKey: login.privateKey,
           // Like ssh itself: only a host whose key known_hosts lists (ssh2 alone would accept any).
-          hostVerifier: knownHostsVerifier(spec.host, spec.port, target.knownHostsFile),
+          hostVerifier: knownHostsVerifier(login.hostName, login.port, login.knownHostsFile),
         },
       } as Docker.DockerOptions;
+    }
   }
 }
 

@@ -14,10 +14,12 @@ export interface EngineEntry {
   tlsVerify?: boolean;
   /** tcp:// only: folder with ca.pem, cert.pem, key.pem. */
   certPath?: string;
-  /** ssh:// only: private key file; otherwise ssh-agent (SSH_AUTH_SOCK). */
+  /** ssh:// only: private key file; otherwise the ssh config's, ssh's default keys and ssh-agent (SSH_AUTH_SOCK). */
   sshKey?: string;
   /** ssh:// only: the known_hosts file the host key must be listed in; default ~/.ssh/known_hosts. */
   knownHostsFile?: string;
+  /** ssh:// only: the ssh config to read; default ~/.ssh/config. */
+  sshConfigFile?: string;
 }
 
 /** The engine resolved by the foundation's rules (setting, DOCKER_HOST, context, default). */
@@ -40,7 +42,7 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
   raw.forEach((item: unknown, index) => {
     const where = `aicli.engines[${index}]`;
     if (!item || typeof item !== 'object') return problems.push(`${where} is not an object with "name" and "host".`);
-    const { name, host, tlsVerify, certPath, sshKey, knownHostsFile } = item as Record<string, unknown>;
+    const { name, host, tlsVerify, certPath, sshKey, knownHostsFile, sshConfigFile } = item as Record<string, unknown>;
     if (typeof name !== 'string' || !namePattern.test(name))
       return problems.push(`${where}: "name" must be letters, digits, ".", "_" or "-" (at most 40), got ${JSON.stringify(name)}.`);
     if (seen.has(name))
@@ -48,7 +50,7 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
     if (typeof host !== 'string' || !host.trim())
       return problems.push(`${where} (${name}): "host" is missing, e.g. "tcp://build-box:2376" or "ssh://me@build-box".`);
     if (tlsVerify !== undefined && typeof tlsVerify !== 'boolean') return problems.push(`${where} (${name}): "tlsVerify" must be true or false.`);
-    for (const [key, value] of Object.entries({ certPath, sshKey, knownHostsFile })) {
+    for (const [key, value] of Object.entries({ certPath, sshKey, knownHostsFile, sshConfigFile })) {
       if (value !== undefined && (typeof value !== 'string' || !isAbsolute(expandHome(value, home))))
         return problems.push(`${where} (${name}): "${key}" must be an absolute path (or start with ~/).`);
     }
@@ -60,6 +62,7 @@ export function parseEngineEntries(raw: unknown, home = homedir()): { entries: E
       certPath: certPath === undefined ? undefined : expandHome(certPath as string, home),
       sshKey: sshKey === undefined ? undefined : expandHome(sshKey as string, home),
       knownHostsFile: knownHostsFile === undefined ? undefined : expandHome(knownHostsFile as string, home),
+      sshConfigFile: sshConfigFile === undefined ? undefined : expandHome(sshConfigFile as string, home),
     });
   });
   return { entries, problems };
@@ -70,7 +73,7 @@ export function targetForEntry(entry: EngineEntry, timeoutMs: number, home = hom
   const tlsVerify = entry.certPath || entry.tlsVerify !== undefined ? (entry.tlsVerify === false ? 'off' : 'on') : 'off';
   // No environment: DOCKER_HOST or DOCKER_CERT_PATH must not leak into a named engine.
   const target = resolveEngineTarget({ host: entry.host, apiVersion: '', timeoutMs, tlsVerify, certPath: entry.certPath ?? '' }, {}, home);
-  return { ...target, source: `engine ${entry.name}`, sshKey: entry.sshKey, knownHostsFile: entry.knownHostsFile };
+  return { ...target, source: `engine ${entry.name}`, sshKey: entry.sshKey, knownHostsFile: entry.knownHostsFile, sshConfigFile: entry.sshConfigFile };
 }
 
 export interface NamedEngine {

@@ -5,7 +5,8 @@ export type HostSpec =
   | { scheme: 'unix'; socketPath: string }
   | { scheme: 'npipe'; pipePath: string }
   | { scheme: 'tcp'; host: string; port: number }
-  | { scheme: 'ssh'; host: string; port: number; username?: string };
+  /** portGiven: the string named the port (it then wins over ~/.ssh/config's Port). */
+  | { scheme: 'ssh'; host: string; port: number; portGiven: boolean; username?: string };
 
 export const defaultUnixSocket = '/var/run/docker.sock';
 export const defaultWindowsPipe = '//./pipe/docker_engine';
@@ -66,7 +67,7 @@ export function parseDockerHost(raw: string, tls = false): HostSpec {
       if (url.pathname !== '' && url.pathname !== '/') throw badHostError(raw, 'an ssh host takes only user, host and port, like ssh://me@build-box:22');
       if (url.password) throw badHostError(raw, 'passwords in the host string are not supported; use an ssh key or agent');
       const username = url.username ? decodeURIComponent(url.username) : undefined;
-      return { scheme: 'ssh', host: url.hostname.replace(/^\[|\]$/g, ''), port: parsePort(url.port, 22, raw), username };
+      return { scheme: 'ssh', host: url.hostname.replace(/^\[|\]$/g, ''), port: parsePort(url.port, 22, raw), portGiven: url.port !== '', username };
     }
     default:
       throw badHostError(raw, `the scheme "${scheme}://" is not supported`);

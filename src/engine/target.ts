@@ -27,8 +27,10 @@ export interface EngineTarget {
   tls?: TlsMaterial;
   /** ssh:// only: a private key file to log in with instead of ssh-agent. */
   sshKey?: string;
-  /** ssh:// only: where host keys are checked; default ~/.ssh/known_hosts. */
+  /** ssh:// only: where host keys are checked; default the config's UserKnownHostsFile, else ~/.ssh/known_hosts. */
   knownHostsFile?: string;
+  /** ssh:// only: the ssh config for aliases, users, ports and keys; default ~/.ssh/config. */
+  sshConfigFile?: string;
   apiVersion?: string;
   timeoutMs: number;
 }

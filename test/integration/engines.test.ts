@@ -13,7 +13,7 @@ import { StatsSubscriptions } from '../../src/monitor/statsStream';
 import { applyCleanup, planCleanup } from '../../src/workspace/cleanup';
 import { WorkspaceService } from '../../src/workspace/service';
 import { targetFor } from '../support/engine';
-import { makeProjectFolder } from '../support/folders';
+import { makeFolder, makeProjectFolder } from '../support/folders';
 import { cliPath } from '../support/paths';
 import {
   freeTestSubnet,
@@ -342,6 +342,39 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
         await service.remove(name);
       } finally {
         set.dispose();
+      }
+    });
+
+    it('an alias of the ssh config (HostName, Port, User, IdentityFile, UserKnownHostsFile) reaches the same engine; a key with a passphrase says to use ssh-agent', async () => {
+      const dir = makeFolder('aicli-sshconfig-');
+      const address = addresses.engineAddress;
+      const alias = (identity: string): string =>
+        `Host aicli-remote\n  HostName ${address}\n  Port 2222\n  User root\n  IdentityFile ${identity}\n  UserKnownHostsFile ${sshd!.knownHosts}\n`;
+      writeFileSync(join(dir, 'config'), alias(sshd!.clientKey));
+      const viaAlias = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config') });
+      try {
+        const connection = await viaAlias.get('over-ssh').connection();
+        assert.equal(((await connection.info()) as { DockerRootDir?: string }).DockerRootDir, remote!.dataRoot);
+      } finally {
+        viaAlias.dispose();
+      }
+      await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', join(dir, 'locked')]);
+      writeFileSync(join(dir, 'config-locked'), alias(join(dir, 'locked')));
+      const agent = process.env.SSH_AUTH_SOCK;
+      delete process.env.SSH_AUTH_SOCK;
+      const locked = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-locked') });
+      try {
+        await assert.rejects(
+          locked.get('over-ssh').connection(),
+          (err: unknown) =>
+            err instanceof EngineError &&
+            err.message.includes(`The SSH key ${join(dir, 'locked')} for ssh://aicli-remote is protected by a passphrase`) &&
+            /ssh-add/.test(err.suggestion),
+        );
+      } finally {
+        locked.dispose();
+        if (agent !== undefined) process.env.SSH_AUTH_SOCK = agent;
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

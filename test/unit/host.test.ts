@@ -29,8 +29,8 @@ describe('parseDockerHost', () => {
   });
 
   it('parses ssh with user and port', () => {
-    assert.deepEqual(parseDockerHost('ssh://me@host.example:2222'), { scheme: 'ssh', host: 'host.example', port: 2222, username: 'me' });
-    assert.deepEqual(parseDockerHost('ssh://host.example'), { scheme: 'ssh', host: 'host.example', port: 22, username: undefined });
+    assert.deepEqual(parseDockerHost('ssh://me@host.example:2222'), { scheme: 'ssh', host: 'host.example', port: 2222, portGiven: true, username: 'me' });
+    assert.deepEqual(parseDockerHost('ssh://host.example'), { scheme: 'ssh', host: 'host.example', port: 22, portGiven: false, username: undefined });
   });
 
   it('refuses bad strings with the reason', () => {
