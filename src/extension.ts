@@ -214,7 +214,7 @@ export function activate(context: vscode.ExtensionContext): AicliApi {
     ...registerEngineCommands(scopes, channel, () => views.tree.refresh()),
     ...registerLifecycleCommands(commandContext),
     ...registerInspectCommands(commandContext),
-    registerCreateCommand(commandContext, folderSettings),
+    registerCreateCommand(commandContext, folderSettings, logChannels),
     logChannels,
     ...registerLogCommands(commandContext, logChannels),
     ...registerEgressCommands(commandContext),

@@ -69,6 +69,15 @@ export class LogChannels implements vscode.Disposable {
     return channel;
   }
 
+  /** Lines of ours (a devcontainer.json's lifecycle commands) in the workspace's channel, shown. */
+  async appendLines(workspace: Workspace, lines: string[]): Promise<void> {
+    const entry = this.followed.get(workspace.id);
+    if (!entry) await this.show(workspace);
+    else entry.channel.show(true);
+    const followed = this.followed.get(workspace.id);
+    if (followed && lines.length) this.queue(followed, lines);
+  }
+
   /** Stops following a workspace and drops its channel. */
   close(workspaceId: string): void {
     const entry = this.followed.get(workspaceId);

@@ -3,7 +3,9 @@ import { IsolationLevel } from '../../isolation/levels';
 import { defaultResources } from '../../isolation/resources';
 import { engineRuntimes } from '../../isolation/runtime';
 import { EngineFacts, WizardValues } from '../wizard/createFields';
-import { runCreateWizard } from '../wizard/createWizard';
+import { runCreateWizard, WizardResult } from '../wizard/createWizard';
+import { devcontainerCreateRequest, DevcontainerUse, finishDevcontainerCreate, LifecycleOutput, prepareDevcontainer } from '../wizard/devcontainerCreate';
+import { devcontainerConfigs } from '../../workspace/devcontainer/config';
 import { InputError, MissingImageError } from '../../engine/errors';
 import { defaultWorkspaceName, Workspace } from '../../workspace/model';
 import { CreateStep, CreateWorkspaceRequest } from '../../workspace/request';
@@ -49,22 +51,25 @@ async function askRequest(
   given: Partial<CreateWorkspaceRequest>,
   scope: EngineScope,
   engineName: string | undefined,
-): Promise<CreateWorkspaceRequest | undefined> {
+): Promise<WizardResult | undefined> {
   const policy = readWorkspacePolicy();
   // A caller that names folder, name and image (a script, the tests) gets no questions, and the
   // settings' level rather than the wizard's last choice.
   if (given.folder !== undefined && given.name !== undefined && given.image !== undefined) {
-    return { ...given, folder: given.folder, name: given.name.trim(), image: given.image.trim(), level: given.level ?? policy.defaultLevel };
+    return { request: { ...given, folder: given.folder, name: given.name.trim(), image: given.image.trim(), level: given.level ?? policy.defaultLevel } };
   }
   const last = context.state.get<LastChoices>(lastChoicesKey, {});
   const folder = given.folder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const resources = { ...policy.resources, ...given.resources };
   const givenFields = new Set(Object.keys(given).filter((key) => given[key as keyof CreateWorkspaceRequest] !== undefined) as (keyof WizardValues)[]);
+  const devcontainer = folder && !given.image ? (devcontainerConfigs(folder)[0] ?? '') : '';
   return runCreateWizard({
+    defaultImage: last.image ?? policy.defaultImage,
     initial: {
       folder,
+      devcontainer,
       name: given.name ?? (folder ? defaultWorkspaceName(folder) : ''),
-      image: given.image ?? last.image ?? policy.defaultImage,
+      image: given.image ?? (devcontainer ? '' : (last.image ?? policy.defaultImage)),
       level: given.level ?? last.level ?? policy.defaultLevel,
       runtime: given.runtime ?? policy.runtime ?? 'auto',
       egress: given.egress ?? policy.egress ?? 'auto',
@@ -138,19 +143,22 @@ async function createWithProgress(
   folderSettings: FolderSettingsReporter,
   request: CreateWorkspaceRequest,
   scope: EngineScope,
+  devcontainer?: { use: DevcontainerUse; output: LifecycleOutput },
 ): Promise<Workspace | undefined> {
   try {
     const folderValues = await folderSettings.check();
     refuseAppliedFolderValues(folderValues);
-    return await vscode.window.withProgress(
+    const workspace = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
         title: `Creating workspace ${request.name}${context.scopes.all.length > 1 ? ` on ${scope.name}` : ''}`,
       },
       async (progress) => {
         const timeoutMs = readHealthTimeoutMs();
+        if (devcontainer?.use.plan.build && !request.image) progress.report({ message: `Building the image of ${devcontainer.use.plan.file}…` });
+        const asked = devcontainer ? await devcontainerCreateRequest(devcontainer.use, scope, request, context.log) : request;
         const result = await scope.service.create(
-          request,
+          asked,
           (step) => progress.report({ message: stepMessages[step] }),
           timeoutMs ? { waitUntilHealthy: { timeoutMs } } : {},
         );
@@ -167,17 +175,19 @@ async function createWithProgress(
         return result.workspace;
       },
     );
+    if (devcontainer) await finishDevcontainerCreate(devcontainer.use, scope, workspace, devcontainer.output, context.log);
+    return workspace;
   } catch (err) {
     if (err instanceof MissingImageError) {
       const image = await resolveMissingImage(context, err, scope);
-      return image ? createWithProgress(context, folderSettings, { ...request, image }, scope) : undefined;
+      return image ? createWithProgress(context, folderSettings, { ...request, image }, scope, devcontainer) : undefined;
     }
     void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
     return undefined;
   }
 }
 
-export function registerCreateCommand(context: CommandContext, folderSettings: FolderSettingsReporter): vscode.Disposable {
+export function registerCreateCommand(context: CommandContext, folderSettings: FolderSettingsReporter, lifecycleOutput: LifecycleOutput): vscode.Disposable {
   return registerCommand(
     context.log,
     'aicli.createWorkspace',
@@ -187,10 +197,19 @@ export function registerCreateCommand(context: CommandContext, folderSettings: F
       const engineName = await chooseEngine(context, givenEngine);
       if (!engineName) return undefined;
       const scope = run.on(context.scopes.byName(engineName));
-      const request = await askRequest(context, fields, scope, context.scopes.all.length > 1 ? engineName : undefined);
-      if (!request) return undefined;
-      await context.state.update(lastChoicesKey, { image: request.image, level: request.level });
-      return createWithProgress(context, folderSettings, request, scope);
+      const asked = await askRequest(context, fields, scope, context.scopes.all.length > 1 ? engineName : undefined);
+      if (!asked) return undefined;
+      const { request } = asked;
+      let use: DevcontainerUse | undefined;
+      try {
+        use = asked.devcontainer ? await prepareDevcontainer(asked.devcontainer) : undefined;
+      } catch (err) {
+        void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
+        return undefined;
+      }
+      if (asked.devcontainer && !use) return undefined;
+      await context.state.update(lastChoicesKey, { image: request.image ?? context.state.get<LastChoices>(lastChoicesKey, {}).image, level: request.level });
+      return createWithProgress(context, folderSettings, request, scope, use && { use, output: lifecycleOutput });
     },
   );
 }

@@ -1,8 +1,11 @@
+import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../engine/bytes';
 import { checkNoDuplicateHostPorts, parsePortMapping, PortPolicy } from '../../isolation/ports';
 import { parseCpus, parseMemory, parsePositiveInteger } from '../../isolation/resources';
 import { parseEnvironment } from '../../workspace/environment';
+import { devcontainerConfigs, readDevcontainerConfig } from '../../workspace/devcontainer/config';
+import { planDevcontainer } from '../../workspace/devcontainer/plan';
 import { LocalImage } from '../../workspace/images';
 import { checkWorkspaceName } from '../../workspace/model';
 import { back, inputStep, messageOf, pickStep, StepAnswer } from './quickInput';
@@ -11,6 +14,8 @@ import { settingChoices } from './settingChoices';
 /** Everything the wizard asks, as typed (the core parses it again at create). */
 export interface WizardValues {
   folder: string;
+  /** The folder's devcontainer.json to create from; '' for none. */
+  devcontainer: string;
   name: string;
   image: string;
   level: string;
@@ -186,5 +191,45 @@ export async function askEnvironment(frame: FieldFrame, current: readonly string
     } else {
       entries = entries.filter((entry) => entry !== picked.value);
     }
+  }
+}
+
+/** What a devcontainer.json would give, for its row; or why it cannot be used. */
+export function describeDevcontainer(file: string): { ok: boolean; text: string } {
+  try {
+    const plan = planDevcontainer(readDevcontainerConfig(file));
+    const source = plan.build ? `builds ${relative(plan.build.context, join(plan.build.context, plan.build.dockerfile))}` : `image ${plan.image ?? '?'}`;
+    return { ok: true, text: [source, ...plan.taken.filter((taken) => !/^(image|build) /.test(taken))].join('; ') };
+  } catch (err) {
+    return { ok: false, text: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Offered only when the folder has one: create from its devcontainer.json, or not. */
+export async function askDevcontainer(frame: FieldFrame, folder: string, current: string): Promise<StepAnswer<string>> {
+  const none: Item<string> = { label: "$(close) Don't use it", description: 'choose image, ports and environment here', value: '' };
+  for (;;) {
+    const items = [
+      ...devcontainerConfigs(folder).map((file): Item<string> => {
+        const described = describeDevcontainer(file);
+        return {
+          label: `${described.ok ? '$(file-code)' : '$(error)'} ${relative(folder, file)}`,
+          description: described.ok ? 'use it' : 'cannot be used',
+          detail: described.text,
+          value: described.ok ? file : `!${described.text}`,
+        };
+      }),
+      none,
+    ];
+    const picked = await pickStep({
+      ...frame,
+      items,
+      active: items.find((item) => item.value === current) ?? items[0],
+      placeholder:
+        'The folder has a dev container configuration: its image or Dockerfile, environment, ports and lifecycle commands (our isolation always wins)',
+    });
+    if (picked === back || picked === undefined) return picked;
+    if (!picked.value.startsWith('!')) return picked.value;
+    void vscode.window.showErrorMessage(picked.value.slice(1));
   }
 }

@@ -19,13 +19,11 @@ export interface DevcontainerConfig {
 }
 
 /**
- * The configuration of a folder, where the spec looks: .devcontainer/devcontainer.json, then
- * .devcontainer.json, then .devcontainer/<name>/devcontainer.json (several of those need a
- * choice); undefined when there is none.
+ * Every configuration of a folder, where the spec looks: .devcontainer/devcontainer.json, then
+ * .devcontainer.json, then each .devcontainer/<name>/devcontainer.json (sorted).
  */
-export function chooseDevcontainerConfig(folder: string): string | undefined {
-  const fixed = [join(folder, '.devcontainer', 'devcontainer.json'), join(folder, '.devcontainer.json')].find((file) => existsSync(file));
-  if (fixed) return fixed;
+export function devcontainerConfigs(folder: string): string[] {
+  const fixed = [join(folder, '.devcontainer', 'devcontainer.json'), join(folder, '.devcontainer.json')].filter((file) => existsSync(file));
   const dir = join(folder, '.devcontainer');
   let named: string[] = [];
   try {
@@ -36,14 +34,26 @@ export function chooseDevcontainerConfig(folder: string): string | undefined {
   } catch {
     // no .devcontainer folder
   }
-  if (named.length > 1) {
-    const names = named.map((file) => relative(folder, file)).join(', ');
+  return [...fixed, ...named];
+}
+
+/**
+ * The configuration a create uses: the first fixed one, else the only named one (several
+ * named ones need a choice); undefined when there is none.
+ */
+export function chooseDevcontainerConfig(folder: string): string | undefined {
+  const fixed = [join(folder, '.devcontainer', 'devcontainer.json'), join(folder, '.devcontainer.json')];
+  const all = devcontainerConfigs(folder);
+  const first = all[0];
+  if (first === undefined || fixed.includes(first)) return first;
+  if (all.length > 1) {
+    const names = all.map((file) => relative(folder, file)).join(', ');
     throw new InputError(
       'devcontainer',
       `${folder} has several dev container configurations (${names}): name one with --devcontainer FILE, or use --no-devcontainer.`,
     );
   }
-  return named[0];
+  return first;
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -238,6 +238,50 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await screenshot(page, 'sandboxed-logs', path.join(repoRoot, 'test-results', 'screenshots'));
   });
 
+  it("offers the folder's devcontainer.json in the wizard and runs its postCreateCommand, output in the workspace's channel", async () => {
+    const configDir = path.join(folder, '.devcontainer');
+    fs.mkdirSync(configDir);
+    try {
+      fs.writeFileSync(
+        path.join(configDir, 'devcontainer.json'),
+        [
+          "// shaped like a template project's",
+          '{',
+          '  "image": "aicli/base:latest",',
+          '  "containerEnv": { "GREETING": "hello from devcontainer" },',
+          '  "postCreateCommand": "echo \\"$GREETING\\" > /tmp/post-create.txt; echo lifecycle-ran-$((6*7))",',
+          '}',
+        ].join('\n'),
+      );
+      const devName = `${name}-dc`;
+      const widget = page.locator('.quick-input-widget');
+      const titled = (title: string) => widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+      await runPalette(page, 'AICLI: Create Workspace…');
+      await answerQuickInput(page); // the open folder
+      await titled('Create Workspace: dev container configuration');
+      await widget
+        .locator('.monaco-list-row', { hasText: '.devcontainer/devcontainer.json' })
+        .filter({ hasText: 'image aicli/base:latest' })
+        .waitFor({ state: 'visible', timeout: 5000 });
+      await answerQuickInput(page); // use it
+      await answerQuickInput(page, devName);
+      await answerQuickInput(page); // level (the image comes from the configuration: not asked)
+      await titled('Create Workspace: summary');
+      await widget
+        .locator('.monaco-list-row', { hasText: 'Image' })
+        .filter({ hasText: 'from .devcontainer/devcontainer.json' })
+        .waitFor({ state: 'visible', timeout: 5000 });
+      await screenshot(page, 'create-wizard-devcontainer', path.join(repoRoot, 'test-results', 'screenshots'));
+      await answerQuickInput(page); // Create
+      await workspaceRow(page, devName, 'running').waitFor({ state: 'visible', timeout: 30_000 });
+      const output = page.locator('.part.panel .view-lines');
+      await output.filter({ hasText: 'postCreateCommand| lifecycle-ran-42' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      assert.strictEqual(aicli('exec', devName, '--', 'cat', '/tmp/post-create.txt'), 'hello from devcontainer\n');
+    } finally {
+      fs.rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+
   it('removes a workspace after a modal confirmation, keeping its folder', async () => {
     await contextMenu(page, workspaceRow(page, name), 'Remove Workspace…');
     const dialog = page.locator('.monaco-dialog-box');
