@@ -31,6 +31,9 @@ const common = {
         pluginBuild.onResolve({ filter: /^\.\/session$/ }, (args) =>
           args.importer.includes('dockerode') ? { path: resolve(import.meta.dirname, 'bundle', 'no-buildkit-session.js') } : undefined,
         );
+        pluginBuild.onResolve({ filter: /^\.\/buildkit$/ }, (args) =>
+          /dockerode[\\/]lib[\\/]docker\.js$/.test(args.importer) ? { path: resolve(import.meta.dirname, 'bundle', 'no-buildkit-progress.js') } : undefined,
+        );
         pluginBuild.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
           /docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer) ? { path: resolve(import.meta.dirname, 'bundle', 'lazy-ssh.js') } : undefined,
         );

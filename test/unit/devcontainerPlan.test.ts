@@ -44,7 +44,10 @@ describe('devcontainer.json → a workspace plan (workspace/devcontainer)', () =
 
   it('refuses both an image and a build, Compose, and a bad variable name; lists initializeCommand as never run', () => {
     assert.throws(() => planDevcontainer(config({ dockerComposeFile: 'compose.yml', service: 'app' })), /uses Docker Compose/);
-    assert.throws(() => planDevcontainer(config({ image: 'x', containerEnv: { 'BAD-NAME': '1' } })), /containerEnv in .*: Environment entry "BAD-NAME=1": "BAD-NAME" is not a variable name/);
+    assert.throws(
+      () => planDevcontainer(config({ image: 'x', containerEnv: { 'BAD-NAME': '1' } })),
+      /containerEnv in .*: Environment entry "BAD-NAME=1": "BAD-NAME" is not a variable name/,
+    );
     assert.match(
       planDevcontainer(config({ image: 'x', initializeCommand: 'make' })).notTaken.join(),
       /initializeCommand \(it would run on this machine; aicli-ws never runs it/,
