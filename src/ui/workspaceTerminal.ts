@@ -6,7 +6,9 @@ import { EngineConnection } from '../engine/connection';
 import { AuditSession, auditWorkspace } from '../audit/sink';
 import { CancelledError, EngineError, InputError } from '../engine/errors';
 import { describeSessionEnd, InteractiveExecSession, openInteractiveExec, resolveShell, SessionEndReason } from '../engine/interactiveExec';
+import { attachOf } from '../workspace/attach';
 import { Workspace } from '../workspace/model';
+import { runAttachCommands } from './terminalAttach';
 import { CommandContext } from './commands/context';
 import { targetWorkspaces } from './commands/targets';
 import { showFailure } from './notify';
@@ -108,10 +110,30 @@ export class WorkspacePseudoterminal implements vscode.Pseudoterminal {
       if (this.closedByUser) return;
       // Recorded before the exec starts: a session that never gets going still leaves its start and why.
       this.recorded = scope.audit.session('terminal', auditWorkspace(this.workspace), { command: shell, ...(settings.user ? { user: settings.user } : {}) });
+      // A devcontainer.json's remoteEnv and postAttachCommand; the user's own terminal env wins.
+      const attach = attachOf(this.workspace.labels);
+      const env = { ...attach.env, ...settings.env };
+      const gone = await runAttachCommands({
+        connection,
+        containerId: this.workspace.containerId,
+        commands: attach.commands,
+        env,
+        user: settings.user || undefined,
+        size: () => this.size,
+        write: (text) => this.writeEmitter.fire(text),
+        onEvent: engine.onEvent,
+        setSession: (session) => (this.session = session),
+        closed: () => this.closedByUser,
+      });
+      if (gone || this.closedByUser) {
+        this.recordEnd(undefined, gone);
+        this.onSessionEnd(undefined, gone);
+        return;
+      }
       const session = openInteractiveExec(connection, this.workspace.containerId, {
         cmd: shell.split(/\s+/),
         user: settings.user || undefined,
-        env: settings.env,
+        env,
         workingDir: '/workspace',
         ...this.size,
         onEvent: engine.onEvent,

@@ -32,6 +32,7 @@ import { ensureGatewayImage } from './gatewayImage';
 import { engineHostAddresses } from './hostAddresses';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 import { checkEnvironment } from './environment';
+import { attachLabel } from './attach';
 
 export interface ValidatedCreate {
   id: string;
@@ -96,6 +97,11 @@ async function checkImageAndName(connection: EngineConnection, image: string, na
   const taken = await listContainers(connection, { labels: { [labels.name]: name } }, `list workspaces named ${name}`);
   if (taken.length > 0) throw new InputError('name', `A workspace named "${name}" already exists; choose another name or remove that one.`);
   return imageInfo;
+}
+
+/** The labels only some workspaces carry: a runtime other than the default, what terminals get. */
+function optionalLabels(runtime: string | undefined, request: CreateWorkspaceRequest): Record<string, string> {
+  return { ...(runtime ? { [labels.runtime]: runtime } : {}), ...attachLabel(request.attach) };
 }
 
 /** Every check that can fail, done before the first engine write. */
@@ -165,7 +171,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
       [labels.folder]: folder,
       [labels.egress]: egressMode,
       [labels.mount]: mount.mode,
-      ...(runtime ? { [labels.runtime]: runtime } : {}),
+      ...optionalLabels(runtime, request),
     },
     policyLabels: { ...policy.labels },
     ports,

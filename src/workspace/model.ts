@@ -19,6 +19,8 @@ export const labels = {
   mount: 'aicli.workspace.mount',
   /** The OCI runtime it was made with, when not the engine's default (runsc: gVisor). */
   runtime: 'aicli.workspace.runtime',
+  /** What a terminal gets when it attaches, as JSON (see WorkspaceAttach). */
+  attach: 'aicli.workspace.attach',
   /** On the egress gateway's image: its version (an image of ours, not one to run a workspace on). */
   gatewayImage: 'aicli.gateway.image',
 } as const;

@@ -21,6 +21,15 @@ export interface CreateWorkspaceRequest {
   runtime?: string;
   /** The box's environment (a devcontainer.json's containerEnv); WORKSPACE_ID and WORKSPACE_NAME are always ours. */
   env?: Record<string, string>;
+  /** What each terminal gets when it attaches (a devcontainer.json's remoteEnv and postAttachCommand). */
+  attach?: WorkspaceAttach;
+}
+
+export interface WorkspaceAttach {
+  /** Added to a terminal's environment (aicli.terminal.env wins). */
+  env: Record<string, string>;
+  /** Run in the terminal, one after another, before its shell starts. */
+  commands: string[][];
 }
 
 /** Defaults and policies from settings (aicli.*), applied to every create. */

@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseDevcontainerConfig, DevcontainerConfig } from '../../src/workspace/devcontainer/config';
-import { lifecycleArgv } from '../../src/workspace/devcontainer/create';
+import { chooseDevcontainerConfig, DevcontainerConfig, lifecycleArgv } from '../../src/workspace/devcontainer/config';
 import { planDevcontainer } from '../../src/workspace/devcontainer/plan';
 
 const config = (raw: Record<string, unknown>): DevcontainerConfig => ({ file: '/p/.devcontainer/devcontainer.json', dir: '/p/.devcontainer', raw });
@@ -82,5 +81,23 @@ describe('devcontainer.json → a workspace plan (workspace/devcontainer)', () =
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('takes remoteEnv and postAttachCommand for terminals, values as written, and keeps initializeCommand apart', () => {
+    const plan = planDevcontainer(
+      config({
+        image: 'x',
+        remoteEnv: { EDITOR_HINT: 'vim', TOKEN: '${localEnv:GITHUB_TOKEN}', UNSET_ME: null },
+        postAttachCommand: 'echo attached',
+        initializeCommand: ['git', 'submodule', 'update'],
+      }),
+    );
+    assert.deepEqual(plan.attach, { env: { EDITOR_HINT: 'vim', TOKEN: '${localEnv:GITHUB_TOKEN}' }, commands: [['sh', '-c', 'echo attached']] });
+    assert.deepEqual(plan.initializeCommand, ['git', 'submodule', 'update']);
+    assert.ok(plan.taken.includes('remoteEnv (EDITOR_HINT, TOKEN; in terminals)'));
+    assert.ok(plan.taken.includes('postAttachCommand (in each terminal, before its shell)'));
+    assert.ok(plan.notTaken.some((entry) => entry.startsWith('initializeCommand (it would run on this machine')));
+    assert.throws(() => planDevcontainer(config({ image: 'x', remoteEnv: { 'NOT A NAME': 'x' } })), /remoteEnv in .*"NOT A NAME" is not a variable name/);
+    assert.throws(() => planDevcontainer(config({ image: 'x', remoteEnv: ['A=1'] })), /remoteEnv in .* must be an object of strings/);
   });
 });

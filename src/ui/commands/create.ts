@@ -202,7 +202,7 @@ export function registerCreateCommand(context: CommandContext, folderSettings: F
       const { request } = asked;
       let use: DevcontainerUse | undefined;
       try {
-        use = asked.devcontainer ? await prepareDevcontainer(asked.devcontainer) : undefined;
+        use = asked.devcontainer ? await prepareDevcontainer(asked.devcontainer, context.log) : undefined;
       } catch (err) {
         void showFailure(err, { engine: scope.engine, log: context.log, doing: `Create workspace ${request.name}` });
         return undefined;

@@ -11,6 +11,13 @@ import { InputError } from '../../engine/errors';
 
 export type LifecycleCommand = string | string[] | Record<string, string | string[]>;
 
+/** A lifecycle command as argv lists: a string runs in sh, an array as is, an object's entries one after another. */
+export function lifecycleArgv(command: LifecycleCommand): string[][] {
+  if (typeof command === 'string') return [['sh', '-c', command]];
+  if (Array.isArray(command)) return [command];
+  return Object.values(command).flatMap((part) => lifecycleArgv(part));
+}
+
 export interface DevcontainerConfig {
   /** The devcontainer.json file, and the folder its relative paths start from. */
   file: string;

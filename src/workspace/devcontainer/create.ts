@@ -8,7 +8,7 @@ import { PortPolicy, suggestHostPort } from '../../isolation/ports';
 import { parseSize } from '../../isolation/resources';
 import { buildImage } from '../build';
 import { CreateWorkspaceRequest } from '../request';
-import { LifecycleCommand } from './config';
+import { lifecycleArgv } from './config';
 import { DevcontainerPlan, lifecycleNames } from './plan';
 
 /** The checks a plan needs of the engine before anything is made: features (not fetched offline) and hostRequirements. */
@@ -66,7 +66,13 @@ export async function devcontainerRequest(
     plan.taken.push(`port ${container} on host port ${instead} (${host} is in aicli.network.blockedPorts)`);
     return `${instead}:${container}`;
   });
-  return { ...request, image: request.image ?? image, env: { ...plan.env, ...request.env }, publish: [...publish, ...(request.publish ?? [])] };
+  return {
+    ...request,
+    image: request.image ?? image,
+    env: { ...plan.env, ...request.env },
+    publish: [...publish, ...(request.publish ?? [])],
+    attach: request.attach ?? plan.attach,
+  };
 }
 
 /** What the create summary says about the configuration. */
@@ -77,13 +83,6 @@ export function devcontainerSummary(plan: DevcontainerPlan, folder: string): str
     ...(plan.notTaken.length ? [`${where}: not taken: ${plan.notTaken.join('; ')}.`] : []),
     ...(plan.features.length ? [`${where}: features not installed: ${plan.features.join(', ')}.`] : []),
   ];
-}
-
-/** A lifecycle command as argv lists: a string runs in sh, an array as is, an object's entries one after another. */
-export function lifecycleArgv(command: LifecycleCommand): string[][] {
-  if (typeof command === 'string') return [['sh', '-c', command]];
-  if (Array.isArray(command)) return [command];
-  return Object.values(command).flatMap((part) => lifecycleArgv(part));
 }
 
 export interface LifecycleFailure {

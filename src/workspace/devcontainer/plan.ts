@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../../engine/errors';
-import { DevcontainerConfig, expect, isCommand, isString, isStringMap, LifecycleCommand } from './config';
+import { DevcontainerConfig, expect, isCommand, isString, isStringMap, lifecycleArgv, LifecycleCommand } from './config';
+import { WorkspaceAttach } from '../request';
 import { checkEnvironment } from '../environment';
 
 /**
@@ -21,6 +22,10 @@ export interface DevcontainerPlan {
   lifecycle: Partial<Record<LifecycleName, LifecycleCommand>>;
   features: string[];
   hostRequirements: { cpus?: number; memory?: string };
+  /** remoteEnv and postAttachCommand: what each terminal gets. */
+  attach: WorkspaceAttach;
+  /** Runs on this machine, never in the box: VS Code asks first (trusted folders only); aicli-ws never runs it. */
+  initializeCommand?: LifecycleCommand;
   /** "image", "containerEnv (2)"…: for the summary. */
   taken: string[];
   /** "remoteUser (the box runs as the folder's owner)"…: for the summary. */
@@ -104,6 +109,28 @@ function portsOf(config: DevcontainerConfig, notTaken: string[]): { host: number
   return publish;
 }
 
+const isEnvValues = (value: unknown): boolean =>
+  !!value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === 'string' || entry === null);
+
+/**
+ * remoteEnv (null unsets in the spec: here such a name is just not set) and postAttachCommand.
+ * Values are taken as written: "${localEnv:…}" would copy this machine's environment into the
+ * box, so nothing is substituted.
+ */
+function attachOf(config: DevcontainerConfig, taken: string[]): WorkspaceAttach {
+  const remoteEnv = expect<Record<string, string | null>>(config, 'remoteEnv', isEnvValues, 'an object of strings') ?? {};
+  const env = Object.fromEntries(Object.entries(remoteEnv).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  try {
+    checkEnvironment(env);
+  } catch (err) {
+    throw new InputError('devcontainer', `remoteEnv in ${config.file}: ${(err as Error).message}`);
+  }
+  if (Object.keys(env).length) taken.push(`remoteEnv (${Object.keys(env).join(', ')}; in terminals)`);
+  const postAttach = expect<LifecycleCommand>(config, 'postAttachCommand', isCommand, 'a command: a string, an array of strings, or an object of those');
+  if (postAttach !== undefined) taken.push('postAttachCommand (in each terminal, before its shell)');
+  return { env, commands: postAttach === undefined ? [] : lifecycleArgv(postAttach) };
+}
+
 export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
   const refused = refusals(config);
   if (refused.length) {
@@ -145,14 +172,14 @@ export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
       taken.push(name);
     }
   }
+  const attach = attachOf(config, taken);
+  const initializeCommand = expect<LifecycleCommand>(config, 'initializeCommand', isCommand, 'a command: a string, an array of strings, or an object of those');
   for (const [property, why] of [
-    ['remoteEnv', 'terminals get the container environment'],
     ['remoteUser', "the box runs as the folder's owner, so files keep their owner"],
     ['containerUser', "the box runs as the folder's owner, so files keep their owner"],
     ['workspaceFolder', 'the project is at /workspace'],
     ['workspaceMount', 'the project mount mode decides (aicli.workspace.projectMount)'],
-    ['initializeCommand', 'it would run on this machine; aicli-ws never runs it (run it yourself)'],
-    ['postAttachCommand', 'nothing attaches at create; run it in a terminal'],
+    ['initializeCommand', 'it would run on this machine; aicli-ws never runs it (run it yourself), VS Code asks first'],
     ['customizations', 'editor settings are not applied to the box'],
   ] as const) {
     if (config.raw[property] !== undefined) notTaken.push(`${property} (${why})`);
@@ -161,5 +188,5 @@ export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
     expect<Record<string, unknown>>(config, 'features', (v) => !!v && typeof v === 'object' && !Array.isArray(v), 'an object of features') ?? {},
   );
   const requirements = expect<{ cpus?: number; memory?: string }>(config, 'hostRequirements', (v) => !!v && typeof v === 'object', 'an object') ?? {};
-  return { file: config.file, image, build, env, publish, lifecycle, features, hostRequirements: requirements, taken, notTaken };
+  return { file: config.file, image, build, env, publish, lifecycle, features, hostRequirements: requirements, attach, initializeCommand, taken, notTaken };
 }

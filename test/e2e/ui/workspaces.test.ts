@@ -238,8 +238,11 @@ describe('Workspaces view (code-server + Chromium)', function () {
     await screenshot(page, 'sandboxed-logs', path.join(repoRoot, 'test-results', 'screenshots'));
   });
 
-  it("offers the folder's devcontainer.json in the wizard and runs its postCreateCommand, output in the workspace's channel", async () => {
+  it("offers the folder's devcontainer.json in the wizard: initializeCommand after a modal, postCreateCommand's output in the workspace's channel, remoteEnv and postAttachCommand in its terminals", async () => {
     const configDir = path.join(folder, '.devcontainer');
+    const markerDir = makeTempDir('acw-init-');
+    extraFolders.push(markerDir);
+    const initMarker = path.join(markerDir, 'initialized.txt');
     fs.mkdirSync(configDir);
     try {
       fs.writeFileSync(
@@ -250,6 +253,9 @@ describe('Workspaces view (code-server + Chromium)', function () {
           '  "image": "aicli/base:latest",',
           '  "containerEnv": { "GREETING": "hello from devcontainer" },',
           '  "postCreateCommand": "echo \\"$GREETING\\" > /tmp/post-create.txt; echo lifecycle-ran-$((6*7))",',
+          '  "remoteEnv": { "FROM_REMOTE_ENV": "remote-env-42" },',
+          '  "postAttachCommand": "echo attached-$((6*7))",',
+          `  "initializeCommand": "echo initialized-on-the-host > ${initMarker}",`,
           '}',
         ].join('\n'),
       );
@@ -273,10 +279,27 @@ describe('Workspaces view (code-server + Chromium)', function () {
         .waitFor({ state: 'visible', timeout: 5000 });
       await screenshot(page, 'create-wizard-devcontainer', path.join(repoRoot, 'test-results', 'screenshots'));
       await answerQuickInput(page); // Create
+      // initializeCommand would run on this machine: a modal shows it first.
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await dialog.innerText(), new RegExp(`echo initialized-on-the-host > ${initMarker.replace(/[.]/g, '\\.')}`));
+      assert.strictEqual(fs.existsSync(initMarker), false, 'initializeCommand ran before the user agreed');
+      await dialog.getByRole('button', { name: 'Run on This Machine' }).click();
       await workspaceRow(page, devName, 'running').waitFor({ state: 'visible', timeout: 30_000 });
+      assert.strictEqual(fs.readFileSync(initMarker, 'utf8'), 'initialized-on-the-host\n');
       const output = page.locator('.part.panel .view-lines');
       await output.filter({ hasText: 'postCreateCommand| lifecycle-ran-42' }).first().waitFor({ state: 'visible', timeout: 20_000 });
       assert.strictEqual(aicli('exec', devName, '--', 'cat', '/tmp/post-create.txt'), 'hello from devcontainer\n');
+      // A terminal runs postAttachCommand before its shell, and has remoteEnv.
+      await contextMenu(page, workspaceRow(page, devName, 'running'), 'Open Terminal');
+      const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+      await rows.filter({ hasText: 'attached-42' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.locator('.terminal-wrapper.active .xterm').click();
+      await page.keyboard.type('echo env-$FROM_REMOTE_ENV');
+      await page.keyboard.press('Enter');
+      await rows.filter({ hasText: 'env-remote-env-42' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot(page, 'devcontainer-terminal', path.join(repoRoot, 'test-results', 'screenshots'));
     } finally {
       fs.rmSync(configDir, { recursive: true, force: true });
     }
