@@ -100,4 +100,10 @@ describe('devcontainer.json → a workspace plan (workspace/devcontainer)', () =
     assert.throws(() => planDevcontainer(config({ image: 'x', remoteEnv: { 'NOT A NAME': 'x' } })), /remoteEnv in .*"NOT A NAME" is not a variable name/);
     assert.throws(() => planDevcontainer(config({ image: 'x', remoteEnv: ['A=1'] })), /remoteEnv in .* must be an object of strings/);
   });
+
+  it('maps init: true onto the init every workspace has, and lists init: false as not taken', () => {
+    assert.ok(planDevcontainer(config({ image: 'x', init: true })).taken.includes('init (every workspace has one)'));
+    assert.ok(planDevcontainer(config({ image: 'x', init: false })).notTaken.some((entry) => entry.startsWith('init false')));
+    assert.throws(() => planDevcontainer(config({ image: 'x', init: 'yes' })), /init in .* must be true or false/);
+  });
 });

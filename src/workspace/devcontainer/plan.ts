@@ -173,6 +173,10 @@ export function planDevcontainer(config: DevcontainerConfig): DevcontainerPlan {
     }
   }
   const attach = attachOf(config, taken);
+  // Every workspace runs an init (Init: true) as PID 1's parent: `init: true` asks for what it gets anyway.
+  const init = expect<boolean>(config, 'init', (v) => typeof v === 'boolean', 'true or false');
+  if (init === true) taken.push('init (every workspace has one)');
+  if (init === false) notTaken.push('init false (every workspace runs an init, which reaps its processes)');
   const initializeCommand = expect<LifecycleCommand>(config, 'initializeCommand', isCommand, 'a command: a string, an array of strings, or an object of those');
   for (const [property, why] of [
     ['remoteUser', "the box runs as the folder's owner, so files keep their owner"],
