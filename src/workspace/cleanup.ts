@@ -10,6 +10,7 @@ import { shortImageId } from './images';
 import { egressNetworkNameFor, gatewayLabels, gatewayNameFor } from './gateway';
 import { labels, networkNameFor, workspaceFromSummary } from './model';
 import { inReview, WorkspaceChanges } from './review/service';
+import { CleanupHelper, describeHelper, leftoverHelpers } from './cleanupHelpers';
 import type { ContainerInfo } from '../engine/types';
 
 export interface CleanupOptions {
@@ -64,6 +65,8 @@ export interface CleanupGateway {
   workspaceId: string;
 }
 
+export type { CleanupHelper } from './cleanupHelpers';
+
 export interface CleanupImage {
   id: string;
   size: number;
@@ -78,6 +81,8 @@ export interface CleanupPlan {
   workspaces: CleanupWorkspace[];
   /** Removed before the networks they hold. */
   gateways: CleanupGateway[];
+  /** Short-lived helpers that outlived their run (optional: plans made before they were listed). */
+  helpers?: CleanupHelper[];
   networks: CleanupNetwork[];
   images: CleanupImage[];
   volumes: CleanupVolume[];
@@ -161,6 +166,7 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
   const orphanGateways: CleanupGateway[] = gateways
     .filter((row) => !workspaceIds.has(row.Labels?.[gatewayLabels.of] ?? '') && row.Created * 1000 <= settledBefore)
     .map((row) => ({ id: row.Id, name: (row.Names[0] ?? row.Id).replace(/^\//, ''), workspaceId: row.Labels?.[gatewayLabels.of] ?? '' }));
+  const helpers = await leftoverHelpers(connection, options.labels, workspaceIds, options.orphanGraceMs ?? defaultOrphanGraceMs);
   const orphans: CleanupNetwork[] = networks
     .filter((network) => {
       const id = network.Labels?.[labels.id];
@@ -180,6 +186,7 @@ export async function planCleanup(connection: EngineConnection, options: Cleanup
     workspaces: removable,
     kept,
     gateways: orphanGateways,
+    helpers,
     networks: orphans,
     images: images.map((image) => ({ id: image.Id, size: image.Size })),
     volumes: volumes.map((volume) => ({ name: volume.Name })),
@@ -224,7 +231,7 @@ export function describeKept(plan: CleanupPlan): string[] {
 }
 
 export function isEmptyPlan(plan: CleanupPlan): boolean {
-  return plan.workspaces.length + plan.gateways.length + plan.networks.length + plan.images.length + plan.volumes.length === 0;
+  return plan.workspaces.length + plan.gateways.length + (plan.helpers?.length ?? 0) + plan.networks.length + plan.images.length + plan.volumes.length === 0;
 }
 
 /** One line per item, for the dry-run list (CLI output, the palette's confirm). */
@@ -241,6 +248,7 @@ export function describeCleanupPlan(plan: CleanupPlan): string[] {
       return `workspace ${ws.name} (${ws.id}): ${listed}, exited ${ws.finishedAt}; folder ${ws.folder || '-'} kept`;
     }),
     ...plan.gateways.map((gateway) => `orphaned gateway ${gateway.name}`),
+    ...(plan.helpers ?? []).map(describeHelper),
     ...plan.networks.map((network) => `orphaned network ${network.name}`),
     ...plan.images.map((image) => `dangling image ${shortImageId(image.id)} (${formatBytes(image.size)})`),
     ...plan.volumes.map((volume) => `unused volume ${volume.name}`),
@@ -282,6 +290,7 @@ export async function applyCleanup(connection: EngineConnection, plan: CleanupPl
     result.failed.push(...storage.failed);
   }
   for (const gateway of plan.gateways) await attempt(`gateway ${gateway.name}`, (what) => removeContainer(connection, gateway.id, { force: true }, what));
+  for (const helper of plan.helpers ?? []) await attempt(`helper ${helper.name}`, (what) => removeContainer(connection, helper.id, { force: true }, what));
   for (const network of plan.networks) await attempt(`network ${network.name}`, (what) => removeNetwork(connection, network.id, what));
   for (const image of plan.images) await attempt(`image ${shortImageId(image.id)}`, (what) => removeImage(connection, image.id, what));
   for (const volume of plan.volumes) await attempt(`volume ${volume.name}`, (what) => removeVolume(connection, volume.name, what));

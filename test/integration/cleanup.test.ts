@@ -78,7 +78,21 @@ describe('managed-only cleanup (real engine)', function () {
     const danglingUnlabelled = await commit(testLabel, 'plain');
     await commit({ ...testLabel, second: 'yes' }, 'plain');
 
+    // Helpers a crash left behind: a data-device probe, and a review helper of a workspace that is gone.
+    const leftover = (role: string, extra: Record<string, string>, name: string): Promise<{ id: string }> =>
+      docker.createContainer({ Image: baseImage, Cmd: ['true'], Labels: { ...testLabel, [labels.managed]: role, ...extra }, name });
+    const probe = await leftover('probe', {}, `aicli-probe-left-${testRunId}`);
+    const strayReviewer = await leftover('reviewer', { 'aicli.reviewer.of': `gone${process.pid}` }, `aicli-reviewer-left-${testRunId}`);
+
     const plan = await planCleanup(connection, { maxAgeMs: 0, now: cutoff, labels: scope, orphanGraceMs: 0 });
+    // The reviewers of the young and running workspaces are theirs, not leftovers.
+    assert.deepEqual(
+      (plan.helpers ?? []).map((helper) => [helper.id, helper.role]).sort(),
+      [
+        [probe.id, 'probe'],
+        [strayReviewer.id, 'reviewer'],
+      ].sort(),
+    );
     assert.deepEqual(
       plan.workspaces.map((ws) => [ws.name, ws.network]),
       [[old.name, old.network]],
@@ -117,8 +131,8 @@ describe('managed-only cleanup (real engine)', function () {
     const result = await applyCleanup(connection, plan);
     assert.deepEqual(result.failed, []);
     // A (review-mode) workspace is its container, its gateway, two networks, its reviewer and the
-    // view and review volumes; then the orphan network, the volume, the image.
-    assert.equal(result.removed.length, 10);
+    // view and review volumes; then the two helpers, the orphan network, the volume, the image.
+    assert.equal(result.removed.length, 12);
     for (const item of [
       `container ${old.containerName}`,
       `gateway ${gatewayNameFor(old.id)}`,
@@ -127,6 +141,8 @@ describe('managed-only cleanup (real engine)', function () {
       `container ${reviewerNameFor(old.id)}`,
       `volume ${viewVolumeFor(old.id)}`,
       `volume ${reviewVolumeFor(old.id)}`,
+      `helper aicli-probe-left-${testRunId}`,
+      `helper aicli-reviewer-left-${testRunId}`,
     ]) {
       assert.ok(result.removed.includes(item), `${item} was not removed: ${result.removed.join('; ')}`);
     }
@@ -161,7 +177,7 @@ describe('managed-only cleanup (real engine)', function () {
     const again = await applyCleanup(connection, plan);
     assert.deepEqual(again.failed, []);
     assert.equal(again.removed.length, 0);
-    assert.equal(again.gone.length, 7);
+    assert.equal(again.gone.length, 9);
 
     // The CLI with max age 0 now takes the young exited workspace, never the running one.
     const applied = await promisify(execFile)(process.execPath, [cliPath, 'cleanup', '--max-age', '0', '--label', `aicli.test.run=${testRunId}`]);

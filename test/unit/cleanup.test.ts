@@ -31,14 +31,17 @@ describe('cleanup', () => {
         },
       ],
       gateways: [],
+      helpers: [{ id: 'p1', name: 'aicli-probe-x', role: 'probe' as const }],
       networks: [{ id: 'n1', name: 'aicli-workspace-gone', workspaceId: 'gone' }],
       images: [{ id: `sha256:${'f'.repeat(64)}`, size: 5_000_000 }],
       volumes: [{ name: 'cache' }],
     };
     assert.equal(isEmptyPlan(plan), false);
     assert.equal(isEmptyPlan({ workspaces: [], gateways: [], networks: [], images: [], volumes: [] }), true);
+    assert.equal(isEmptyPlan({ workspaces: [], gateways: [], helpers: [plan.helpers[0]!], networks: [], images: [], volumes: [] }), false);
     assert.deepEqual(describeCleanupPlan(plan), [
       'workspace web (ab12cd34ef56): container workspace_ab12cd34ef56 and network aicli-workspace-ab12cd34ef56, exited 2026-01-01T00:00:00.000Z; folder /home/u/web kept',
+      "leftover helper container aicli-probe-x (the engine's data-device probe)",
       'orphaned network aicli-workspace-gone',
       'dangling image ffffffffffff (4.8 MiB)',
       'unused volume cache',
