@@ -3,6 +3,7 @@ import { EngineConnection, EngineLog } from '../engine/connection';
 import { containerLogs } from '../engine/containers';
 import { FrameDemuxer } from '../engine/demux';
 import { Disposable } from '../engine/emitter';
+import { LineSplitter } from '../engine/outputLines';
 import { alwaysRefused } from '../isolation/egress';
 import { ipv4ToInt, parseCidr, workspacePool } from '../isolation/subnets';
 import { gatewayNameFor } from '../workspace/gateway';
@@ -160,11 +161,9 @@ export class EgressRefusals implements Disposable {
       return;
     }
     entry.stream = stream;
-    let partial = '';
+    const lines = new LineSplitter();
     const demuxer = new FrameDemuxer((_kind, payload) => {
-      const lines = (partial + payload.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
+      for (const line of lines.push(payload.toString('utf8'))) {
         const { atMs, text } = loggedAt(line);
         this.count(workspace, mode, entry, parseRefusal(text), atMs);
       }

@@ -5,6 +5,7 @@ import { EngineConnection } from '../engine/connection';
 import { EngineError, InputError, toEngineError } from '../engine/errors';
 import { buildImageStream, inspectImage } from '../engine/images';
 import { JsonLineParser } from '../engine/jsonLines';
+import { LineSplitter } from '../engine/outputLines';
 import { allCredentials, dockerConfigPath, isUnauthorized } from '../engine/registryAuth';
 import { labels as workspaceLabels } from './model';
 
@@ -125,12 +126,9 @@ export async function buildImage(
     let step: string | undefined;
     let imageId: string | undefined;
     let failure: string | undefined;
-    let pendingText = '';
+    const pending = new LineSplitter();
     const emit = (text: string): void => {
-      pendingText += text;
-      const lines = pendingText.split('\n');
-      pendingText = lines.pop() ?? '';
-      for (const line of lines) {
+      for (const line of pending.push(text)) {
         const stepMatch = /^Step \d+\/\d+ : .*/.exec(line);
         if (stepMatch) step = stepMatch[0];
         onOutput(line);
@@ -146,7 +144,8 @@ export async function buildImage(
     });
     stream.once('error', (err: Error) => reject(toEngineError(err, connection.host)));
     stream.once('end', () => {
-      if (pendingText) onOutput(pendingText);
+      const rest = pending.rest();
+      if (rest) onOutput(rest);
       if (failure !== undefined) {
         onOutput(`ERROR: ${failure}`);
         const message = step ? `Building ${request.tag} failed at ${step}: ${failure}` : `Building ${request.tag} failed: ${failure}`;

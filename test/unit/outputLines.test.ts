@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { PrefixedLineWriter } from '../../src/engine/outputLines';
+import { LineSplitter, PrefixedLineWriter } from '../../src/engine/outputLines';
 
 function writeAll(writer: PrefixedLineWriter, chunks: Buffer[]): Promise<void> {
   return new Promise((resolve) => {
@@ -19,5 +19,16 @@ describe('PrefixedLineWriter', () => {
     assert.deepEqual(lines, ['[stderr] first', '[stderr] secönd', '[stderr] third, no newline']);
     writer.flush();
     assert.equal(lines.length, 3, 'a second flush emits nothing');
+  });
+});
+
+describe('LineSplitter', () => {
+  it('hands on whole lines as pieces arrive, the rest once at the end', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push('Step 1/2 : FR'), []);
+    assert.deepEqual(splitter.push('OM base\nStep 2/2'), ['Step 1/2 : FROM base']);
+    assert.deepEqual(splitter.push(' : RUN x\n\nlast'), ['Step 2/2 : RUN x', '']);
+    assert.equal(splitter.rest(), 'last');
+    assert.equal(splitter.rest(), '');
   });
 });
