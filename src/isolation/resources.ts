@@ -1,3 +1,4 @@
+import { formatBytes } from '../engine/bytes';
 import { InputError } from '../engine/errors';
 
 /** Resource limits in engine units, after validation. */
@@ -99,17 +100,20 @@ function parseOptionalAmount(raw: string | number, field: string, kind: keyof ty
   }
 }
 
-/** A memory limit: a size of at least the engine's minimum. */
-export function parseMemory(raw: string | number): number {
+/** A memory limit: a size of at least the engine's minimum and, when known, at most what the engine has (like CPUs). */
+export function parseMemory(raw: string | number, hostMemoryBytes?: number): number {
   const memoryBytes = parseSize(raw, 'memory');
   if (memoryBytes < minimumMemoryBytes) {
     throw new InputError('memory', `memory "${raw}" is below the engine's minimum of 6m; use 6m or more (512m is the default).`);
   }
+  if (hostMemoryBytes && memoryBytes > hostMemoryBytes) {
+    throw new InputError('memory', `memory "${raw}" is more than the engine has (${formatBytes(hostMemoryBytes)}): use less.`);
+  }
   return memoryBytes;
 }
 
-export function parseResources(input: ResourceInput, hostCpus?: number): ResourceLimits {
-  const memoryBytes = parseMemory(input.memory ?? defaultResources.memory);
+export function parseResources(input: ResourceInput, hostCpus?: number, hostMemoryBytes?: number): ResourceLimits {
+  const memoryBytes = parseMemory(input.memory ?? defaultResources.memory, hostMemoryBytes);
   const blkioWeight = parsePositiveInteger(input.blkioWeight ?? defaultResources.blkioWeight, 'blkioWeight', 1000);
   if (blkioWeight < 10) throw new InputError('blkioWeight', `blkioWeight ${blkioWeight} must be from 10 to 1000 (500 is the default).`);
   return {

@@ -119,7 +119,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
   const allow = parseAllowedHosts([...(policy.allowedHosts ?? []), ...(request.allow ?? [])]);
   const info = await connection.info();
   checkEngineCanIsolate(info, connection);
-  const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU);
+  const resources = parseResources({ ...policy.resources, ...request.resources }, info.NCPU, info.MemTotal);
   const runtime = runtimeFor(level, checkRuntimeSetting(request.runtime ?? policy.runtime), engineRuntimes(info), connection.host);
   const image = (request.image ?? policy.defaultImage).trim();
   const imageInfo = await checkImageAndName(connection, image, name);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { InputError } from '../../src/engine/errors';
-import { defaultResources, parseCpus, parsePositiveInteger, parseResources, parseSize } from '../../src/isolation/resources';
+import { defaultResources, parseCpus, parseMemory, parsePositiveInteger, parseResources, parseSize } from '../../src/isolation/resources';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -70,6 +70,12 @@ describe('parseCpus', () => {
   it('does not cap when the host count is unknown', () => {
     assert.equal(parseCpus('64', 'cpus'), 64);
     assert.equal(parseCpus('64', 'cpus', 0), 64);
+  });
+
+  it('refuses more memory than the engine has, as for CPUs, and does not cap when that is unknown', () => {
+    refused(() => parseMemory('32g', 16 * 1024 * MiB), 'memory', 'memory "32g" is more than the engine has (16 GiB): use less.');
+    refused(() => parseResources({ memory: '3g' }, undefined, 2 * 1024 * MiB), 'memory', 'memory "3g" is more than the engine has (2.0 GiB): use less.');
+    assert.equal(parseMemory('32g'), 32 * 1024 * MiB);
   });
 });
 

@@ -133,11 +133,7 @@ export function askMemory(frame: FieldFrame, current: string, facts: EngineFacts
     prompt: facts.memoryBytes
       ? `Memory for the workspace, e.g. 512m or 2g; the engine has ${formatBytes(facts.memoryBytes)}`
       : 'Memory for the workspace, e.g. 512m or 2g',
-    validate: (value) =>
-      messageOf(() => parseMemory(value)) ??
-      (facts.memoryBytes && parseMemory(value) > facts.memoryBytes
-        ? `memory "${value}" is more than the engine has (${formatBytes(facts.memoryBytes)}).`
-        : undefined),
+    validate: (value) => messageOf(() => parseMemory(value, facts.memoryBytes)),
   });
 }
 
