@@ -299,7 +299,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
       await page.keyboard.type('echo env-$FROM_REMOTE_ENV');
       await page.keyboard.press('Enter');
       await rows.filter({ hasText: 'env-remote-env-42' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-      await screenshot(page, 'devcontainer-terminal', path.join(repoRoot, 'test-results', 'screenshots'));
+      await screenshot(page, 'devcontainer-terminal');
     } finally {
       fs.rmSync(configDir, { recursive: true, force: true });
     }
