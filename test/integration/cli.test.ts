@@ -26,7 +26,21 @@ describe('aicli-ws workspace commands (real engine)', function () {
   });
 
   it('creates, lists, runs commands with their exit code, stops and removes a workspace', async () => {
-    const created = await aicli('create', '--folder', folder, '--name', name, '--memory', '256m', '--publish', '18931:8080', ...label, '--json');
+    const created = await aicli(
+      'create',
+      '--folder',
+      folder,
+      '--name',
+      name,
+      '--memory',
+      '256m',
+      '--publish',
+      '18931:8080',
+      '--env',
+      'GREETING=hello=42',
+      ...label,
+      '--json',
+    );
     assert.equal(created.code, 0, created.stderr);
     const workspace = JSON.parse(created.stdout);
     assert.equal(workspace.state, 'running');
@@ -41,6 +55,7 @@ describe('aicli-ws workspace commands (real engine)', function () {
     assert.equal(exec.code, 3);
     assert.equal(exec.stdout, 'out\n');
     assert.equal(exec.stderr, 'err\n');
+    assert.equal((await aicli('exec', name, '--', 'sh', '-c', 'echo "$GREETING"')).stdout, 'hello=42\n');
 
     assert.match((await aicli('pause', name)).stdout, /paused/);
     assert.match((await aicli('unpause', name)).stdout, /running/);
@@ -62,5 +77,9 @@ describe('aicli-ws workspace commands (real engine)', function () {
     const usage = await aicli('create');
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /create needs --folder DIR/);
+    const badEnv = await aicli('create', '--folder', folder, '--env', 'MY-VAR=1', ...label);
+    assert.equal(badEnv.code, 2);
+    assert.match(badEnv.stderr, /Environment entry "MY-VAR=1": "MY-VAR" is not a variable name/);
+    assert.deepEqual(await countTestResources(connection.docker), { containers: 0, networks: 0 });
   });
 });

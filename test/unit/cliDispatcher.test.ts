@@ -15,7 +15,8 @@ const helpText = `Usage: aicli-ws <command> [options]
 Commands:
   doctor [--json]                     Check the engine: host, versions, cgroups, security features
   create --folder DIR [--name N] [--level basic|standard|strict|sandboxed] [--image I]
-         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...
+         [--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--env NAME=VALUE]...
+         [--label K=V]...
          [--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...
          [--mount auto|review|copy|bind] [--runtime auto|runc|runsc]
          [--health-timeout SECONDS] [--devcontainer FILE | --no-devcontainer] [--skip-features]
@@ -26,6 +27,8 @@ Commands:
                                       engine, copy on a remote one; bind: the folder itself)
                                       --runtime: runsc runs the box on gVisor (sandboxed: always; auto:
                                       sandboxed on runsc, the others on the engine's default)
+                                      --env: a variable of the box (after the devcontainer.json's, which
+                                      it overrides); WORKSPACE_ID and WORKSPACE_NAME are always set
                                       --health-timeout: wait for the image's own health check
                                       --devcontainer: the folder's .devcontainer/devcontainer.json is read
                                       unless --no-devcontainer: image or build, containerEnv, ports and

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { chooseDevcontainerConfig, readDevcontainerConfig } from '../../workspace/devcontainer/config';
 import { devcontainerRequest, devcontainerSummary, runLifecycleCommands } from '../../workspace/devcontainer/create';
 import { DevcontainerPlan, planDevcontainer } from '../../workspace/devcontainer/plan';
+import { parseEnvironment } from '../../workspace/environment';
 import type { CreateOptions } from '../../workspace/service';
 import { ParsedArgs, single, UsageError } from '../args';
 import { Command } from '../command';
@@ -18,7 +19,8 @@ export const create: Command = {
   names: ['create'],
   synopsis: [
     '--folder DIR [--name N] [--level basic|standard|strict|sandboxed] [--image I]',
-    '[--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--label K=V]...',
+    '[--cpus C] [--memory M] [--pids P] [--publish [IP:]HOST:CONTAINER]... [--env NAME=VALUE]...',
+    '[--label K=V]...',
     '[--egress auto|none|allowlist|open] [--allow HOST|*.DOMAIN|CIDR]...',
     '[--mount auto|review|copy|bind] [--runtime auto|runc|runsc]',
     '[--health-timeout SECONDS] [--devcontainer FILE | --no-devcontainer] [--skip-features]',
@@ -31,6 +33,8 @@ export const create: Command = {
     'engine, copy on a remote one; bind: the folder itself)',
     '--runtime: runsc runs the box on gVisor (sandboxed: always; auto:',
     "sandboxed on runsc, the others on the engine's default)",
+    "--env: a variable of the box (after the devcontainer.json's, which",
+    'it overrides); WORKSPACE_ID and WORKSPACE_NAME are always set',
     "--health-timeout: wait for the image's own health check",
     "--devcontainer: the folder's .devcontainer/devcontainer.json is read",
     'unless --no-devcontainer: image or build, containerEnv, ports and',
@@ -46,6 +50,7 @@ export const create: Command = {
     '--memory',
     '--pids',
     '--publish',
+    '--env',
     '--label',
     '--egress',
     '--allow',
@@ -66,6 +71,7 @@ export const create: Command = {
       image: single(args, '--image'),
       resources: { cpus: single(args, '--cpus'), memory: single(args, '--memory'), pidsLimit: single(args, '--pids') },
       publish: args.values.get('--publish') ?? [],
+      env: parseEnvironment(args.values.get('--env') ?? []),
       egress: single(args, '--egress'),
       allow: args.values.get('--allow') ?? [],
       mount: single(args, '--mount'),
