@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import Docker from 'dockerode';
 import { apiTooOldError, EngineError, EngineErrorKind, toEngineError } from './errors';
 import { knownHostsVerifier } from './knownHosts';
-import { sshLogin } from './sshLogin';
+import { sshLogin, sshReached } from './sshLogin';
 import { engineProductName } from './product';
 import { EngineTarget } from './target';
 
@@ -172,7 +172,7 @@ export class EngineConnection {
       // GET /version is the ping: one round trip proves the engine answers and tells its API range.
       version = (await probe.version()) as EngineVersion;
     } catch (err) {
-      const mapped = toEngineError(err, target.host);
+      const mapped = toEngineError(err, target.host, target.spec.scheme === 'ssh' ? sshReached(target, homedir()) : undefined);
       log.error(`connect ${target.host} (${target.source}) failed: ${mapped.message}`);
       throw mapped;
     }

@@ -113,15 +113,23 @@ function transportError(err: unknown, e: NodeLikeError, code: string, text: stri
   return undefined;
 }
 
+/** Where an ssh:// engine is really reached (after ~/.ssh/config): what ssh-keyscan needs, as it reads no config. */
+export interface SshReached {
+  hostName: string;
+  port: number;
+  knownHostsFile?: string;
+}
+
 /** ssh:// engines: an unknown host key or a failed login. */
-function sshError(err: unknown, e: NodeLikeError, text: string, host: string): EngineError | undefined {
+function sshError(err: unknown, e: NodeLikeError, text: string, host: string, reached?: SshReached): EngineError | undefined {
   if (/Host denied \(verification failed\)/.test(text)) {
     const where = /^ssh:\/\/(?:[^@/]*@)?([^/:]+|\[[^\]]+\])(?::(\d+))?/.exec(host);
-    const scan = where ? `ssh-keyscan${where[2] ? ` -p ${where[2]}` : ''} ${where[1]}` : 'ssh-keyscan <host>';
+    const [name, port] = reached ? [reached.hostName, reached.port === 22 ? undefined : String(reached.port)] : [where?.[1], where?.[2]];
+    const scan = name ? `ssh-keyscan${port ? ` -p ${port}` : ''} ${name}` : 'ssh-keyscan <host>';
     return unreachable(
       'permissionDenied',
       `The SSH host key of ${host} is not in your known_hosts (an unknown host, or its key changed).`,
-      `Check the host's key fingerprint, then add it (\`${scan} >> ~/.ssh/known_hosts\`, or connect once with ssh).`,
+      `Check the host's key fingerprint, then add it (\`${scan} >> ${reached?.knownHostsFile ?? '~/.ssh/known_hosts'}\`, or connect once with ssh).`,
       err,
     );
   }
@@ -140,12 +148,12 @@ function sshError(err: unknown, e: NodeLikeError, text: string, host: string): E
  * Maps whatever dockerode, docker-modem, ssh2 or Node threw into an EngineError that names
  * the host. Already-mapped errors pass through unchanged.
  */
-export function toEngineError(err: unknown, host: string): EngineError {
+export function toEngineError(err: unknown, host: string, sshReached?: SshReached): EngineError {
   if (err instanceof EngineError) return err;
   const e = (err ?? {}) as NodeLikeError;
   const code = e.code ?? '';
   const text = engineMessageOf(e);
-  const unreachable = transportError(err, e, code, text, host) ?? sshError(err, e, text, host);
+  const unreachable = transportError(err, e, code, text, host) ?? sshError(err, e, text, host, sshReached);
   if (unreachable) return unreachable;
   if (e.statusCode === 400 && /client version .* too (old|new)|minimum supported API version/i.test(text)) {
     return apiTooOldError(host, text, err);

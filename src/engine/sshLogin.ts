@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EngineError } from './errors';
+import { EngineError, SshReached } from './errors';
 import { applySshConfig, defaultSshConfigFile, readSshConfig, SshDestination } from './sshConfig';
 import { EngineTarget } from './target';
 
@@ -86,19 +86,35 @@ function chooseKey(target: EngineTarget, identityFiles: string[], home: string, 
   return undefined;
 }
 
-/** The login for an ssh:// target: its host string, then ~/.ssh/config, then the keys. */
-export function sshLogin(target: EngineTarget, home: string, agent = process.env.SSH_AUTH_SOCK): SshLogin {
-  if (target.spec.scheme !== 'ssh') throw new Error(`sshLogin needs an ssh:// target, not ${target.host}`);
+/** An ssh:// target's host string, then ~/.ssh/config (or its sshConfigFile). */
+function destinationOf(target: EngineTarget, home: string): SshDestination {
+  if (target.spec.scheme !== 'ssh') throw new Error(`an ssh:// target is needed, not ${target.host}`);
   const spec = target.spec;
-  const configText = readSshConfig(target.sshConfigFile ?? defaultSshConfigFile(home), home);
-  const { identityFiles, knownHostsFiles, ...destination } = applySshConfig(
+  return applySshConfig(
     { host: spec.host, port: spec.portGiven ? spec.port : undefined, username: spec.username },
-    configText,
+    readSshConfig(target.sshConfigFile ?? defaultSshConfigFile(home), home),
     home,
   );
+}
+
+/** The login for an ssh:// target: its host string, then ~/.ssh/config, then the keys. */
+export function sshLogin(target: EngineTarget, home: string, agent = process.env.SSH_AUTH_SOCK): SshLogin {
+  const { identityFiles, knownHostsFiles, ...destination } = destinationOf(target, home);
   return {
     ...destination,
     privateKey: chooseKey(target, identityFiles, home, agent),
     knownHostsFile: target.knownHostsFile ?? knownHostsFiles[0],
   };
+}
+
+/** Where the login goes, for messages (no key is read): the config's HostName and Port, the known_hosts checked. */
+export function sshReached(target: EngineTarget, home: string): SshReached | undefined {
+  if (target.spec.scheme !== 'ssh') return undefined;
+  try {
+    const { hostName, port, knownHostsFiles } = destinationOf(target, home);
+    return { hostName, port, knownHostsFile: target.knownHostsFile ?? knownHostsFiles[0] };
+  } catch {
+    // A config the login itself refuses (ProxyJump): that error is the one to show.
+    return undefined;
+  }
 }

@@ -358,6 +358,20 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       } finally {
         viaAlias.dispose();
       }
+      // An unknown host key: ssh-keyscan reads no ssh config, so the fix names the real address and port.
+      writeFileSync(join(dir, 'config-unknown'), alias(sshd!.clientKey).replace(sshd!.knownHosts, sshd!.emptyKnownHosts));
+      const unknown = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-unknown') });
+      try {
+        await assert.rejects(
+          unknown.get('over-ssh').connection(),
+          (err: unknown) =>
+            err instanceof EngineError &&
+            /The SSH host key of ssh:\/\/aicli-remote is not in your known_hosts/.test(err.message) &&
+            err.suggestion.includes(`ssh-keyscan -p 2222 ${address} >> ${sshd!.emptyKnownHosts}`),
+        );
+      } finally {
+        unknown.dispose();
+      }
       await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', join(dir, 'locked')]);
       writeFileSync(join(dir, 'config-locked'), alias(join(dir, 'locked')));
       const agent = process.env.SSH_AUTH_SOCK;
