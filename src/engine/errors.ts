@@ -117,6 +117,7 @@ function transportError(err: unknown, e: NodeLikeError, code: string, text: stri
 export interface SshReached {
   hostName: string;
   port: number;
+  username?: string;
   knownHostsFile?: string;
 }
 

@@ -1,13 +1,23 @@
+import { homedir } from 'node:os';
 import { formatBytes } from './bytes';
+import { SshReached } from './errors';
+import { sshReached } from './sshLogin';
 import { EngineConnection, EngineInfo } from './connection';
 import { podmanRefusal } from '../isolation/podman';
 import { engineRuntimes, gvisorDaemonSnippet, gvisorRuntime } from '../isolation/runtime';
 import { engineProductName } from './product';
 
+function describeSshReached(reached: SshReached | undefined): string | undefined {
+  if (!reached) return undefined;
+  return `${reached.username ? `${reached.username}@` : ''}${reached.hostName}:${reached.port}, host key checked in ${reached.knownHostsFile ?? '~/.ssh/known_hosts'}`;
+}
+
 /** What `aicli-ws doctor` and "Show Engine Info" tell the user about an engine. */
 export interface EngineReport {
   host: string;
   hostSource: string;
+  /** ssh:// only: where the login really goes after ~/.ssh/config, and the known_hosts it checks. */
+  sshReached?: string;
   /** "Docker 20.10.24", "Podman 4.3.1". */
   engineVersion: string;
   apiVersion: string;
@@ -71,6 +81,7 @@ export async function collectEngineReport(connection: EngineConnection): Promise
   return {
     host: connection.host,
     hostSource: connection.target.source,
+    sshReached: describeSshReached(sshReached(connection.target, homedir())),
     engineVersion: engineProductName(connection.engineVersion),
     apiVersion: connection.apiVersion,
     engineApiVersion: connection.engineVersion.ApiVersion,
@@ -95,6 +106,7 @@ export function formatEngineReport(report: EngineReport): string[] {
   const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
   const rows: [string, string][] = [
     ['Host', `${report.host} (from ${report.hostSource})`],
+    ...(report.sshReached ? ([['SSH', report.sshReached]] as [string, string][]) : []),
     ['Engine', report.engineVersion],
     ['API', `${report.apiVersion} (engine offers ${report.engineApiVersion})`],
     ['OS', `${report.os}, kernel ${report.kernel}, ${report.architecture}`],

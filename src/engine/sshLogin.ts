@@ -111,8 +111,8 @@ export function sshLogin(target: EngineTarget, home: string, agent = process.env
 export function sshReached(target: EngineTarget, home: string): SshReached | undefined {
   if (target.spec.scheme !== 'ssh') return undefined;
   try {
-    const { hostName, port, knownHostsFiles } = destinationOf(target, home);
-    return { hostName, port, knownHostsFile: target.knownHostsFile ?? knownHostsFiles[0] };
+    const { hostName, port, username, knownHostsFiles } = destinationOf(target, home);
+    return { hostName, port, username, knownHostsFile: target.knownHostsFile ?? knownHostsFiles[0] };
   } catch {
     // A config the login itself refuses (ProxyJump): that error is the one to show.
     return undefined;

@@ -358,6 +358,15 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       } finally {
         viaAlias.dispose();
       }
+      // The doctor says where the alias really goes.
+      const doctor = await promisify(execFile)(process.execPath, [cliPath, '--engine', 'over-ssh', 'doctor'], {
+        env: { ...process.env, AICLI_ENGINES: JSON.stringify([{ name: 'over-ssh', host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config') }]) },
+        encoding: 'utf8',
+      });
+      assert.match(
+        doctor.stdout,
+        new RegExp(`SSH\\s+root@${address.replace(/\./g, '\\.')}:2222, host key checked in ${sshd!.knownHosts.replace(/\./g, '\\.')}`),
+      );
       // An unknown host key: ssh-keyscan reads no ssh config, so the fix names the real address and port.
       writeFileSync(join(dir, 'config-unknown'), alias(sshd!.clientKey).replace(sshd!.knownHosts, sshd!.emptyKnownHosts));
       const unknown = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-unknown') });
