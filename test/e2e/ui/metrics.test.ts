@@ -100,7 +100,15 @@ describe('Metrics graphs (code-server + Chromium)', function () {
     await frame.getByRole('button', { name: '24 h' }).click();
     await frame.locator('body[data-range="24h"]').waitFor({ state: 'attached', timeout: 10_000 });
     await until('the 24 h series', 10_000, async () => (Number((await bodyData(frame)).points) >= 1 ? true : undefined));
-    assert.match(await frame.locator('.chart-cpu .u-legend').innerText(), /CPU avg:?\s*\d+ % \(\d+ %–\d+ %\)/);
+    // The range flag flips when the button is pressed, before the 24 h series arrives (the points
+    // counted may still be the 1 h ones): wait for the legend the 24 h series draws.
+    const legend = frame.locator('.chart-cpu .u-legend');
+    const averaged = /CPU avg:?\s*\d+ % \(\d+ %–\d+ %\)/;
+    await until('the 24 h legend (mean and min–max)', 10_000, async () => (averaged.test(await legend.innerText()) ? true : undefined)).catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}; the legend reads ${JSON.stringify(await legend.innerText())}`);
+      },
+    );
     // Looked at by whoever changes the charts; not one of the README's pictures.
     await screenshot(page, 'metrics-graphs-24h', join(repoRoot, 'test-results', 'screenshots'));
     await frame.getByRole('button', { name: '1 h' }).click();
