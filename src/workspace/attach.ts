@@ -3,11 +3,14 @@ import { checkEnvironment } from './environment';
 import { labels } from './model';
 import { WorkspaceAttach } from './request';
 
+/** A command as the engine runs it: a non-empty list of strings. */
+const isArgv = (argv: unknown): argv is string[] => Array.isArray(argv) && argv.length > 0 && argv.every((part) => typeof part === 'string');
+
 /** The label that carries what terminals get, checked; none when there is nothing to carry. */
 export function attachLabel(attach: WorkspaceAttach | undefined): Record<string, string> {
   if (!attach || (!Object.keys(attach.env).length && !attach.commands.length)) return {};
   checkEnvironment(attach.env);
-  if (!attach.commands.every((argv) => Array.isArray(argv) && argv.length > 0 && argv.every((part) => typeof part === 'string'))) {
+  if (!attach.commands.every(isArgv)) {
     throw new InputError('attach', 'Each command to run when a terminal attaches must be a non-empty list of strings.');
   }
   return { [labels.attach]: JSON.stringify(attach) };
@@ -24,9 +27,7 @@ export function attachOf(workspaceLabels: Readonly<Record<string, string>>): Wor
   try {
     const parsed = JSON.parse(raw) as Partial<WorkspaceAttach>;
     const env = parsed.env && typeof parsed.env === 'object' ? checkEnvironment(parsed.env as Record<string, string>) : {};
-    const commands = Array.isArray(parsed.commands)
-      ? parsed.commands.filter((argv) => Array.isArray(argv) && argv.length > 0 && argv.every((part) => typeof part === 'string'))
-      : [];
+    const commands = Array.isArray(parsed.commands) ? parsed.commands.filter(isArgv) : [];
     return { env: Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === 'string')), commands };
   } catch {
     return none;

@@ -17,6 +17,21 @@ function aicli(...args: string[]): string {
   return execFileSync(process.execPath, [cliPath, ...args, ...(args[0] === 'create' ? cliLabelArgs(uiLabels) : [])], { encoding: 'utf8' });
 }
 
+/** Types a command into the active terminal once its prompt shows, and waits for what it prints. */
+async function runInActiveTerminal(page: Page, command: string, expected: string): Promise<void> {
+  const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+  await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page.locator('.terminal-wrapper.active .xterm').click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+  await rows.filter({ hasText: expected }).first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Waits until the quick input shows the step with this title. */
+function quickInputTitled(page: Page, title: string): Promise<void> {
+  return page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
 describe('Workspaces view (code-server + Chromium)', function () {
   this.timeout(120_000);
   let session: WorkbenchSession | undefined;
@@ -74,7 +89,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
   it('the wizard goes forward and Back, checks a memory value as typed, and creates with a published port', async () => {
     const wizardName = `${name}-wizard`;
     const widget = page.locator('.quick-input-widget');
-    const titled = (title: string) => widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+    const titled = (title: string): Promise<void> => quickInputTitled(page, title);
     await runPalette(page, 'AICLI: Create Workspace…');
     await titled('Create Workspace: project folder');
     await answerQuickInput(page);
@@ -202,12 +217,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
 
   it('opens a terminal in a workspace from the tree and runs a command in /workspace', async () => {
     await contextMenu(page, workspaceRow(page, `${name}-web`, 'running'), 'Open Terminal');
-    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
-    await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page.locator('.terminal-wrapper.active .xterm').click();
-    await page.keyboard.type('echo hello-$((6*7)) in $(pwd)');
-    await page.keyboard.press('Enter');
-    await rows.filter({ hasText: 'hello-42 in /workspace' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await runInActiveTerminal(page, 'echo hello-$((6*7)) in $(pwd)', 'hello-42 in /workspace');
     const tab = await page
       .locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab')
       .allInnerTexts()
@@ -224,13 +234,8 @@ describe('Workspaces view (code-server + Chromium)', function () {
     const row = workspaceRow(page, sandboxed, 'running');
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await contextMenu(page, row, 'Open Terminal');
-    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
-    await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page.locator('.terminal-wrapper.active .xterm').click();
     // gVisor reports its own kernel, 4.4.0, whatever the host runs.
-    await page.keyboard.type('echo kernel-$(uname -r)-$((6*7)); echo "gvisor-log $((6*7))" > /proc/1/fd/1');
-    await page.keyboard.press('Enter');
-    await rows.filter({ hasText: 'kernel-4.4.0-42' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await runInActiveTerminal(page, 'echo kernel-$(uname -r)-$((6*7)); echo "gvisor-log $((6*7))" > /proc/1/fd/1', 'kernel-4.4.0-42');
     assert.notEqual(execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(), '4.4.0');
     await contextMenu(page, row, 'Show Logs');
     const output = page.locator('.part.panel .view-lines');
@@ -261,7 +266,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
       );
       const devName = `${name}-dc`;
       const widget = page.locator('.quick-input-widget');
-      const titled = (title: string) => widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+      const titled = (title: string): Promise<void> => quickInputTitled(page, title);
       await runPalette(page, 'AICLI: Create Workspace…');
       await answerQuickInput(page); // the open folder
       await titled('Create Workspace: dev container configuration');
@@ -294,11 +299,7 @@ describe('Workspaces view (code-server + Chromium)', function () {
       await contextMenu(page, workspaceRow(page, devName, 'running'), 'Open Terminal');
       const rows = page.locator('.terminal-wrapper.active .xterm-rows');
       await rows.filter({ hasText: 'attached-42' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-      await rows.filter({ hasText: '/workspace' }).first().waitFor({ state: 'visible', timeout: 20_000 });
-      await page.locator('.terminal-wrapper.active .xterm').click();
-      await page.keyboard.type('echo env-$FROM_REMOTE_ENV');
-      await page.keyboard.press('Enter');
-      await rows.filter({ hasText: 'env-remote-env-42' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await runInActiveTerminal(page, 'echo env-$FROM_REMOTE_ENV', 'env-remote-env-42');
       await screenshot(page, 'devcontainer-terminal');
     } finally {
       fs.rmSync(configDir, { recursive: true, force: true });
