@@ -323,6 +323,16 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       return set;
     };
 
+    /** The engine of this entry refuses to connect, with an error `check` accepts. */
+    const expectRefused = async (entry: Record<string, unknown>, check: (err: EngineError) => boolean): Promise<void> => {
+      const set = sshEngines(entry);
+      try {
+        await assert.rejects(set.get('over-ssh').connection(), (err: unknown) => err instanceof EngineError && check(err));
+      } finally {
+        set.dispose();
+      }
+    };
+
     it('creates, execs in, follows logs and stats of, and removes a workspace on the engine behind ssh', async () => {
       const set = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
       try {
@@ -369,61 +379,39 @@ describe('several engines: a second dockerd over tcp:// with TLS in its own netw
       );
       // An unknown host key: ssh-keyscan reads no ssh config, so the fix names the real address and port.
       writeFileSync(join(dir, 'config-unknown'), alias(sshd!.clientKey).replace(sshd!.knownHosts, sshd!.emptyKnownHosts));
-      const unknown = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-unknown') });
-      try {
-        await assert.rejects(
-          unknown.get('over-ssh').connection(),
-          (err: unknown) =>
-            err instanceof EngineError &&
-            /The SSH host key of ssh:\/\/aicli-remote is not in your known_hosts/.test(err.message) &&
-            err.suggestion.includes(`ssh-keyscan -p 2222 ${address} >> ${sshd!.emptyKnownHosts}`),
-        );
-      } finally {
-        unknown.dispose();
-      }
+      await expectRefused(
+        { host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-unknown') },
+        (err) =>
+          /The SSH host key of ssh:\/\/aicli-remote is not in your known_hosts/.test(err.message) &&
+          err.suggestion.includes(`ssh-keyscan -p 2222 ${address} >> ${sshd!.emptyKnownHosts}`),
+      );
       await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', join(dir, 'locked')]);
       writeFileSync(join(dir, 'config-locked'), alias(join(dir, 'locked')));
       const agent = process.env.SSH_AUTH_SOCK;
       delete process.env.SSH_AUTH_SOCK;
-      const locked = sshEngines({ host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-locked') });
       try {
-        await assert.rejects(
-          locked.get('over-ssh').connection(),
-          (err: unknown) =>
-            err instanceof EngineError &&
-            err.message.includes(`The SSH key ${join(dir, 'locked')} for ssh://aicli-remote is protected by a passphrase`) &&
-            /ssh-add/.test(err.suggestion),
+        await expectRefused(
+          { host: 'ssh://aicli-remote', sshConfigFile: join(dir, 'config-locked') },
+          (err) =>
+            err.message.includes(`The SSH key ${join(dir, 'locked')} for ssh://aicli-remote is protected by a passphrase`) && /ssh-add/.test(err.suggestion),
         );
       } finally {
-        locked.dispose();
         if (agent !== undefined) process.env.SSH_AUTH_SOCK = agent;
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
     it('an unknown host key and a wrong user each give a clear error', async () => {
-      const unknown = sshEngines({ host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.emptyKnownHosts });
-      try {
-        await assert.rejects(
-          unknown.get('over-ssh').connection(),
-          (err: unknown) =>
-            err instanceof EngineError &&
-            /The SSH host key of ssh:\/\/root@198\.18\.[\d.]+:2222 is not in your known_hosts/.test(err.message) &&
-            /ssh-keyscan -p 2222 198\.18\./.test(err.suggestion),
-        );
-      } finally {
-        unknown.dispose();
-      }
-      const wrongUser = sshEngines({ host: sshd!.host.replace('root@', 'nobody@'), sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts });
-      try {
-        await assert.rejects(
-          wrongUser.get('over-ssh').connection(),
-          (err: unknown) =>
-            err instanceof EngineError && err.kind === 'permissionDenied' && /^SSH login to ssh:\/\/nobody@198\.18\.[\d.]+:2222 failed/.test(err.message),
-        );
-      } finally {
-        wrongUser.dispose();
-      }
+      await expectRefused(
+        { host: sshd!.host, sshKey: sshd!.clientKey, knownHostsFile: sshd!.emptyKnownHosts },
+        (err) =>
+          /The SSH host key of ssh:\/\/root@198\.18\.[\d.]+:2222 is not in your known_hosts/.test(err.message) &&
+          /ssh-keyscan -p 2222 198\.18\./.test(err.suggestion),
+      );
+      await expectRefused(
+        { host: sshd!.host.replace('root@', 'nobody@'), sshKey: sshd!.clientKey, knownHostsFile: sshd!.knownHosts },
+        (err) => err.kind === 'permissionDenied' && /^SSH login to ssh:\/\/nobody@198\.18\.[\d.]+:2222 failed/.test(err.message),
+      );
     });
   });
 });
