@@ -141,10 +141,16 @@ describe('Workspaces view (code-server + Chromium)', function () {
     const info = await connection.docker.getContainer(row.Id).inspect();
     assert.strictEqual(info.HostConfig.Memory, 256 * 1024 * 1024);
     // The engine publishes a workspace's ports on its gateway, the box's only way out.
+    const workspaceId = info.Config.Labels['aicli.workspace.id'];
     const [gateway] = await connection.docker.listContainers({
-      filters: JSON.stringify({ label: ['aicli.managed=gateway', `aicli.gateway.of=${info.Config.Labels['aicli.workspace.id']}`] }),
+      filters: JSON.stringify({ label: ['aicli.managed=gateway', `aicli.gateway.of=${workspaceId}`] }),
     });
-    assert.ok(gateway, 'the workspace has no gateway');
+    if (!gateway) {
+      // What the engine has instead, so that a failure says whether the gateway stopped or never was.
+      const gateways = await connection.docker.listContainers({ all: true, filters: JSON.stringify({ label: ['aicli.managed=gateway'] }) });
+      const seen = gateways.map((row) => `${row.Names[0]} of ${row.Labels['aicli.gateway.of']}: ${row.Status}`);
+      assert.fail(`the workspace ${workspaceId} has no running gateway; the engine's gateways: ${JSON.stringify(seen)}`);
+    }
     const published = (await connection.docker.getContainer(gateway.Id).inspect()).HostConfig.PortBindings?.['8080/tcp'];
     assert.deepStrictEqual(published, [{ HostIp: '127.0.0.1', HostPort: '18991' }]);
   });
