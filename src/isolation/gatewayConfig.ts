@@ -24,6 +24,12 @@ export interface GatewayPlan {
   refused: string[];
   /** Published ports: the engine publishes them on the gateway, which forwards them to the box. */
   ports: PortMapping[];
+  /**
+   * `routed` (the default, and every plan made before this field): the box on its own network,
+   * routed through the gateway. `shared`: the box in the gateway's network namespace, for
+   * engines whose bridges always give the host an address (Podman): sharedGatewayConfig.ts.
+   */
+  boxNetwork?: 'routed' | 'shared';
 }
 
 export type GatewayFiles = {
@@ -34,7 +40,7 @@ export type GatewayFiles = {
 };
 
 /** Where the box's DNS questions go once the front resolver lets them through. */
-const backResolver = '127.0.0.1#5353';
+export const backResolver = '127.0.0.1#5353';
 /** Log group the refusals are copied to; the gateway prints them for the monitor. */
 export const refusalLogGroup = 1;
 
@@ -58,15 +64,35 @@ function portRules(plan: GatewayPlan): string[] {
   return plan.ports.map((port) => `    iifname "@OUT@" ${port.protocol} dport ${port.containerPort} dnat ip to ${plan.boxIp}:${port.containerPort}`);
 }
 
+/** The sets the egress rules read; `resolved4` is filled by the front resolver (allowlist). */
+export function addressSets(plan: GatewayPlan): string[] {
+  return [
+    `  set refused4 { type ipv4_addr; flags interval; auto-merge;${elements([...alwaysRefused, ...plan.refused])} }`,
+    `  set private4 { type ipv4_addr; flags interval; auto-merge;${elements(privateRanges)} }`,
+    `  set listed4 { type ipv4_addr; flags interval; auto-merge;${elements(plan.allow.cidrs)} }`,
+    '  set resolved4 { type ipv4_addr; flags timeout; timeout 24h; }',
+  ];
+}
+
+/** What the box may reach, and the refusal: logged (for the monitor) and answered at once. */
+export function egressAndRefuseChains(plan: GatewayPlan): string[] {
+  return [
+    '  chain egress {',
+    ...egressRules(plan),
+    '  }',
+    '  chain refuse {',
+    `    limit rate 20/second burst 40 packets log group ${refusalLogGroup}`,
+    '    reject with icmpx type admin-prohibited',
+    '  }',
+  ];
+}
+
 /** nftables ruleset; @IN@ and @OUT@ are the interface names, filled in by the gateway at start. */
 export function gatewayRules(plan: GatewayPlan): string {
   return [
     // Only our own table: the engine's rules for its embedded DNS (127.0.0.11) live beside it.
     'table inet aicli {',
-    `  set refused4 { type ipv4_addr; flags interval; auto-merge;${elements([...alwaysRefused, ...plan.refused])} }`,
-    `  set private4 { type ipv4_addr; flags interval; auto-merge;${elements(privateRanges)} }`,
-    `  set listed4 { type ipv4_addr; flags interval; auto-merge;${elements(plan.allow.cidrs)} }`,
-    '  set resolved4 { type ipv4_addr; flags timeout; timeout 24h; }',
+    ...addressSets(plan),
     '  chain input {',
     '    type filter hook input priority filter; policy drop;',
     '    iif lo accept',
@@ -81,13 +107,7 @@ export function gatewayRules(plan: GatewayPlan): string {
     `    iifname "@IN@" ip saddr ${plan.boxIp} jump egress`,
     '    iifname "@IN@" goto refuse',
     '  }',
-    '  chain egress {',
-    ...egressRules(plan),
-    '  }',
-    '  chain refuse {',
-    `    limit rate 20/second burst 40 packets log group ${refusalLogGroup}`,
-    '    reject with icmpx type admin-prohibited',
-    '  }',
+    ...egressAndRefuseChains(plan),
     '  chain prerouting {',
     '    type nat hook prerouting priority dstnat; policy accept;',
     ...portRules(plan),
@@ -109,13 +129,12 @@ export function gatewayRules(plan: GatewayPlan): string {
  * puts each answer for a listed name into the set the rules let through. A refused name is
  * logged as "config NAME is NXDOMAIN", which the monitor turns into an alert.
  */
-export function frontResolverConfig(plan: GatewayPlan): string {
+export function frontResolverConfig(plan: GatewayPlan, listen: readonly string[] = ['interface=@IN@', 'bind-dynamic']): string {
   // filter-AAAA: the box has no IPv6, so an AAAA question is never forwarded (one round trip
   // less per lookup, and nothing asked upstream that the box could not use).
   const lines = [
     'port=53',
-    'interface=@IN@',
-    'bind-dynamic',
+    ...listen,
     'no-resolv',
     'no-hosts',
     'no-poll',
@@ -158,6 +177,7 @@ export function backResolverConfig(): string {
 export function gatewayFiles(plan: GatewayPlan): GatewayFiles {
   const prefix = plan.insideSubnet.split('/')[1];
   const env = {
+    BOX_NETWORK: 'routed',
     MODE: plan.mode,
     INSIDE_IP: plan.gatewayIp,
     BOX_GATEWAY: plan.boxGateway,
@@ -166,12 +186,18 @@ export function gatewayFiles(plan: GatewayPlan): GatewayFiles {
     LOG_GROUP: String(refusalLogGroup),
   };
   return {
-    'gateway.env':
-      Object.entries(env)
-        .map(([key, value]) => `${key}=${value}`)
-        .join('\n') + '\n',
+    'gateway.env': envFile(env),
     'rules.nft': gatewayRules(plan),
     'front.conf': frontResolverConfig(plan),
     'back.conf': backResolverConfig(),
   };
+}
+
+/** The gateway script's settings, sourced by busybox sh. */
+export function envFile(env: Record<string, string>): string {
+  return (
+    Object.entries(env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n') + '\n'
+  );
 }

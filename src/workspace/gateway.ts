@@ -6,6 +6,7 @@ import { connectNetwork } from '../engine/networks';
 import type { ContainerCreateOptions, PortMap } from '../engine/types';
 import { parseAllowedHosts } from '../isolation/egress';
 import { GatewayPlan, gatewayFiles } from '../isolation/gatewayConfig';
+import { sharedGatewayFiles } from '../isolation/sharedGatewayConfig';
 import { intToIpv4, ipv4ToInt } from '../isolation/subnets';
 import { gatewayImage } from './gatewayImage';
 import { labels } from './model';
@@ -81,7 +82,9 @@ export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | '
 export async function createGateway(connection: EngineConnection, request: GatewayRequest): Promise<string> {
   const id = await createContainer(connection, gatewayContainerOptions(request));
   try {
-    await connectNetwork(connection, request.insideNetwork, id, { IPAMConfig: { IPv4Address: request.plan.gatewayIp } });
+    // A box in the gateway's namespace has no network of its own to join.
+    if (request.plan.boxNetwork !== 'shared')
+      await connectNetwork(connection, request.insideNetwork, id, { IPAMConfig: { IPv4Address: request.plan.gatewayIp } });
     await writeGatewayPlan(connection, id, request.plan);
     return id;
   } catch (err) {
@@ -94,7 +97,7 @@ const planFile = '/etc/aicli/plan.json';
 
 /** The plan itself goes along, so a later change (allowing a host) starts from what is enforced. */
 async function writeGatewayPlan(connection: EngineConnection, gateway: string, plan: GatewayPlan): Promise<void> {
-  const files = { ...gatewayFiles(plan), 'plan.json': JSON.stringify(plan, null, 2) };
+  const files = { ...(plan.boxNetwork === 'shared' ? sharedGatewayFiles(plan) : gatewayFiles(plan)), 'plan.json': JSON.stringify(plan, null, 2) };
   await putArchive(connection, gateway, packFiles(Object.fromEntries(Object.entries(files).map(([name, content]) => [`aicli/${name}`, content]))), '/etc');
 }
 

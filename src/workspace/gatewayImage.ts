@@ -10,7 +10,7 @@ import { gatewayEntrypoint } from './gatewayScript';
 import { labels } from './model';
 
 /** Bump when the entrypoint or the programs change: a create then builds the new image. */
-export const gatewayImageVersion = '3';
+export const gatewayImageVersion = '4';
 export const gatewayImage = `aicli/gateway:${gatewayImageVersion}`;
 
 /**

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { egressModeFor, parseAllowedHosts } from '../../src/isolation/egress';
 import { frontResolverConfig, GatewayPlan, gatewayRules } from '../../src/isolation/gatewayConfig';
 import { egressDestinationIn, neverAllowed, parseRefusal, refusalAlert } from '../../src/monitor/egressRefusals';
+import { resolverUid, sharedGatewayFiles } from '../../src/isolation/sharedGatewayConfig';
 import { insideAddresses } from '../../src/workspace/gateway';
 
 const plan = (overrides: Partial<GatewayPlan> = {}): GatewayPlan => ({
@@ -86,6 +87,34 @@ describe('gateway rules', () => {
     assert.match(allow, /^nftset=\/example\.com\/4#inet#aicli#resolved4$/m);
     assert.match(frontResolverConfig(plan({ mode: 'open' })), /^server=127\.0\.0\.1#5353$/m);
     assert.ok(!frontResolverConfig(plan({ mode: 'open' })).includes('address=/#/'));
+  });
+});
+
+/** One chain of a ruleset, from its name to its closing brace. */
+const chainOf = (rules: string, name: string): string =>
+  rules.slice(rules.indexOf(`chain ${name} {`), rules.indexOf('\n  }', rules.indexOf(`chain ${name} {`)));
+
+describe('gateway rules, the box in the gateway namespace (Podman)', () => {
+  it('filters every sender on output but the resolvers asking upstream, with the same egress chain', () => {
+    for (const mode of ['none', 'allowlist', 'open'] as const) {
+      const files = sharedGatewayFiles({ ...plan({ mode }), boxNetwork: 'shared' });
+      const rules = files['rules.nft'];
+      const output = rules.slice(rules.indexOf('chain output'), rules.indexOf('chain egress'));
+      assert.match(output, /policy drop;/, mode);
+      assert.match(output, new RegExp(`oif lo meta l4proto \\{ tcp, udp \\} th dport 5353 meta skuid != ${resolverUid} goto refuse\\n\\s+oif lo accept`), mode);
+      assert.match(output, new RegExp(`meta skuid ${resolverUid} meta l4proto \\{ tcp, udp \\} th dport 53 accept\\n\\s+jump egress`), mode);
+      assert.ok(!/skuid 0\b/.test(rules), 'root gets no way out of its own');
+      assert.equal(chainOf(rules, 'egress'), chainOf(gatewayRules(plan({ mode })), 'egress'), mode);
+      assert.match(files['front.conf'], /^listen-address=127\.0\.0\.1$/m);
+      assert.match(files['back.conf'], /^resolv-file=\/etc\/aicli\/upstream\.conf$/m);
+      assert.match(files['gateway.env'], /^BOX_NETWORK=shared$/m);
+    }
+  });
+
+  it("lets published ports in to the box's own listeners, without address translation", () => {
+    const rules = sharedGatewayFiles({ ...plan(), boxNetwork: 'shared' })['rules.nft'];
+    assert.match(rules, /chain input \{[^}]*iifname "@OUT@" tcp dport 8080 accept/);
+    assert.ok(!rules.includes('dnat'));
   });
 });
 

@@ -1,0 +1,133 @@
+// The gateway with the box in its network namespace, on Podman, whose bridges always give the
+// host an address (sharedGatewayConfig.ts). Tested from inside the box outward: what a box user
+// can reach on the host, the outside and the gateway's own resolvers, against a positive
+// control each time. Traffic goes only to the host's own addresses and a fake-internet namespace.
+import * as assert from 'node:assert/strict';
+import { captureExec } from '../../src/engine/captureExec';
+import { EngineConnection } from '../../src/engine/connection';
+import { createContainer, removeContainer, startContainer } from '../../src/engine/containers';
+import { EgressMode, parseAllowedHosts } from '../../src/isolation/egress';
+import { GatewayPlan } from '../../src/isolation/gatewayConfig';
+import { parseRefusal } from '../../src/monitor/egressRefusals';
+import { createGateway } from '../../src/workspace/gateway';
+import { ensureGatewayImage } from '../../src/workspace/gatewayImage';
+import { baseImage, connect } from '../support/engine';
+import { createFakeInternet, FakeInternet, hostAddresses, Listener, readFromHost, startHostListener } from '../support/fakeInternet';
+import { runLabels } from '../support/labels';
+import { startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
+import { poll } from '../support/waits';
+
+describe('The shared-namespace gateway on Podman (a box user against the host, the outside and the resolvers, real)', function () {
+  this.timeout(180_000);
+  const labels = runLabels(`pmgw-${process.pid}`);
+  const network = `aicli-pmgw-${process.pid}`;
+  const port = 18_631;
+  let connection: EngineConnection;
+  let internet: FakeInternet;
+  let hostListener: Listener;
+  let bridge: { subnet: string; gateway: string };
+  const made: string[] = [];
+
+  before(async () => {
+    connection = await connect(await startPodmanEngine());
+    await ensureGatewayImage(connection);
+    internet = createFakeInternet(process.pid + 29);
+    await internet.listen(port, 'fake-internet');
+    hostListener = await startHostListener(port, 'host-service');
+    await connection.docker.createNetwork({ Name: network, Labels: labels });
+    const config = (await connection.docker.getNetwork(network).inspect()) as { IPAM: { Config: { Subnet: string; Gateway: string }[] } };
+    bridge = { subnet: config.IPAM.Config[0]!.Subnet, gateway: config.IPAM.Config[0]!.Gateway };
+  });
+  after(async () => {
+    // The box first: Podman keeps a gateway whose namespace a box still uses.
+    for (const id of made.reverse()) await removeContainer(connection, id, { force: true }).catch(() => undefined);
+    await connection?.docker
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+    hostListener?.stop();
+    internet?.remove();
+    await stopPodmanEngine();
+  });
+
+  /** A gateway in this mode and a strict-like box (uid 1000, no capability) in its namespace. */
+  async function gatewayAndBox(mode: EgressMode): Promise<{ gateway: string; box: string }> {
+    const workspaceId = `pmgw${made.length}${process.pid}`;
+    const plan: GatewayPlan = {
+      mode,
+      allow: parseAllowedHosts([]),
+      insideSubnet: '',
+      boxIp: '',
+      gatewayIp: '',
+      boxGateway: '',
+      outsideGateway: bridge.gateway,
+      refused: [...hostAddresses().map((address) => `${address}/32`), bridge.subnet],
+      ports: [],
+      boxNetwork: 'shared',
+    };
+    const request = { workspaceId, labels, plan, insideNetwork: '', outsideNetwork: network, portBindings: {}, exposedPorts: {} };
+    const gateway = await createGateway(connection, request);
+    made.push(gateway);
+    await startContainer(connection, gateway);
+    await poll('the gateway says it is ready', 20_000, async () => ((await logsOf(gateway)).includes('aicli-gateway: ready') ? true : undefined));
+    const box = await createContainer(connection, {
+      Image: baseImage,
+      Cmd: ['sleep', '600'],
+      User: '1000:1000',
+      Labels: labels,
+      HostConfig: { NetworkMode: `container:${gateway}`, CapDrop: ['ALL'], ReadonlyRootfs: true },
+    });
+    made.push(box);
+    await startContainer(connection, box);
+    return { gateway, box };
+  }
+
+  async function logsOf(container: string): Promise<string> {
+    const framed = await connection.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false });
+    // Without a TTY each write comes framed: an 8-byte header (stream, size), then its bytes.
+    const parts: Buffer[] = [];
+    for (let at = 0; at + 8 <= framed.length; at += 8 + framed.readUInt32BE(at + 4)) parts.push(framed.subarray(at + 8, at + 8 + framed.readUInt32BE(at + 4)));
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** What a connect from this container prints: the greeting, or nothing when refused. */
+  async function reach(container: string, address: string, user?: string): Promise<string> {
+    const run = await captureExec(connection, container, {
+      cmd: ['/bin/busybox', 'sh', '-c', `/bin/busybox nc -w 2 ${address} ${port} </dev/null; true`],
+      user,
+    });
+    return run.stdout.trim();
+  }
+
+  it('open: the box reaches the outside but not the host, at the bridge address or any other', async () => {
+    const { box } = await gatewayAndBox('open');
+    assert.equal(await reach(box, internet.address), 'fake-internet', 'positive control: open egress lets the box out');
+    assert.equal(await reach(box, bridge.gateway), '', "the box reached the host at Podman's bridge address");
+    for (const address of hostAddresses()) assert.equal(await reach(box, address), '', `the box reached the host at ${address}`);
+    // Positive control: the host's listener answers at the bridge address (from the host).
+    assert.equal(await readFromHost(bridge.gateway, port), 'host-service');
+    const resolvConf = await captureExec(connection, box, { cmd: ['cat', '/etc/resolv.conf'] });
+    assert.equal(resolvConf.stdout.trim(), 'nameserver 127.0.0.1', "the box asks the gateway's front resolver");
+  });
+
+  it("none: the box's connect out is refused and logged for the monitor; it cannot use the back resolver nor change the rules", async () => {
+    const { gateway, box } = await gatewayAndBox('none');
+    assert.equal(await reach(box, internet.address), '');
+    const refusal = await poll('the refusal in the gateway log', 10_000, async () =>
+      (await logsOf(gateway))
+        .split('\n')
+        .map((line) => parseRefusal(line))
+        .find((parsed) => parsed?.destination === internet.address),
+    );
+    assert.equal(refusal.port, port);
+    // The back resolver forwards any name upstream (a way out for data in none mode): refused
+    // to the box, answered for the front resolver (its positive control: the box's own lookups).
+    const back = await captureExec(connection, box, { cmd: ['/bin/busybox', 'nslookup', 'example.test', '127.0.0.1:5353'] });
+    assert.match(back.stdout + back.stderr, /timed out|refused|can't connect|no servers/i, 'the box used the back resolver');
+    const front = await captureExec(connection, box, { cmd: ['/bin/busybox', 'nslookup', 'example.test', '127.0.0.1'] });
+    assert.match(front.stdout + front.stderr, /NXDOMAIN|can't find|Name:/i, 'the front resolver did not answer the box');
+    const flush = await captureExec(connection, box, { cmd: ['/bin/busybox', 'ip', 'route', 'flush', 'table', 'main'] });
+    assert.notEqual(flush.code, 0, 'the box changed the routes of the namespace it shares');
+    assert.match(flush.stderr, /not permitted/i);
+  });
+});
