@@ -8,6 +8,7 @@ import { EngineConnection } from '../../src/engine/connection';
 import { createContainer, removeContainer, startContainer } from '../../src/engine/containers';
 import { EgressMode, parseAllowedHosts } from '../../src/isolation/egress';
 import { GatewayPlan } from '../../src/isolation/gatewayConfig';
+import { PortMapping } from '../../src/isolation/ports';
 import { parseRefusal } from '../../src/monitor/egressRefusals';
 import { createGateway } from '../../src/workspace/gateway';
 import { ensureGatewayImage } from '../../src/workspace/gatewayImage';
@@ -51,7 +52,7 @@ describe('The shared-namespace gateway on Podman (a box user against the host, t
   });
 
   /** A gateway in this mode and a strict-like box (uid 1000, no capability) in its namespace. */
-  async function gatewayAndBox(mode: EgressMode): Promise<{ gateway: string; box: string }> {
+  async function gatewayAndBox(mode: EgressMode, ports: PortMapping[] = [], boxCommand = ['sleep', '600']): Promise<{ gateway: string; box: string }> {
     const workspaceId = `pmgw${made.length}${process.pid}`;
     const plan: GatewayPlan = {
       mode,
@@ -62,17 +63,21 @@ describe('The shared-namespace gateway on Podman (a box user against the host, t
       boxGateway: '',
       outsideGateway: bridge.gateway,
       refused: [...hostAddresses().map((address) => `${address}/32`), bridge.subnet],
-      ports: [],
+      ports,
       boxNetwork: 'shared',
     };
-    const request = { workspaceId, labels, plan, insideNetwork: '', outsideNetwork: network, portBindings: {}, exposedPorts: {} };
+    const published = Object.fromEntries(
+      ports.map((mapping) => [`${mapping.containerPort}/tcp`, [{ HostIp: mapping.hostIp, HostPort: String(mapping.hostPort) }]]),
+    );
+    const exposedPorts = Object.fromEntries(ports.map((mapping) => [`${mapping.containerPort}/tcp`, {}]));
+    const request = { workspaceId, labels, plan, insideNetwork: '', outsideNetwork: network, portBindings: published, exposedPorts };
     const gateway = await createGateway(connection, request);
     made.push(gateway);
     await startContainer(connection, gateway);
     await poll('the gateway says it is ready', 20_000, async () => ((await logsOf(gateway)).includes('aicli-gateway: ready') ? true : undefined));
     const box = await createContainer(connection, {
       Image: baseImage,
-      Cmd: ['sleep', '600'],
+      Cmd: boxCommand,
       User: '1000:1000',
       Labels: labels,
       HostConfig: { NetworkMode: `container:${gateway}`, CapDrop: ['ALL'], ReadonlyRootfs: true },
@@ -129,5 +134,19 @@ describe('The shared-namespace gateway on Podman (a box user against the host, t
     const flush = await captureExec(connection, box, { cmd: ['/bin/busybox', 'ip', 'route', 'flush', 'table', 'main'] });
     assert.notEqual(flush.code, 0, 'the box changed the routes of the namespace it shares');
     assert.match(flush.stderr, /not permitted/i);
+  });
+
+  it("a published port reaches the box's listener through the gateway; a port not published does not", async () => {
+    const serve = (listen: number, greeting: string): string => `while true; do echo ${greeting} | nc -l -p ${listen}; done`;
+    const mapping: PortMapping = { hostIp: '127.0.0.1', hostPort: port + 1, containerPort: 8080, protocol: 'tcp' };
+    const { gateway } = await gatewayAndBox('none', [mapping], ['sh', '-c', `${serve(8080, 'box-published')} & ${serve(8081, 'box-private')}`]);
+    const published = await poll('the published port answers', 10_000, async () => (await readFromHost('127.0.0.1', mapping.hostPort)) || undefined);
+    assert.equal(published, 'box-published');
+    const address = Object.values(
+      ((await connection.docker.getContainer(gateway).inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }).NetworkSettings
+        .Networks,
+    )[0]!.IPAddress;
+    assert.equal(await readFromHost(address, 8081), '', "the host reached a port of the box's that was not published");
+    assert.equal(await readFromHost(address, 8080), 'box-published', 'positive control: the same address, the published port');
   });
 });
