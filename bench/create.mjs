@@ -80,7 +80,7 @@ const { gatewayFiles } = require(out('isolation', 'gatewayConfig.js'));
 const { workspaceUserFor } = require(out('isolation', 'folderOwner.js'));
 const { defaultProtectedPaths, protectedMounts } = require(out('isolation', 'projectMount.js'));
 const { workspacePool } = require(out('isolation', 'subnets.js'));
-const { stopSignalFor } = require(out('workspace', 'create.js'));
+const { stopSignalFor } = require(out('workspace', 'stopSignal.js'));
 const { gatewayContainerOptions, gatewayNameFor, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } = require(
   out('workspace', 'gateway.js'),
 );

@@ -3,7 +3,7 @@ import { formatBytes } from './bytes';
 import { SshReached } from './errors';
 import { sshReached } from './sshLogin';
 import { EngineConnection, EngineInfo } from './connection';
-import { podmanRefusal } from '../isolation/podman';
+import { podmanNote } from '../isolation/podman';
 import { engineRuntimes, gvisorDaemonSnippet, gvisorRuntime } from '../isolation/runtime';
 import { engineProductName } from './product';
 
@@ -70,7 +70,7 @@ export async function collectEngineReport(connection: EngineConnection): Promise
     notes.push('Neither AppArmor nor SELinux is available on this engine: workspaces rely on capabilities, seccomp and namespaces only.');
   }
   if (!security.userns) notes.push('User-namespace remapping is off: root in a workspace is root on the host kernel (capabilities are still dropped).');
-  const podman = podmanRefusal(connection.engineVersion, connection.host);
+  const podman = podmanNote(connection.engineVersion, connection.host);
   if (podman) notes.push(podman);
   const runtimes = engineRuntimes(info);
   if (!runtimes.includes(gvisorRuntime)) {

@@ -1,26 +1,63 @@
 import type { EngineVersion } from '../engine/connection';
 import { engineProduct } from '../engine/product';
+import type { IsolationLevel } from './levels';
+import type { ProjectMountMode } from './projectMount';
+import { resolverUid } from './sharedGatewayConfig';
 
 /**
- * Why no workspace is created on Podman (measured on Podman 4.3.1's Docker-compatible API,
- * bench and facts in the README): each one breaks a wall the levels stand on. Refused before
- * anything is made, so nothing is left behind; everything that only reads (list, stats,
- * logs, events, doctor) works there.
+ * What a workspace on Podman is (measured on Podman 4.3.1's Docker-compatible API; README):
+ * strict, with the folder bound, on a local engine, the box in its gateway's network namespace
+ * (its bridges always give the host an address: sharedGatewayConfig.ts). Everything else is
+ * refused before anything is made, each with its reason and what to do.
  */
-export const podmanShortcomings = [
-  // Docker's internal bridge without an address (inhibit_ipv4) is what keeps a box from the host.
-  "its bridge networks ignore inhibit_ipv4, enable_icc and enable_ip_masquerade, so a workspace's network would reach the host at the bridge's address",
-  "it reads a seccomp= option as a file path on the engine's host, so the inline profile of standard and strict is refused",
-  'a box user that is not root keeps every capability not dropped as an ambient capability (CHOWN, DAC_OVERRIDE, SETUID…)',
-  'its archive API names entries from / and gives them all to root, so review mode would see no changes and remove would drop them without asking',
-] as const;
+export const podmanWorkspaces = 'workspaces at strict only, with the folder bound (--mount bind), on an engine on this machine';
 
-/** The refusal for a Podman engine, or undefined for any other. */
-export function podmanRefusal(version: Pick<EngineVersion, 'Version' | 'Components'>, host: string): string | undefined {
-  const product = engineProduct(version);
-  if (product.name !== 'Podman') return undefined;
-  return (
-    `The engine at ${host} is Podman ${product.version}, where workspaces cannot be isolated: ${podmanShortcomings.join('; ')}. ` +
-    'Use a Docker engine for workspaces (aicli.engine.host; `npm start` starts a private one); listing, logs and stats of Podman containers still work.'
-  );
+/** Why each other choice is refused there (the create names the ones it meets). */
+export const podmanRefusals = {
+  level:
+    "a box holding SETUID (basic, standard) could take the uid of the gateway's resolvers, the only traffic let out of the network namespace it shares with its gateway; sandboxed asks for runsc, which Podman replaces with runc without a word",
+  mount:
+    'review and copy read the engine\'s archive API, which Podman names from "/" and gives all to root (review would see no changes, remove would drop them without asking)',
+  remote: 'Podman reads a seccomp profile as a file on its own host, which this machine cannot write for a remote engine',
+  resolverUser: `the box user is the uid of the gateway's resolvers (${resolverUid}), whose traffic the gateway lets out`,
+} as const;
+
+export interface PodmanCreate {
+  level: IsolationLevel;
+  mount: ProjectMountMode;
+  remote: boolean;
+  /** The box's user ("uid:gid"). */
+  user: string | undefined;
+}
+
+const isPodman = (version: Pick<EngineVersion, 'Version' | 'Components'>): boolean => engineProduct(version).name === 'Podman';
+
+/** The doctor's line for a Podman engine, or undefined for any other. */
+export function podmanNote(version: Pick<EngineVersion, 'Version' | 'Components'>, host: string): string | undefined {
+  if (!isPodman(version)) return undefined;
+  return `The engine at ${host} is Podman ${engineProduct(version).version}: ${podmanWorkspaces}; the box shares its gateway's network namespace.`;
+}
+
+/** The refusal of this create on a Podman engine (every reason it meets), or undefined. */
+export function podmanCreateRefusal(version: Pick<EngineVersion, 'Version' | 'Components'>, host: string, create: PodmanCreate): string | undefined {
+  if (!isPodman(version)) return undefined;
+  const reasons: string[] = [];
+  const fixes: string[] = [];
+  if (create.level !== 'strict') {
+    reasons.push(podmanRefusals.level);
+    fixes.push('--level strict');
+  }
+  if (create.mount !== 'bind') {
+    reasons.push(podmanRefusals.mount);
+    fixes.push('--mount bind (aicli.workspace.projectMount; the box then writes the folder itself)');
+  }
+  if (create.remote) reasons.push(podmanRefusals.remote);
+  if (Number((create.user ?? '0').split(':')[0]) === resolverUid) reasons.push(podmanRefusals.resolverUser);
+  if (!reasons.length) return undefined;
+  const fix = create.remote
+    ? 'Use a Docker engine, or a Podman service on this machine'
+    : fixes.length
+      ? `Create with ${fixes.join(' and ')}, or use a Docker engine`
+      : 'Use a folder another user owns, or a Docker engine';
+  return `The engine at ${host} is Podman ${engineProduct(version).version}, which makes ${podmanWorkspaces}: ${reasons.join('; ')}. ${fix}.`;
 }

@@ -9,7 +9,7 @@ import { engineShortcomings } from '../engine/placement';
 import { securityFeatures } from '../engine/report';
 import { InputError, MissingImageError, toEngineError } from '../engine/errors';
 import { imageHasHealthCheck } from './health';
-import { isolationPlan, IsolationPlan } from '../isolation/levels';
+import { IsolationLevel, isolationPlan, IsolationPlan } from '../isolation/levels';
 import { checkEngineSocketMount, checkProjectFolder } from '../isolation/mounts';
 import { workspaceUserFor } from '../isolation/folderOwner';
 import { defaultProtectedPaths, normalizeProtectedPaths } from '../isolation/projectMount';
@@ -17,22 +17,22 @@ import { createProjectMount, fillProjectMount, planProjectMount, ProjectMountPla
 import { checkNoDuplicateHostPorts, parsePortMapping, PortMapping } from '../isolation/ports';
 import { hasIoCaps, IoCaps, parseResources } from '../isolation/resources';
 import { engineIoDevice, ioCapsFor } from './ioDevice';
-import { settleAll } from './settle';
 import { checkUserNamespace, remapped } from '../isolation/userns';
 import { createWithDiskLimit } from './diskQuota';
-import { CreatedNetwork, createWorkspaceNetwork } from './workspaceNetwork';
-import { podmanRefusal } from '../isolation/podman';
+import { podmanCreateRefusal } from '../isolation/podman';
 import { checkRuntimeSetting, engineRuntimes, runtimeFor } from '../isolation/runtime';
-import { SubnetPool, workspacePool } from '../isolation/subnets';
+import { SubnetPool } from '../isolation/subnets';
 import { checkLevel, checkWorkspaceName, containerNameFor, defaultWorkspaceName, labels, networkNameFor, newWorkspaceId } from './model';
 import { egressModeFor, EgressMode, EgressAllowList, parseAllowedHosts } from '../isolation/egress';
-import { GatewayPlan } from '../isolation/gatewayConfig';
-import { createGateway, egressNetworkNameFor, insideAddresses, insideNetworkOptions, noIpv6 } from './gateway';
+import { createGateway, egressNetworkNameFor } from './gateway';
+import { BoxNetwork, boxNetworkFor, boxNetworkOptions, createWorkspaceNetworks, gatewayPlanFor } from './boxNetwork';
+import { seccompProfilesAsFiles } from './seccompFiles';
 import { ensureGatewayImage } from './gatewayImage';
 import { engineHostAddresses } from './hostAddresses';
 import { CreateStep, CreateWorkspaceRequest, WorkspacePolicy } from './request';
 import { checkEnvironment } from './environment';
 import { attachLabel } from './attach';
+import { stopSignalFor } from './stopSignal';
 
 export interface ValidatedCreate {
   id: string;
@@ -56,6 +56,7 @@ export interface ValidatedCreate {
   /** The I/O caps asked for, put on the engine's data device once found; the engine's id and data root key its cache (ioDevice.ts). */
   io: IoCaps;
   engine: { id: string; dataRoot: string };
+  boxNetwork: BoxNetwork;
   /** The box's writable layer, bytes (0: no limit); see diskQuota.ts. */
   diskBytes: number;
   /** KEY=VALUE of the request's env. */
@@ -78,8 +79,6 @@ function checkEngineCanIsolate(info: EngineInfo, connection: EngineConnection): 
       `The engine at ${connection.host} cannot enforce ${missing.join(', ')}, which every isolation level needs; choose another engine.`,
     );
   }
-  const podman = podmanRefusal(connection.engineVersion, connection.host);
-  if (podman) throw new InputError('engine', podman);
 }
 
 function socketPathOf(connection: EngineConnection): string[] {
@@ -102,6 +101,26 @@ async function checkImageAndName(connection: EngineConnection, image: string, na
 /** The labels only some workspaces carry: a runtime other than the default, what terminals get. */
 function optionalLabels(runtime: string | undefined, request: CreateWorkspaceRequest): Record<string, string> {
   return { ...(runtime ? { [labels.runtime]: runtime } : {}), ...attachLabel(request.attach) };
+}
+
+/**
+ * The box runs as the folder's owner where the level has a user of its own; on Podman, only
+ * once user, level and mount are known can the create be judged (isolation/podman.ts).
+ */
+function settleBoxUser(
+  connection: EngineConnection,
+  box: { folder: string; level: IsolationLevel; plan: IsolationPlan; mount: ProjectMountPlan['mode']; notes: string[] },
+): void {
+  const owner = workspaceUserFor(box.folder, box.level, box.plan.user);
+  box.plan.user = owner.user;
+  box.notes.push(...owner.notes);
+  const podman = podmanCreateRefusal(connection.engineVersion, connection.host, {
+    level: box.level,
+    mount: box.mount,
+    remote: isRemoteEngine(connection),
+    user: box.plan.user,
+  });
+  if (podman) throw new InputError('engine', podman);
 }
 
 /** Every check that can fail, done before the first engine write. */
@@ -152,9 +171,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     runtime,
   });
   const notes = [...plan.notes, ...mount.notes];
-  const owner = workspaceUserFor(folder, level, plan.user);
-  plan.user = owner.user;
-  notes.push(...owner.notes);
+  settleBoxUser(connection, { folder, level, plan, mount: mount.mode, notes });
   return {
     id,
     name,
@@ -183,34 +200,7 @@ export async function validateCreate(connection: EngineConnection, request: Crea
     diskBytes: resources.diskBytes,
     env: Object.entries(checkEnvironment(request.env ?? {})).map(([key, value]) => `${key}=${value}`),
     engine: { id: info.ID ?? '', dataRoot: info.DockerRootDir ?? '' },
-  };
-}
-
-const shells = new Set(['sh', 'ash', 'bash', 'zsh', 'dash', 'fish', 'ksh']);
-
-/**
- * An interactive shell ignores SIGTERM, so `docker stop` would wait its full grace period
- * (10 s) even with an init. A shell exits on SIGHUP, as on a closed terminal; other
- * commands keep the image's own stop signal.
- */
-export function stopSignalFor(config: { StopSignal?: string; Cmd?: string[] | null; Entrypoint?: string[] | string | null } | undefined): string | undefined {
-  if (!config || config.StopSignal) return undefined;
-  const entrypoint = Array.isArray(config.Entrypoint) ? config.Entrypoint : config.Entrypoint ? [config.Entrypoint] : [];
-  const program = [...entrypoint, ...(config.Cmd ?? [])][0] ?? '';
-  return shells.has(program.split('/').pop() ?? '') ? 'SIGHUP' : undefined;
-}
-
-/** What the gateway enforces for this workspace, once both networks exist. */
-function gatewayPlanFor(validated: ValidatedCreate, inside: CreatedNetwork, outside: CreatedNetwork): GatewayPlan {
-  const addresses = insideAddresses(inside.subnet);
-  return {
-    mode: validated.egress.mode,
-    allow: validated.egress.allow,
-    insideSubnet: inside.subnet,
-    ...addresses,
-    outsideGateway: outside.gateway,
-    refused: [...validated.egress.refused, workspacePool, outside.subnet],
-    ports: validated.ports,
+    boxNetwork: boxNetworkFor(connection.engineVersion),
   };
 }
 
@@ -234,17 +224,16 @@ export async function createWorkspaceResources(
     await ensureGatewayImage(connection);
     onStep('network');
     const device = hasIoCaps(validated.io) ? engineIoDevice(connection, validated.engine, validated.policyLabels) : undefined; // probed while the networks are made
-    const [inside, outside] = await settleAll(
-      [
-        createWorkspaceNetwork(connection, networkNameFor(validated.id), insideNetworkOptions, validated.labels, pool),
-        createWorkspaceNetwork(connection, egressNetworkNameFor(validated.id), {}, validated.labels, pool),
-      ],
-      (network) => made.networks.push(network.id),
+    const networks = await createWorkspaceNetworks(
+      connection,
+      { id: validated.id, labels: validated.labels, boxNetwork: validated.boxNetwork },
+      pool,
+      made.networks,
     );
     const ioCaps = await ioCapsFor(validated.io, device, validated.notes);
     await createProjectMount(connection, mountRequest, made);
     onStep('container');
-    const plan = gatewayPlanFor(validated, inside, outside);
+    const plan = gatewayPlanFor(validated, networks);
     const gateway = await createGateway(connection, {
       workspaceId: validated.id,
       labels: validated.policyLabels,
@@ -259,6 +248,9 @@ export async function createWorkspaceResources(
     // (no route but through the gateway) fails closed until it runs.
     gatewayStarted = startContainer(connection, gateway);
     gatewayStarted.catch(() => undefined);
+    const network = boxNetworkOptions(plan, gateway, validated.plan.exposedPorts, validated.id);
+    const securityOpt =
+      validated.boxNetwork === 'shared' ? seccompProfilesAsFiles(validated.plan.hostConfig.SecurityOpt) : validated.plan.hostConfig.SecurityOpt;
     const container = await createWithDiskLimit(connection.host, validated.diskBytes, validated.notes, (storageOpt) =>
       createContainer(connection, {
         StopSignal: stopSignalFor(validated.imageConfig),
@@ -271,19 +263,20 @@ export async function createWorkspaceResources(
         Tty: true,
         OpenStdin: true,
         AttachStdin: false,
-        ExposedPorts: validated.plan.exposedPorts,
+        ExposedPorts: network.ExposedPorts,
         // The image's own health check wins; otherwise a cheap one that proves the mount is there.
         Healthcheck: imageHasHealthCheck(validated.imageConfig)
           ? undefined
           : { Test: ['CMD-SHELL', 'test -d /workspace'], Interval: 30e9, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
-        // Ports are published on the gateway (the host has no route to the box); DNS is the gateway's.
-        HostConfig: { ...validated.plan.hostConfig, ...ioCaps, StorageOpt: storageOpt, PortBindings: {}, Dns: [plan.gatewayIp], Sysctls: { ...noIpv6 } },
-        NetworkingConfig: { EndpointsConfig: { [networkNameFor(validated.id)]: { IPAMConfig: { IPv4Address: plan.boxIp } } } },
+        HostConfig: { ...validated.plan.hostConfig, ...ioCaps, StorageOpt: storageOpt, SecurityOpt: securityOpt, ...network.hostConfig },
+        NetworkingConfig: network.NetworkingConfig,
       }),
     );
     made.containers.push(container);
     await fillProjectMount(connection, mountRequest, container, () => onStep('copying'));
     onStep('starting');
+    // A box in the gateway's namespace needs that namespace first; a routed one fails closed until the gateway runs.
+    if (validated.boxNetwork === 'shared') await gatewayStarted;
     await Promise.all([gatewayStarted, startContainer(connection, container)]);
     return container;
   } catch (err) {

@@ -56,7 +56,8 @@ export function gatewayContainerOptions(request: Omit<GatewayRequest, 'plan' | '
       NetworkMode: request.outsideNetwork,
       PortBindings: request.portBindings,
       CapDrop: ['ALL'],
-      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SETUID', 'SETGID'],
+      // KILL: a reload ends the front resolver, which runs as nobody, so the loop starts it again.
+      CapAdd: ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SETUID', 'SETGID', 'KILL'],
       SecurityOpt: ['no-new-privileges=true'],
       Sysctls: { 'net.ipv4.ip_forward': '1', ...noIpv6 },
       RestartPolicy: { Name: 'unless-stopped' },
@@ -115,7 +116,8 @@ export async function readGatewayPlan(connection: EngineConnection, workspaceId:
 /**
  * Lets the box reach more hosts (names, `*.domain`s or CIDRs), kept in the gateway on the
  * engine (never in the project folder), and restarts the gateway with it (about a second; open
- * connections of the box are reset). A workspace with egress `none` becomes `allowlist`.
+ * connections of the box are reset), or, for a box in its namespace, reloads it in place. A
+ * workspace with egress `none` becomes `allowlist`.
  */
 export async function allowEgress(connection: EngineConnection, workspaceId: string, entries: string[]): Promise<GatewayPlan> {
   const plan = await readGatewayPlan(connection, workspaceId);
@@ -124,8 +126,19 @@ export async function allowEgress(connection: EngineConnection, workspaceId: str
   const next: GatewayPlan = { ...plan, mode: plan.mode === 'open' ? 'open' : 'allowlist', allow };
   const gateway = gatewayNameFor(workspaceId);
   await writeGatewayPlan(connection, gateway, next);
-  await restartContainer(connection, gateway, { t: 1 });
+  if (plan.boxNetwork === 'shared') await reloadGateway(connection, gateway);
+  else await restartContainer(connection, gateway, { t: 1 });
   return next;
+}
+
+/** The box shares the gateway's namespace, which a restart would replace: the plan is loaded in place. */
+async function reloadGateway(connection: EngineConnection, gateway: string): Promise<void> {
+  const reload = await captureExec(connection, gateway, { cmd: ['/bin/busybox', 'sh', '/usr/local/bin/aicli-gateway', 'reload'], user: '0' });
+  if (reload.code !== 0)
+    throw new InputError(
+      'workspace',
+      `The egress gateway did not take the new hosts (${reload.stderr.trim() || `exit ${reload.code}`}); the old ones still hold.`,
+    );
 }
 
 /** Starts the workspace's gateway if it is not running; a workspace made without one is left as it is. */

@@ -9,6 +9,22 @@ export const gatewayEntrypoint = `#!/bin/busybox sh
 set -eu
 bb() { /bin/busybox "$@"; }
 . /etc/aicli/gateway.env
+render() {
+  for file in rules.nft front.conf; do
+    bb sed -e "s/@IN@/$IN/g" -e "s/@OUT@/$OUT/g" "/etc/aicli/$file" > "/run/$file"
+  done
+}
+if [ "\${1:-}" = reload ]; then
+  # A changed plan, in place (a box in this namespace would lose it to a restart): the rules are
+  # swapped in one transaction, and the loop at the end starts the front resolver again.
+  . /run/interfaces.env
+  render
+  { echo 'table inet aicli'; echo 'delete table inet aicli'; bb cat /run/rules.nft; } > /run/reload.nft
+  /usr/sbin/nft -f /run/reload.nft
+  bb kill "$(bb cat /run/front.pid)"
+  echo "aicli-gateway: reloaded, egress $MODE"
+  exit 0
+fi
 iface_with() { bb ip -o -4 addr show | bb awk -v want="$1" '{ split($4, a, "/"); if (a[1] == want) print $2 }'; }
 BOX_NETWORK=\${BOX_NETWORK:-routed}
 if [ "$BOX_NETWORK" = shared ]; then
@@ -31,12 +47,14 @@ if [ "$BOX_NETWORK" != shared ]; then
   bb ip addr add "$BOX_GATEWAY/$PREFIX" dev "$IN"
   bb ip route replace default via "$OUTSIDE_GATEWAY" dev "$OUT"
 fi
-for file in rules.nft front.conf; do
-  bb sed -e "s/@IN@/$IN/g" -e "s/@OUT@/$OUT/g" "/etc/aicli/$file" > "/run/$file"
-done
+echo "IN=$IN OUT=$OUT" > /run/interfaces.env
+render
 /usr/sbin/nft -f /run/rules.nft
 /usr/sbin/dnsmasq --pid-file= -C /etc/aicli/back.conf
 /usr/sbin/tcpdump -l -n -q -t -Z nobody -i "nflog:$LOG_GROUP" 2>/dev/null &
 echo "aicli-gateway: ready, egress $MODE"
-exec /usr/sbin/dnsmasq -k --pid-file= -C /run/front.conf
+# In a loop, so that a reload can start it again with its new configuration.
+while :; do
+  /usr/sbin/dnsmasq -k --pid-file=/run/front.pid -C /run/front.conf || bb sleep 1
+done
 `;

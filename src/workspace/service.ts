@@ -139,9 +139,13 @@ export class WorkspaceService {
     // Writes (untimed): stop and restart wait out the container's grace period on the engine side.
     const id = workspace.containerId;
     const what = `${action} ${workspace.name}`;
-    // The gateway normally never stops; started with the box in case someone stopped it
-    // (without it the box has no network at all: it fails closed).
-    const withGateway = (action: () => Promise<unknown>): Promise<unknown> => Promise.all([startGateway(connection, workspace.id), action()]);
+    // The gateway normally never stops; started before the box in case someone stopped it
+    // (without it the box has no network at all: it fails closed; on Podman the box's network
+    // namespace is the gateway's, so the box cannot start before it).
+    const withGateway = async (action: () => Promise<unknown>): Promise<unknown> => {
+      await startGateway(connection, workspace.id);
+      return action();
+    };
     const run: Record<Lifecycle, () => Promise<unknown>> = {
       start: () => withGateway(() => containers.startContainer(connection, id, {}, what)),
       stop: () => containers.stopContainer(connection, id, {}, what),

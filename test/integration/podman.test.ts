@@ -1,12 +1,12 @@
 // Podman's Docker-compatible service as an engine (Debian's podman, our private service of
-// scripts/podman.mjs): named as Podman, workspaces refused before anything is made, and what
-// only reads works (events, logs, stats of its containers, images).
+// scripts/podman.mjs): named as Podman, what it cannot make refused before anything is made, and
+// what only reads works (events, logs, stats of its containers, images). Its workspaces: podmanWorkspace.test.ts.
 import * as assert from 'node:assert/strict';
 import { EngineConnection } from '../../src/engine/connection';
 import { Engine } from '../../src/engine/engine';
 import { DockerEvent } from '../../src/engine/events';
 import { LogFollower } from '../../src/engine/logs';
-import { podmanShortcomings } from '../../src/isolation/podman';
+import { podmanRefusals } from '../../src/isolation/podman';
 import { statsOnce } from '../../src/monitor/statsOnce';
 import { aicli } from '../support/cli';
 import { baseImage, connect, connectedEngine } from '../support/engine';
@@ -42,20 +42,27 @@ describe('Podman as an engine (private podman system service, real)', function (
     return `${containers.length} containers, ${networks.length} networks, ${volumes.Volumes?.length ?? 0} volumes`;
   };
 
-  it('doctor names it Podman and says why workspaces are not made there', async () => {
+  it('doctor names it Podman and says what it makes there', async () => {
     const doctor = await aicli('doctor', '--host', host);
     assert.equal(doctor.code, 0, doctor.stderr);
     assert.match(doctor.stdout, /^Engine +Podman \d+\.\d+\.\d+$/m);
-    assert.match(doctor.stdout, /Note: The engine at .* is Podman .*, where workspaces cannot be isolated: its bridge networks ignore inhibit_ipv4/);
+    assert.match(
+      doctor.stdout,
+      /Note: The engine at .* is Podman .*: workspaces at strict only, with the folder bound \(--mount bind\), on an engine on this machine/,
+    );
   });
 
-  it('a create is refused with every measured reason, and nothing is made on the engine', async () => {
+  it('refuses every other level, and the review mount, with the reason and the way out; nothing is made on the engine', async () => {
     const before = await counts();
-    for (const level of ['basic', 'standard', 'strict']) {
-      const created = await aicli('create', '--host', host, '--folder', folder, '--name', `pod-${level}-${process.pid}`, '--level', level);
+    for (const level of ['basic', 'standard', 'sandboxed']) {
+      const created = await aicli('create', '--host', host, '--folder', folder, '--name', `pod-${level}-${process.pid}`, '--level', level, '--mount', 'bind');
       assert.equal(created.code, 2, created.stderr);
-      for (const reason of podmanShortcomings) assert.ok(created.stderr.includes(reason), `${level}: ${reason}`);
+      assert.ok(created.stderr.includes(podmanRefusals.level), `${level}: ${created.stderr}`);
+      assert.match(created.stderr, /Create with --level strict, or use a Docker engine\./);
     }
+    const review = await aicli('create', '--host', host, '--folder', folder, '--name', `pod-review-${process.pid}`, '--level', 'strict');
+    assert.equal(review.code, 2, review.stderr);
+    assert.ok(review.stderr.includes(podmanRefusals.mount), review.stderr);
     assert.equal(await counts(), before);
   });
 
