@@ -14,8 +14,22 @@ export interface DockerEvent {
   timeNano: number;
 }
 
+/**
+ * Podman's names for container actions dockerd names otherwise (measured on Podman 4.3.1: a
+ * container's events are create, init, start, exec, exec_died, die, cleanup, remove; there is no
+ * stop). Read under dockerd's names, so every subscriber meets one vocabulary.
+ */
+const podmanContainerActions: Record<string, string> = { remove: 'destroy', exec_died: 'exec_die' };
+
 /** The events endpoint's newline-delimited JSON, split into events (chunks may end mid-event). */
-export class EventLineParser extends JsonLineParser<DockerEvent> {}
+export class EventLineParser extends JsonLineParser<DockerEvent> {
+  override push(chunk: Buffer | string): DockerEvent[] {
+    return super.push(chunk).map((event) => {
+      const action = event.Type === 'container' ? podmanContainerActions[event.Action] : undefined;
+      return action ? { ...event, Action: action } : event;
+    });
+  }
+}
 
 /** The engine's `since` filter at nanosecond precision ("seconds.nanoseconds"). */
 export function sinceParameter(timeNano: number | bigint): string {

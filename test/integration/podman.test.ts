@@ -66,7 +66,7 @@ describe('Podman as an engine (private podman system service, real)', function (
     assert.equal(await counts(), before);
   });
 
-  it("what only reads works: a container's start and die events, its logs and a stats sample, the images", async () => {
+  it("what only reads works: a container's start, die and destroy events, its logs and a stats sample, the images", async () => {
     const events: DockerEvent[] = [];
     const subscription = engine!.onEvent((event) => events.push(event));
     const container = await connection.docker.createContainer({
@@ -99,10 +99,16 @@ describe('Podman as an engine (private podman system service, real)', function (
       const images = await aicli('images', '--host', host, '--json');
       assert.equal(images.code, 0, images.stderr);
       assert.match(images.stdout, /aicli\/base:latest/);
+      // Podman says "remove"; the product reads it as dockerd's "destroy" (the tree drops the row on it).
+      await container.remove({ force: true });
+      await waitFor<void>('the destroy event', 10_000, (resolve) => {
+        const timer = setInterval(() => events.some((event) => event.Actor?.ID === container.id && event.Action === 'destroy') && resolve(), 100);
+        return { dispose: () => clearInterval(timer) };
+      });
     } finally {
       follower.dispose();
       subscription.dispose();
-      await container.remove({ force: true });
+      await container.remove({ force: true }).catch(() => undefined);
     }
   });
 });

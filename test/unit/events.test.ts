@@ -12,6 +12,13 @@ describe('EventLineParser', () => {
     assert.equal(parser.push('\n').length, 1);
   });
 
+  it("reads Podman's remove and exec_died of a container as destroy and exec_die; other types keep their names", () => {
+    const event = (Type: string, Action: string): string => JSON.stringify({ Type, Action, Actor: { ID: 'abc', Attributes: {} }, time: 1, timeNano: 1e9 });
+    const lines = [event('container', 'remove'), event('container', 'exec_died'), event('container', 'die'), event('network', 'remove')];
+    const actions = new EventLineParser().push(`${lines.join('\n')}\n`).map((parsed) => `${parsed.Type} ${parsed.Action}`);
+    assert.deepEqual(actions, ['container destroy', 'container exec_die', 'container die', 'network remove']);
+  });
+
   it('writes since as seconds.nanoseconds', () => {
     assert.equal(sinceParameter(1732540000123456789n), '1732540000.123456789');
     assert.equal(sinceParameter(5n), '0.000000005');
