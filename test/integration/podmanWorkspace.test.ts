@@ -7,12 +7,14 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineConnection } from '../../src/engine/connection';
+import { openInteractiveExec } from '../../src/engine/interactiveExec';
 import { statsOnce } from '../../src/monitor/statsOnce';
 import { aicli } from '../support/cli';
 import { connect } from '../support/engine';
 import { createFakeInternet, FakeInternet, hostAddresses, Listener, startHostListener } from '../support/fakeInternet';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
 import { startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
+import { poll } from '../support/waits';
 
 describe('A strict workspace on Podman (the box in its gateway namespace, real)', function () {
   this.timeout(240_000);
@@ -106,6 +108,36 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
     assert.match(status, /^NoNewPrivs:\s+1$/m);
     assert.match(status, /^Seccomp:\s+2$/m);
     assert.match(await run('unshare', '-U', 'true'), /not permitted/i);
+  });
+
+  it('holds its pids and memory limits: a fork past 64 processes fails, 300 MB in 256 MB is killed', async () => {
+    const forks = await run('sh', '-c', 'for i in $(seq 80); do sleep 2 & done 2>&1 | head -1');
+    assert.match(forks, /can't fork|Resource temporarily unavailable/i, forks);
+    // The sleeps end on their own; until then the box has no pid for another command.
+    await poll('the box takes commands again', 15_000, async () => ((await run('echo', 'free')) === 'free' ? true : undefined), 500);
+    const hog = await aicli('exec', '--host', host, name, '--', 'sh', '-c', 'head -c 300m /dev/zero | tail > /dev/null');
+    assert.equal(hog.code, 137, `the 300 MB reader was not killed: ${hog.code} ${hog.stderr}`);
+    assert.equal(await run('echo', 'still-here'), 'still-here', 'the box went with the killed process');
+  });
+
+  it('opens a terminal session (TTY exec): prompt, output, resize and the exit code', async () => {
+    const session = openInteractiveExec(connection, boxId, { cmd: ['/bin/sh'], rows: 24, cols: 80 });
+    let text = '';
+    session.onData((chunk) => (text += chunk.toString('utf8')));
+    const shown = (pattern: RegExp): Promise<void> =>
+      poll(`${pattern} in the terminal`, 10_000, async () => (pattern.test(text) ? true : undefined)).then(() => undefined);
+    try {
+      session.write('echo hello-$((6*7)); pwd; id -u\r');
+      await shown(/hello-42\r\n\/workspace\r\n1000\r\n/);
+      session.resize(31, 97);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      session.write('stty size\r');
+      await shown(/\n31 97\r\n/);
+      session.write('exit 3\r');
+      assert.deepEqual(await session.exited, { code: 3 });
+    } finally {
+      await session.close();
+    }
   });
 
   it("writes the folder as the folder's owner", async () => {
