@@ -8,9 +8,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineConnection } from '../../src/engine/connection';
 import { openInteractiveExec } from '../../src/engine/interactiveExec';
+import { LogFollower } from '../../src/engine/logs';
 import { statsOnce } from '../../src/monitor/statsOnce';
 import { aicli } from '../support/cli';
-import { connect } from '../support/engine';
+import { connect, connectedEngine } from '../support/engine';
 import { createFakeInternet, FakeInternet, hostAddresses, Listener, startHostListener } from '../support/fakeInternet';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
 import { startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
@@ -137,6 +138,21 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
       assert.deepEqual(await session.exited, { code: 3 });
     } finally {
       await session.close();
+    }
+  });
+
+  it("follows its logs: what the box's main process prints reaches the follower", async () => {
+    const engine = await connectedEngine(host);
+    const lines: string[] = [];
+    const follower = new LogFollower(engine, boxId, { tail: 100, onLines: (got) => lines.push(...got.map((line) => line.text)), onEnd: () => undefined });
+    try {
+      follower.start();
+      // The box's main process is its shell on the TTY (/proc/1/fd/1): what it prints is the workspace's log.
+      assert.equal(await run('sh', '-c', 'echo podman-log-line > /proc/1/fd/1 && echo printed'), 'printed');
+      await poll('the line in the follower', 15_000, async () => (lines.some((line) => line.includes('podman-log-line')) ? true : undefined));
+    } finally {
+      follower.dispose();
+      engine.dispose();
     }
   });
 
