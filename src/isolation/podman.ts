@@ -45,7 +45,7 @@ export function podmanCreateRefusal(version: Pick<EngineVersion, 'Version' | 'Co
   const fixes: string[] = [];
   if (create.level !== 'strict') {
     reasons.push(podmanRefusals.level);
-    fixes.push('--level strict');
+    fixes.push('--level strict (aicli.isolation.level)');
   }
   if (create.mount !== 'bind') {
     reasons.push(podmanRefusals.mount);

@@ -58,7 +58,7 @@ describe('Podman as an engine (private podman system service, real)', function (
       const created = await aicli('create', '--host', host, '--folder', folder, '--name', `pod-${level}-${process.pid}`, '--level', level, '--mount', 'bind');
       assert.equal(created.code, 2, created.stderr);
       assert.ok(created.stderr.includes(podmanRefusals.level), `${level}: ${created.stderr}`);
-      assert.match(created.stderr, /Create with --level strict, or use a Docker engine\./);
+      assert.match(created.stderr, /Create with --level strict \(aicli\.isolation\.level\), or use a Docker engine\./);
     }
     const review = await aicli('create', '--host', host, '--folder', folder, '--name', `pod-review-${process.pid}`, '--level', 'strict');
     assert.equal(review.code, 2, review.stderr);

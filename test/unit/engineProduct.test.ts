@@ -46,7 +46,7 @@ describe('which engine answers (engine/product) and what Podman makes (isolation
     assert.ok(standardReview.includes(podmanRefusals.level) && standardReview.includes(podmanRefusals.mount));
     assert.match(
       standardReview,
-      /Create with --level strict and --mount bind \(aicli\.workspace\.projectMount; the box then writes the folder itself\), or use a Docker engine\.$/,
+      /Create with --level strict \(aicli\.isolation\.level\) and --mount bind \(aicli\.workspace\.projectMount; the box then writes the folder itself\), or use a Docker engine\.$/,
     );
     for (const level of ['basic', 'sandboxed'] as const)
       assert.ok(podmanCreateRefusal(podmanVersion, host, { ...strictBound, level })?.includes(podmanRefusals.level), level);
