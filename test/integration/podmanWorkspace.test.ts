@@ -111,7 +111,7 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
     assert.match(await run('unshare', '-U', 'true'), /not permitted/i);
   });
 
-  it('holds its pids and memory limits: a fork past 64 processes fails, 300 MB in 256 MB is killed', async () => {
+  it('holds its pids, memory and CPU limits: a fork past 64 processes fails, 300 MB in 256 MB is killed, a busy loop stays within 0.5 CPU', async () => {
     const forks = await run('sh', '-c', 'for i in $(seq 80); do sleep 2 & done 2>&1 | head -1');
     assert.match(forks, /can't fork|Resource temporarily unavailable/i, forks);
     // The sleeps end on their own; until then the box has no pid for another command.
@@ -119,6 +119,22 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
     const hog = await aicli('exec', '--host', host, name, '--', 'sh', '-c', 'head -c 300m /dev/zero | tail > /dev/null');
     assert.equal(hog.code, 137, `the 300 MB reader was not killed: ${hog.code} ${hog.stderr}`);
     assert.equal(await run('echo', 'still-here'), 'still-here', 'the box went with the killed process');
+    // CPU: a busy loop over 3 s of the engine's own clock stays within the 0.5 quota.
+    await run('sh', '-c', '(while :; do :; done) >/dev/null 2>&1 &');
+    const usage = async (): Promise<{ at: number; ns: number }> => {
+      const sample = (await connection.docker.getContainer(boxId).stats({ stream: false })) as unknown as {
+        read: string;
+        cpu_stats: { cpu_usage: { total_usage: number } };
+      };
+      return { at: Date.parse(sample.read), ns: sample.cpu_stats.cpu_usage.total_usage };
+    };
+    const first = await usage();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const second = await usage();
+    await run('sh', '-c', 'pkill -f "while :" ; true');
+    const cores = (second.ns - first.ns) / ((second.at - first.at) * 1e6);
+    console.log(`      busy loop used ${cores.toFixed(3)} cores with a quota of 0.5`);
+    assert.ok(cores <= 0.5 * 1.2 && cores >= 0.1, `used ${cores} cores`);
   });
 
   it('opens a terminal session (TTY exec): prompt, output, resize and the exit code', async () => {
