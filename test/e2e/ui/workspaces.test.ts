@@ -142,6 +142,11 @@ describe('Workspaces view (code-server + Chromium)', function () {
     assert.strictEqual(info.HostConfig.Memory, 256 * 1024 * 1024);
     // The engine publishes a workspace's ports on its gateway, the box's only way out.
     const workspaceId = info.Config.Labels['aicli.workspace.id'];
+    // The row turns "running" on the box's start event, while the gateway's start (which
+    // publishes the port) may still run as the create's last step: wait for the create to end.
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: `Creating workspace ${wizardName}` })
+      .waitFor({ state: 'hidden', timeout: 20_000 });
     const [gateway] = await connection.docker.listContainers({
       filters: JSON.stringify({ label: ['aicli.managed=gateway', `aicli.gateway.of=${workspaceId}`] }),
     });
