@@ -115,7 +115,7 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
     const forks = await run('sh', '-c', 'for i in $(seq 80); do sleep 2 & done 2>&1 | head -1');
     assert.match(forks, /can't fork|Resource temporarily unavailable/i, forks);
     // The sleeps end on their own; until then the box has no pid for another command.
-    await poll('the box takes commands again', 15_000, async () => ((await run('echo', 'free')) === 'free' ? true : undefined), 500);
+    await poll('the sleeps to end', 20_000, async () => ((await run('sh', '-c', 'ps | grep -c "[s]leep 2"; true')) === '0' ? true : undefined), 500);
     const hog = await aicli('exec', '--host', host, name, '--', 'sh', '-c', 'head -c 300m /dev/zero | tail > /dev/null');
     assert.equal(hog.code, 137, `the 300 MB reader was not killed: ${hog.code} ${hog.stderr}`);
     assert.equal(await run('echo', 'still-here'), 'still-here', 'the box went with the killed process');
