@@ -11,7 +11,7 @@ import { statsOnce } from '../../src/monitor/statsOnce';
 import { aicli } from '../support/cli';
 import { baseImage, connect, connectedEngine } from '../support/engine';
 import { makeFolder, removeFolder } from '../support/folders';
-import { startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
+import { engineObjectCounts, startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
 import { waitFor } from '../support/waits';
 
 describe('Podman as an engine (private podman system service, real)', function () {
@@ -33,14 +33,7 @@ describe('Podman as an engine (private podman system service, real)', function (
     await stopPodmanEngine();
   });
 
-  const counts = async (): Promise<string> => {
-    const [containers, networks, volumes] = await Promise.all([
-      connection.docker.listContainers({ all: true }),
-      connection.docker.listNetworks(),
-      connection.docker.listVolumes(),
-    ]);
-    return `${containers.length} containers, ${networks.length} networks, ${volumes.Volumes?.length ?? 0} volumes`;
-  };
+  const counts = (): Promise<string> => engineObjectCounts(connection);
 
   it('doctor names it Podman and says what it makes there', async () => {
     const doctor = await aicli('doctor', '--host', host);

@@ -14,7 +14,7 @@ import { aicli } from '../support/cli';
 import { connect, connectedEngine } from '../support/engine';
 import { createFakeInternet, FakeInternet, hostAddresses, Listener, startHostListener } from '../support/fakeInternet';
 import { folderUser, makeFolder, removeFolder } from '../support/folders';
-import { startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
+import { engineObjectCounts, startPodmanEngine, stopPodmanEngine } from '../support/podmanEngine';
 import { poll } from '../support/waits';
 
 describe('A strict workspace on Podman (the box in its gateway namespace, real)', function () {
@@ -51,14 +51,7 @@ describe('A strict workspace on Podman (the box in its gateway namespace, real)'
   /** What a connect from the box prints: the greeting, or nothing when refused. */
   const reach = async (address: string): Promise<string> =>
     (await aicli('exec', '--host', host, name, '--', 'sh', '-c', `nc -w 2 ${address} ${port} </dev/null 2>/dev/null; true`)).stdout.trim();
-  const counts = async (): Promise<string> => {
-    const [containers, networks, volumes] = await Promise.all([
-      connection.docker.listContainers({ all: true }),
-      connection.docker.listNetworks(),
-      connection.docker.listVolumes(),
-    ]);
-    return `${containers.length} containers, ${networks.length} networks, ${volumes.Volumes?.length ?? 0} volumes`;
-  };
+  const counts = (): Promise<string> => engineObjectCounts(connection);
   let countsBefore = '';
 
   it('creates it at strict with the folder bound; the engine holds its limits, its seccomp profile file and the gateway namespace', async () => {
