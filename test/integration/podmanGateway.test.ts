@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { captureExec } from '../../src/engine/captureExec';
 import { EngineConnection } from '../../src/engine/connection';
 import { createContainer, removeContainer, startContainer } from '../../src/engine/containers';
+import { FrameDemuxer } from '../../src/engine/demux';
 import { EgressMode, parseAllowedHosts } from '../../src/isolation/egress';
 import { GatewayPlan } from '../../src/isolation/gatewayConfig';
 import { PortMapping } from '../../src/isolation/ports';
@@ -88,11 +89,12 @@ describe('The shared-namespace gateway on Podman (a box user against the host, t
   }
 
   async function logsOf(container: string): Promise<string> {
-    const framed = await connection.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false });
-    // Without a TTY each write comes framed: an 8-byte header (stream, size), then its bytes.
-    const parts: Buffer[] = [];
-    for (let at = 0; at + 8 <= framed.length; at += 8 + framed.readUInt32BE(at + 4)) parts.push(framed.subarray(at + 8, at + 8 + framed.readUInt32BE(at + 4)));
-    return Buffer.concat(parts).toString('utf8');
+    // Without a TTY the logs come framed per stream.
+    let text = '';
+    new FrameDemuxer((_kind, payload) => (text += payload.toString('utf8'))).push(
+      await connection.docker.getContainer(container).logs({ stdout: true, stderr: true, follow: false }),
+    );
+    return text;
   }
 
   /** What a connect from this container prints: the greeting, or nothing when refused. */
